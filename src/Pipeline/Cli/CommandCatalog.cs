@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Pipeline.Cli;
+
+/// <summary>Every sub-command of the <c>pipeline</c> executable, in the order <c>--help</c> lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return SelfCheckCommand.Create();
+    }
+}
