@@ -24,15 +24,14 @@ public sealed partial class Tensor
             for (int o = 0; o < outer; o++)
             {
                 var src = xd.Slice(o * size, size); var dst = yd.Slice(o * size, size);
-                if (log)
-                {
-                    float m = TensorPrimitives.Max(src);
-                    TensorPrimitives.Subtract(src, m, dst);
-                    TensorPrimitives.Exp(dst, dst);
-                    float lse = m + MathF.Log(TensorPrimitives.Sum(dst));
-                    TensorPrimitives.Subtract(src, lse, dst);
-                }
-                else TensorPrimitives.SoftMax(src, dst);
+                // TensorPrimitives.SoftMax does not subtract the maximum and overflows for logits > 88,
+                // so both forms go through the shifted exponentials.
+                float m = TensorPrimitives.Max(src);
+                TensorPrimitives.Subtract(src, m, dst);
+                TensorPrimitives.Exp(dst, dst);
+                float sum = TensorPrimitives.Sum(dst);
+                if (log) TensorPrimitives.Subtract(src, m + MathF.Log(sum), dst);
+                else TensorPrimitives.Divide(dst, sum, dst);
             }
         }
         else
