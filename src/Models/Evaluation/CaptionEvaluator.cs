@@ -45,6 +45,37 @@ public static class CaptionEvaluator
         return Evaluate(samples);
     }
 
+    /// <summary>
+    /// Convenience overload for any id type (e.g. COCO's integer ids; converted with the invariant
+    /// culture) and any reference collection type (<c>List&lt;string&gt;</c>, <c>string[]</c>, ...).
+    /// </summary>
+    public static CaptionMetrics Evaluate<TId, TRefs>(
+        IReadOnlyDictionary<TId, string> predictions,
+        IReadOnlyDictionary<TId, TRefs> references)
+        where TId : notnull
+        where TRefs : IEnumerable<string>
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        ArgumentNullException.ThrowIfNull(references);
+        var preds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, caption) in predictions)
+        {
+            if (!preds.TryAdd(IdToString(id), caption))
+                throw new ArgumentException($"Image id '{IdToString(id)}' occurs twice after conversion to text.", nameof(predictions));
+        }
+        var refs = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (id, list) in references)
+        {
+            // Only the predicted images matter; others are skipped without materialising them.
+            string key = IdToString(id);
+            if (preds.ContainsKey(key)) refs[key] = list is null ? null! : list.ToArray();
+        }
+        return Evaluate(preds, refs);
+    }
+
+    private static string IdToString<TId>(TId id) where TId : notnull =>
+        id is IFormattable f ? f.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : id.ToString() ?? string.Empty;
+
     /// <summary>Evaluates already tokenized samples (no further tokenization is applied).</summary>
     public static CaptionMetrics Evaluate(IReadOnlyList<EvaluationSample> samples)
     {

@@ -74,6 +74,24 @@ public class CaptionEvaluatorTests
     }
 
     [Fact]
+    public void IntegerIdsAndListReferencesAreAccepted()
+    {
+        var preds = new Dictionary<int, string> { [391895] = "a man riding a bike" };
+        var refs = new Dictionary<int, List<string>>
+        {
+            [391895] = ["A man riding a bike.", "A person on a bicycle."],
+            [1] = ["ignored: no prediction"],
+        };
+        var m = CaptionEvaluator.Evaluate(preds, refs);
+        Assert.Equal("391895", m.PerImage[0].ImageId);
+        Assert.Equal(1.0, m.RougeL, 9);
+
+        var missing = new Dictionary<int, List<string>> { [1] = ["a dog"] };
+        var ex = Assert.Throws<ArgumentException>(() => CaptionEvaluator.Evaluate(preds, missing));
+        Assert.Contains("391895", ex.Message);
+    }
+
+    [Fact]
     public void JsonRoundTrip()
     {
         var m = CaptionEvaluator.Evaluate(
