@@ -7,7 +7,10 @@
 //   *o  = stem ends consonant-vowel-consonant where the last consonant is not w, x or y.
 // In steps 2-4 only the LONGEST matching suffix is considered; if its condition fails the word is
 // left unchanged by that step (as in the paper). Words of one or two letters are not stemmed
-// (the convention of the author's reference implementation).
+// (the convention of the author's reference implementation). Step 2 uses the paper's original
+// "abli -> able" rule; the author's later reference code replaced it with "bli -> ble" and added
+// "logi -> log", and the Snowball "Porter2" stemmer differs further, so a few rare words stem
+// differently from those variants.
 using System.Text;
 
 namespace Pipeline.Models.Evaluation;
