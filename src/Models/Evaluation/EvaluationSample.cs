@@ -28,6 +28,8 @@ public sealed record EvaluationSample(
     {
         if (References is null || References.Count == 0)
             throw new ArgumentException($"Image '{ImageId}' has no reference captions.");
+        if (References.Any(r => r is null))
+            throw new ArgumentException($"Image '{ImageId}' has a null reference token list.");
         if (Candidate is null)
             throw new ArgumentException($"Image '{ImageId}' has a null candidate token list.");
     }
