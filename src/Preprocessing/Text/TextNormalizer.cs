@@ -41,8 +41,8 @@ public sealed class TextNormalizer
         ArgumentNullException.ThrowIfNull(text);
         var result = text;
         // NFKC first: it can produce characters that the later steps act on (e.g. U+2163 "Ⅳ" → "IV" then "iv").
-        if (Options.UnicodeNfkc && !result.IsNormalized(NormalizationForm.FormKC))
-            result = result.Normalize(NormalizationForm.FormKC);
+        if (Options.UnicodeNfkc)
+            result = NfkcFolder.Normalize(result);
         if (Options.RemoveControlCharacters)
             result = RemoveControls(result);
         if (Options.LowerCase)
