@@ -1,3 +1,4 @@
+// `pipeline convert <corpus>`: thin CLI over the library converters in Pipeline.Preprocessing.Datasets.
 using System.CommandLine;
 using Pipeline.Preprocessing.Datasets;
 

@@ -22,22 +22,22 @@ public static class CaptionDatasetLoader
         switch (format)
         {
             case CaptionFormat.KarpathyJson:
-                CaptionReaders.ReadKarpathy(collector);
+                KarpathyCaptionReader.Read(collector);
                 break;
             case CaptionFormat.CocoJson:
-                CaptionReaders.ReadCoco(collector, split);
+                CocoCaptionReader.Read(collector, split);
                 break;
             case CaptionFormat.FlickrToken:
-                CaptionReaders.ReadFlickr(collector, split);
+                FlickrCaptionReader.Read(collector, split);
                 break;
             case CaptionFormat.Delimited:
-                CaptionReaders.ReadDelimited(collector, split);
+                DelimitedCaptionReader.Read(collector, split);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), format, "Unknown caption format.");
         }
         if (options.SplitLists is { Count: > 0 } lists)
-            CaptionReaders.ApplySplitLists(collector, lists);
+            FlickrCaptionReader.ApplySplitLists(collector, lists);
         return collector.Build(format);
     }
 

@@ -26,16 +26,16 @@ public static class ClassificationDatasetLoader
         switch (format)
         {
             case ClassificationFormat.Delimited:
-                ClassificationReaders.ReadDelimited(path, options, errors, examples);
+                DelimitedClassificationReader.Read(path, options, errors, examples);
                 break;
             case ClassificationFormat.FastText:
-                ClassificationReaders.ReadFastText(path, errors, examples);
+                FastTextReader.Read(path, errors, examples);
                 break;
             case ClassificationFormat.Jsonl:
-                ClassificationReaders.ReadJsonl(path, options, errors, examples);
+                JsonlClassificationReader.Read(path, options, errors, examples);
                 break;
             case ClassificationFormat.Folder:
-                ClassificationReaders.ReadFolder(path, errors, examples);
+                FolderClassificationReader.Read(path, errors, examples);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), format, "Unknown classification format.");
