@@ -15,14 +15,14 @@ public sealed record ClassificationExample(string Text, string Label, string? Id
 /// <param name="Report">Counts and skipped items.</param>
 public sealed record ClassificationDataset(IReadOnlyList<ClassificationExample> Examples, ClassificationFormat Format, DatasetLoadReport Report)
 {
-    /// <summary>Distinct labels in ordinal order.</summary>
-    public IReadOnlyList<string> Labels { get; } = Examples.Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+    /// <summary>Distinct labels in ordinal order (computed on each call, so a copy made with <c>with</c> stays consistent).</summary>
+    public IReadOnlyList<string> Labels => Examples.Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The examples at <paramref name="indices"/>, e.g. one side of a split.</summary>
     public ClassificationDataset Subset(IEnumerable<int> indices)
     {
         var examples = indices.Select(i => Examples[i]).ToArray();
-        return this with { Examples = examples, Report = new DatasetLoadReport(examples.Length, []) };
+        return new ClassificationDataset(examples, Format, new DatasetLoadReport(examples.Length, []));
     }
 }
 

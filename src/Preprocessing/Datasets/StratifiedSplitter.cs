@@ -55,6 +55,14 @@ public static class StratifiedSplitter
         return new SplitIndices(parts[0], parts[1]);
     }
 
+    /// <summary>The stratified train/validation split applied to a dataset.</summary>
+    public static (ClassificationDataset Train, ClassificationDataset Validation) TrainValidation(ClassificationDataset dataset, double validationFraction, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var split = TrainValidation(dataset.Examples.Select(e => e.Label).ToArray(), validationFraction, seed);
+        return (dataset.Subset(split.Train), dataset.Subset(split.Validation));
+    }
+
     /// <summary>
     /// K stratified folds: fold k validates on its part and trains on the rest. Validation parts are disjoint
     /// and together cover every index once.

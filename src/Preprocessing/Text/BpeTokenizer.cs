@@ -16,6 +16,8 @@ public sealed class BpeTokenizer : ITokenizer
     // Loading an encoding parses a multi-megabyte table; share one instance per name across tokenizers.
     private static readonly ConcurrentDictionary<string, Lazy<GptEncoding>> Encodings = new(StringComparer.Ordinal);
 
+    private static readonly HashSet<string> NoSpecialTokens = [];
+
     private readonly GptEncoding _encoding;
     private readonly TextNormalizer _normalizer;
 
@@ -35,7 +37,9 @@ public sealed class BpeTokenizer : ITokenizer
     public IReadOnlyList<int> EncodeIds(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _encoding.Encode(_normalizer.Normalize(text));
+        // Dataset text may contain strings such as "<|endoftext|>"; SharpToken throws on them by default, but
+        // here they are ordinary text, so nothing is disallowed and nothing is treated as a special token.
+        return _encoding.Encode(_normalizer.Normalize(text), allowedSpecial: null, disallowedSpecial: NoSpecialTokens);
     }
 
     /// <inheritdoc/>

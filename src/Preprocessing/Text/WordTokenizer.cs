@@ -14,7 +14,7 @@ namespace Pipeline.Preprocessing.Text;
 /// </summary>
 public sealed partial class WordTokenizer : ITokenizer
 {
-    private static readonly string[] ClitcSuffixes = ["'s", "'re", "'ve", "'ll", "'d", "'m"];
+    private static readonly string[] CliticSuffixes = ["'s", "'re", "'ve", "'ll", "'d", "'m"];
 
     private readonly TextNormalizer _normalizer;
 
@@ -54,7 +54,7 @@ public sealed partial class WordTokenizer : ITokenizer
         {
             // Closing punctuation and clitics attach to the previous word; opening brackets to the next one.
             var attachLeft = token is "." or "," or "!" or "?" or ";" or ":" or ")" or "]" or "}" or "%" or "n't"
-                || ClitcSuffixes.Contains(token);
+                || CliticSuffixes.Contains(token);
             if (!glueNext && !attachLeft)
                 builder.Append(' ');
             builder.Append(token);
@@ -72,7 +72,7 @@ public sealed partial class WordTokenizer : ITokenizer
             tokens.Add(word[^3..]);
             return;
         }
-        foreach (var suffix in ClitcSuffixes)
+        foreach (var suffix in CliticSuffixes)
         {
             if (word.Length > suffix.Length && word.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
             {

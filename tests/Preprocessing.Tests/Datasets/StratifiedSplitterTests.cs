@@ -27,6 +27,18 @@ public sealed class StratifiedSplitterTests
     }
 
     [Fact]
+    public void SplitsADatasetIntoSubsets()
+    {
+        var examples = Labels.Select((label, i) => new ClassificationExample($"text {i}", label)).ToArray();
+        var dataset = new ClassificationDataset(examples, ClassificationFormat.Delimited, new DatasetLoadReport(examples.Length, []));
+        var (train, validation) = StratifiedSplitter.TrainValidation(dataset, 0.05, seed: 9);
+        Assert.Equal(95, train.Examples.Count);
+        Assert.Equal(5, validation.Examples.Count);
+        Assert.Equal(["a", "b", "c"], train.Labels);
+        Assert.Empty(train.Examples.Select(e => e.Text).Intersect(validation.Examples.Select(e => e.Text)));
+    }
+
+    [Fact]
     public void ThreeWaySplitSumsExactly()
     {
         var parts = StratifiedSplitter.Split(Labels, [0.8, 0.1, 0.1], seed: 1);

@@ -29,6 +29,15 @@ public sealed class BpeTokenizerTests
     }
 
     [Fact]
+    public void SpecialTokenTextIsEncodedAsPlainText()
+    {
+        var tokenizer = new BpeTokenizer("cl100k_base");
+        const string text = "hi <|endoftext|> there";
+        Assert.Equal(text, tokenizer.Detokenize(tokenizer.Tokenize(text)));
+        Assert.DoesNotContain(100257, tokenizer.EncodeIds(text)); // cl100k's <|endoftext|> id
+    }
+
+    [Fact]
     public void NormalizesFullWidthBeforeEncoding()
     {
         var tokenizer = new BpeTokenizer("cl100k_base");
