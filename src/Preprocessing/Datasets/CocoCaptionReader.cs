@@ -11,6 +11,9 @@ internal static class CocoCaptionReader
     public static void Read(CaptionCollector collector, DatasetSplit split)
     {
         var names = new Dictionary<long, string>();
+        // COCO writes "images" before "annotations", but JSON does not promise property order: annotations whose
+        // image is not known yet wait here and are resolved once the whole file has been read.
+        var pending = new List<(long ImageId, string Caption, int Line)>();
         var handlers = new Dictionary<string, Action<JsonElement, int>>
         {
             ["images"] = (image, line) =>
@@ -36,15 +39,19 @@ internal static class CocoCaptionReader
                     collector.Errors.Report(collector.File, line, "annotation needs a numeric \"image_id\" and a string \"caption\"");
                     return;
                 }
-                // COCO lists "images" before "annotations"; an id not seen yet refers to no image in the file.
-                if (!names.TryGetValue(imageId, out var fileName))
-                {
-                    collector.Errors.Report(collector.File, line, $"annotation refers to image id {imageId}, which is not in \"images\"");
-                    return;
-                }
-                collector.Add(fileName, null, split, new CaptionReference(caption.Trim()), line);
+                if (names.TryGetValue(imageId, out var fileName))
+                    collector.Add(fileName, null, split, new CaptionReference(caption.Trim()), line);
+                else
+                    pending.Add((imageId, caption, line));
             },
         };
         JsonArrayWalker.Walk(collector.File, handlers);
+        foreach (var (imageId, caption, line) in pending)
+        {
+            if (names.TryGetValue(imageId, out var fileName))
+                collector.Add(fileName, null, split, new CaptionReference(caption.Trim()), line);
+            else
+                collector.Errors.Report(collector.File, line, $"annotation refers to image id {imageId}, which is not in \"images\"");
+        }
     }
 }

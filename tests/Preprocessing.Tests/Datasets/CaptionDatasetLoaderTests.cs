@@ -119,6 +119,25 @@ public sealed class CaptionDatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public void CocoAnnotationsMayComeBeforeImages()
+    {
+        var path = _temp.Write("captions.json", """{"annotations": [{"image_id": 1, "caption": "A cat."}], "images": [{"id": 1, "file_name": "c.jpg"}]}""");
+        var dataset = CaptionDatasetLoader.Load(path, new CaptionLoadOptions(Format: CaptionFormat.CocoJson, CheckImagesExist: false));
+        Assert.Equal("A cat.", Assert.Single(Assert.Single(dataset.Images).Captions).Raw);
+    }
+
+    [Fact]
+    public void JsonWithoutTheExpectedShapeIsRejected()
+    {
+        var array = _temp.Write("array.json", "[1, 2]");
+        var error = Assert.Throws<DatasetFormatException>(() => CaptionDatasetLoader.Load(array, new CaptionLoadOptions(Format: CaptionFormat.KarpathyJson)));
+        Assert.Contains("expected a JSON object", error.Message);
+        var noImages = _temp.Write("noimages.json", "{\"dataset\": \"coco\"}");
+        error = Assert.Throws<DatasetFormatException>(() => CaptionDatasetLoader.Load(noImages, new CaptionLoadOptions(Format: CaptionFormat.KarpathyJson)));
+        Assert.Contains("missing top-level array \"images\"", error.Message);
+    }
+
+    [Fact]
     public void ReadsFlickrTokenFileWithSplitLists()
     {
         var path = _temp.Write("Flickr8k.token.txt",
