@@ -1,8 +1,9 @@
 // NFKC that works under InvariantGlobalization. This repository runs with invariant globalization, where
 // string.Normalize returns its input unchanged, so full-width letters and ligatures would survive into the
 // vocabulary. When the runtime can normalize we use it; otherwise each code point is mapped through a table
-// generated from Unicode data (scripts/generate-nfkc-table.py). The fallback is per code point: it does not
-// recompose base + combining-mark sequences ("e" + U+0301 stays two code points), which real NFKC would.
+// generated from Unicode data (scripts/generate-nfkc-table.py), then adjacent canonical pairs are composed
+// ("e" + U+0301 → "é", "ｶﾞ" → "ガ"). Simplified against the Unicode algorithm: no canonical reordering of
+// several combining marks and no blocking check, which only matters for stacked diacritics.
 using System.Globalization;
 using System.Text;
 
@@ -16,6 +17,8 @@ internal static class NfkcFolder
 
     private static readonly Lazy<Dictionary<int, string>> Table = new(ParseTable);
 
+    private static readonly Lazy<Dictionary<(int First, int Second), int>> CompositionTable = new(ParseCompositions);
+
     /// <summary>Whether the per-code-point fallback table is in use.</summary>
     public static bool UsesFallback => !RuntimeNormalizes;
 
@@ -24,7 +27,7 @@ internal static class NfkcFolder
     {
         if (RuntimeNormalizes)
             return text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
-        return Fold(text);
+        return Compose(Fold(text));
     }
 
     internal static string Fold(string text)
@@ -49,6 +52,45 @@ internal static class NfkcFolder
         }
         return builder?.ToString() ?? text;
     }
+
+    internal static string Compose(string text)
+    {
+        var pairs = CompositionTable.Value;
+        var output = new List<int>(text.Length);
+        var changed = false;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (output.Count > 0 && pairs.TryGetValue((output[^1], rune.Value), out var composed))
+            {
+                output[^1] = composed;
+                changed = true;
+            }
+            else
+            {
+                output.Add(rune.Value);
+            }
+        }
+        if (!changed)
+            return text;
+        var builder = new StringBuilder(text.Length);
+        foreach (var code in output)
+            builder.Append(new Rune(code).ToString());
+        return builder.ToString();
+    }
+
+    private static Dictionary<(int, int), int> ParseCompositions()
+    {
+        var table = new Dictionary<(int, int), int>(1000);
+        foreach (var entry in NfkcTable.Compositions.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = entry.IndexOf(':');
+            var space = entry.IndexOf(' ');
+            table[(Hex(entry[..space]), Hex(entry[(space + 1)..colon]))] = Hex(entry[(colon + 1)..]);
+        }
+        return table;
+    }
+
+    private static int Hex(string text) => int.Parse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     private static Dictionary<int, string> ParseTable()
     {

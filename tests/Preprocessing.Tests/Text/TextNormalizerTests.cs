@@ -11,6 +11,9 @@ public sealed class TextNormalizerTests
     [InlineData("  a \t\n b  ", "a b")]
     [InlineData("zero\u200Bwidth\u0007bell", "zerowidthbell")]
     [InlineData("Ⅳ", "iv")]                          // NFKC runs before lower-casing
+    [InlineData("𝐇𝐞𝐥𝐥𝐨 ① ㎏ x²", "hello 1 kg x2")]      // astral-plane letters (surrogate pairs), circled digit, unit, superscript
+    [InlineData("ｶﾀｶﾅ ｶﾞ", "カタカナ ガ")]              // half-width katakana, voiced mark composed
+    [InlineData("cafe\u0301", "café")]                // combining acute composed as NFC/NFKC does
     public void DefaultOptions(string input, string expected)
         => Assert.Equal(expected, new TextNormalizer().Normalize(input));
 
