@@ -21,9 +21,11 @@ internal static class DelimitedParser
         var field = new StringBuilder();
         var inQuotes = false;
         var startLine = 0;
+        var lastLine = 0;
         string? error = null;
         foreach (var line in lines)
         {
+            lastLine = line.Number;
             if (!inQuotes)
             {
                 startLine = line.Number;
@@ -93,8 +95,10 @@ internal static class DelimitedParser
             yield return new DelimitedRecord(startLine, [.. fields], error);
             inQuotes = false;
         }
+        // An unclosed quote swallows the rest of the file, so the message says how much was lost.
         if (inQuotes)
-            yield return new DelimitedRecord(startLine, [], "unterminated quoted field (end of file inside quotes); expected a closing '\"'");
+            yield return new DelimitedRecord(startLine, [],
+                $"unterminated quoted field: the quote opened here is never closed, so lines {startLine}-{lastLine} were read as one field; expected a closing '\"' (or load with quoting off)");
     }
 
     /// <summary>Readable name of a delimiter for messages.</summary>
