@@ -1,0 +1,48 @@
+// Flickr8k/Flickr30k token files ("1000268201_693b08cb0e.jpg#0<TAB>A child in a pink dress ...") and
+// their split lists (Flickr_8k.trainImages.txt: one image file name per line).
+namespace Pipeline.Preprocessing.Datasets;
+
+/// <summary>Reads Flickr token files and applies split lists.</summary>
+internal static class FlickrCaptionReader
+{
+    public static void Read(CaptionCollector collector, DatasetSplit split)
+    {
+        foreach (var line in SourceText.ReadLines(collector.File))
+        {
+            if (line.Text is null)
+            {
+                collector.Errors.Report(collector.File, line.Number, line.Error!);
+                continue;
+            }
+            if (line.Text.Trim().Length == 0)
+                continue;
+            var tab = line.Text.IndexOf('\t');
+            var hash = tab < 0 ? -1 : line.Text.LastIndexOf('#', tab);
+            if (tab < 0 || hash <= 0)
+            {
+                collector.Errors.Report(collector.File, line.Number, "expected 'image.jpg#N<TAB>caption'");
+                continue;
+            }
+            collector.Add(line.Text[..hash], null, split, new CaptionReference(line.Text[(tab + 1)..].Trim()), line.Number);
+        }
+    }
+
+    /// <summary>Applies Flickr-style split lists (one image name per line) to collected images.</summary>
+    public static void ApplySplitLists(CaptionCollector collector, IReadOnlyDictionary<DatasetSplit, string> lists)
+    {
+        foreach (var (split, listFile) in lists)
+        {
+            foreach (var line in SourceText.ReadLines(listFile))
+            {
+                if (line.Text is null)
+                {
+                    collector.Errors.Report(listFile, line.Number, line.Error!);
+                    continue;
+                }
+                var name = line.Text.Trim();
+                if (name.Length > 0 && !collector.TrySetSplit(name, split))
+                    collector.Errors.Report(listFile, line.Number, $"split list names image '{name}', which has no caption in {collector.File}");
+            }
+        }
+    }
+}
