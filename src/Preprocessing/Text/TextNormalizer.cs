@@ -42,7 +42,7 @@ public sealed class TextNormalizer
         var result = text;
         // NFKC first: it can produce characters that the later steps act on (e.g. U+2163 "Ⅳ" → "IV" then "iv").
         if (Options.UnicodeNfkc)
-            result = NfkcFolder.Normalize(result);
+            result = result.IsNormalized(NormalizationForm.FormKC) ? result : result.Normalize(NormalizationForm.FormKC);
         if (Options.RemoveControlCharacters)
             result = RemoveControls(result);
         if (Options.LowerCase)

@@ -62,7 +62,7 @@ public sealed class BatchRunnerTests : IDisposable
 
         Assert.Equal(new BatchSummary(12, 8, 0, false), summary);
         Assert.Equal(12, computed);
-        var ids = File.ReadAllLines(path).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()).ToList();
+        var ids = File.ReadAllLines(path).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()!).ToList();
         Assert.Equal(keys, ids);
     }
 
