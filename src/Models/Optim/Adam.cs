@@ -58,6 +58,8 @@ public class Adam : Optimizer
         ReadOnlySpan<float> g = slot.Grad;
         double lr = group.LearningRate, wd = group.WeightDecay;
         float beta1 = (float)Options.Beta1, beta2 = (float)Options.Beta2;
+        // 1 − β in double before rounding: 1 − (float)0.999 would carry a 1e-5 relative error into v.
+        float oneMinusBeta1 = (float)(1 - Options.Beta1), oneMinusBeta2 = (float)(1 - Options.Beta2);
         if (wd != 0)
         {
             if (decoupled) TP.Multiply(p, (float)(1 - lr * wd), p);
@@ -73,10 +75,10 @@ public class Adam : Optimizer
         var work = slot.ScratchB;
         // m ← β1·m + (1−β1)·g
         TP.Multiply(m, beta1, m);
-        TP.MultiplyAdd(g, 1 - beta1, m, m);
+        TP.MultiplyAdd(g, oneMinusBeta1, m, m);
         // v ← β2·v + ((1−β2)·g)·g
         TP.Multiply(v, beta2, v);
-        TP.Multiply(g, 1 - beta2, work);
+        TP.Multiply(g, oneMinusBeta2, work);
         TP.MultiplyAdd(work, g, v, v);
         // Bias corrections in double: β^t underflows gracefully and keeps early steps exact.
         double correction1 = 1 - Math.Pow(Options.Beta1, step);

@@ -191,7 +191,11 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>A snapshot (deep copies) of the state: buffers, step counters and group learning rates.</summary>
+    /// <summary>
+    /// A snapshot (deep copies) of the state: buffers, step counters and group learning rates. As in PyTorch,
+    /// state is keyed by position (group, index), so restore it into an optimizer built over the same
+    /// parameters in the same order; shapes are checked on load.
+    /// </summary>
     public OptimizerState GetState()
     {
         var tensors = state.ToDictionary(kv => $"{kv.Key.Group}.{kv.Key.Index}.{kv.Key.Kind}", kv => kv.Value.Clone(), StringComparer.Ordinal);

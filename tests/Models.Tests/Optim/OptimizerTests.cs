@@ -196,4 +196,23 @@ public class OptimizerTests
         for (int i = 0; i < 10; i++) optimizer.Step();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void ParametersWithoutGradientsAreSkippedAndCountTheirOwnSteps()
+    {
+        var a = Tensor.Ones(1).WithGrad();
+        var b = Tensor.Ones(1).WithGrad();
+        var adam = new Adam([a, b], new AdamOptions(0.1));
+        a.Grad = Tensor.Ones(1);
+        adam.Step();
+        Assert.Equal(1f, b.Item());   // no gradient yet: untouched
+        b.Grad = Tensor.Ones(1);
+        adam.Step();
+        // b's own first update: m̂ = v̂ = 1 after bias correction, so it moves by η·1/(1 + ε) = 0.1.
+        Assert.Equal(0.9f, b.Item(), 6);
+        var state = adam.GetState();
+        Assert.Equal(2, state.Counters["step"]);
+        Assert.Equal(2, state.Counters["0.0.step"]);
+        Assert.Equal(1, state.Counters["0.1.step"]);
+    }
 }
