@@ -81,7 +81,7 @@ public sealed class Embedding : Module
     }
 
     /// <summary>Looks up <paramref name="ids"/> laid out as <paramref name="idShape"/>; returns (idShape..., D).</summary>
-    public Tensor Forward(ReadOnlySpan<int> ids, params int[] idShape) => Functional.Embedding(ids, idShape, Weight, PaddingIndex);
+    public Tensor Forward(ReadOnlySpan<int> ids, int[] idShape) => Functional.Embedding(ids, idShape, Weight, PaddingIndex);
 
     /// <summary>Looks up a flat id sequence; returns (N, D).</summary>
     public Tensor Forward(int[] ids) => Functional.Embedding(ids, [ids.Length], Weight, PaddingIndex);
