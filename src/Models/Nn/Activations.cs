@@ -61,10 +61,3 @@ public sealed class LogSoftmax(int axis = -1) : Module, ITensorModule
     /// <inheritdoc />
     public Tensor Forward(Tensor input) => Tensor.LogSoftmax(input, Axis);
 }
-
-/// <summary>Reshapes (B, ...) to (B, rest) so convolutional features can feed a Linear layer.</summary>
-public sealed class Flatten : Module, ITensorModule
-{
-    /// <inheritdoc />
-    public Tensor Forward(Tensor input) => input.Flatten(1);
-}

@@ -52,7 +52,7 @@ public static partial class Functional
         if (targets.Length != n) throw new ShapeMismatchException(op, $"{targets.Length} targets for {n} rows of logits");
         float eps = options.LabelSmoothing;
         if (!(eps >= 0f && eps <= 1f)) throw new ArgumentOutOfRangeException(nameof(options), $"{op}: label smoothing must be in [0, 1], got {eps}.");
-        var w = options.ClassWeights;
+        var w = options.ClassWeights?.ToArray();                               // snapshot: the caller may reuse the array
         if (w is not null && w.Length != c) throw new ShapeMismatchException(op, $"{w.Length} class weights for {c} classes");
         var t = targets.ToArray();
         for (int i = 0; i < n; i++)

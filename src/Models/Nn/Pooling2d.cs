@@ -63,11 +63,10 @@ public static partial class Functional
                             int ix = ox * sw - pw + kx;
                             if ((uint)ix >= (uint)w) continue;
                             int idx = (p * h + iy) * w + ix;
-                            // NaN propagates, as in PyTorch
-                            if (x[idx] > best || bestIndex < 0 || float.IsNaN(x[idx])) { best = x[idx]; bestIndex = idx; if (float.IsNaN(best)) goto done; }
+                            // NaN wins (propagates), as in PyTorch; a NaN best is never displaced by a number
+                            if (bestIndex < 0 || x[idx] > best || float.IsNaN(x[idx])) { best = x[idx]; bestIndex = idx; }
                         }
                     }
-                done:
                     int o = p * outPlane + oy * ow + ox;
                     yd[o] = best; argmax[o] = bestIndex;
                 }

@@ -1,5 +1,6 @@
 // A chain of single-input layers applied in order (PyTorch's nn.Sequential). Children are registered
-// as "0", "1", … so checkpoint keys match PyTorch's ("features.0.weight").
+// as "0", "1", … so checkpoint keys match PyTorch's ("features.0.weight"). Flatten, the usual bridge from
+// convolutional features (B, C, H, W) to a Linear head (B, C·H·W), lives here too.
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Models.Nn;
@@ -44,4 +45,11 @@ public sealed class Sequential : Module, ITensorModule
         foreach (var layer in layers) x = layer.Forward(x);
         return x;
     }
+}
+
+/// <summary>Reshapes (B, ...) to (B, rest) so convolutional features can feed a Linear layer.</summary>
+public sealed class Flatten : Module, ITensorModule
+{
+    /// <inheritdoc />
+    public Tensor Forward(Tensor input) => input.Flatten(1);
 }
