@@ -3,7 +3,7 @@
 //               y[n] = W·cols + b               (O, P)   W viewed as (O, K)
 // Backward:     dW += dY[n]·colsᵀ,  dcols = Wᵀ·dY[n],  dx[n] += col2im(dcols),  db += Σ_P dY[n].
 // Images are independent, so forward and the input gradient run in parallel across the batch; the
-// weight gradient is a sum over images and is accumulated serially to stay deterministic.
+// weight gradient is a sum over images and is accumulated serially, in image order, to stay deterministic.
 using System.Numerics.Tensors;
 using Pipeline.Models.Kernels;
 using Tensor = Pipeline.Models.Tensors.Tensor;
@@ -44,29 +44,36 @@ internal static class ConvolutionCore
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return y.Record(op, inputs, g =>
         {
+            // Images go in chunks of one per worker: each chunk's columns are built (and dx scattered) in
+            // parallel, then folded into dW serially in image order, so memory stays at chunk·K·P floats
+            // and the weight gradient does not depend on thread timing.
             bool needCols = weight.RequiresGrad;
-            var allCols = needCols ? Pipeline.Models.Tensors.BufferPool.Rent(batch * colSize) : null;
+            int chunk = Math.Max(1, Math.Min(batch, Parallelism.DegreeOfParallelism));
+            var chunkCols = needCols ? Pipeline.Models.Tensors.BufferPool.Rent(chunk * colSize) : null;
             if (input.RequiresGrad) input.GradBuffer();
-            Parallelism.For(batch, n =>
+            for (int first = 0; first < batch; first += chunk)
             {
-                var gn = g.Data.Slice(n * outSize, outSize);                        // (O, P)
-                if (allCols is not null) im2col(input.Data.Slice(n * imageSize, imageSize), allCols.AsSpan(n * colSize, colSize));
-                if (input.RequiresGrad)
+                int count = Math.Min(chunk, batch - first), start = first;
+                Parallelism.For(count, j =>
                 {
-                    var dcols = Pipeline.Models.Tensors.BufferPool.Rent(colSize);  // (K, P)
-                    Sgemm.Multiply(true, false, columnRows, positions, outChannels, 1f, weight.Data, columnRows, gn, positions, 0f, dcols, positions);
-                    col2im(dcols, input.Grad!.Data.Slice(n * imageSize, imageSize));
-                    Pipeline.Models.Tensors.BufferPool.Return(dcols);
-                }
-            });
-            if (allCols is not null)
-            {
+                    int n = start + j;
+                    var gn = g.Data.Slice(n * outSize, outSize);                    // (O, P)
+                    if (chunkCols is not null) im2col(input.Data.Slice(n * imageSize, imageSize), chunkCols.AsSpan(j * colSize, colSize));
+                    if (input.RequiresGrad)
+                    {
+                        var dcols = Pipeline.Models.Tensors.BufferPool.Rent(colSize); // (K, P)
+                        Sgemm.Multiply(true, false, columnRows, positions, outChannels, 1f, weight.Data, columnRows, gn, positions, 0f, dcols, positions);
+                        col2im(dcols, input.Grad!.Data.Slice(n * imageSize, imageSize));
+                        Pipeline.Models.Tensors.BufferPool.Return(dcols);
+                    }
+                });
+                if (chunkCols is null) continue;
                 var gw = weight.GradBuffer();                                       // (O, K)
-                for (int n = 0; n < batch; n++)
-                    Sgemm.Multiply(false, true, outChannels, columnRows, positions, 1f, g.Data.Slice(n * outSize, outSize), positions,
-                        allCols.AsSpan(n * colSize, colSize), positions, 1f, gw, columnRows);
-                Pipeline.Models.Tensors.BufferPool.Return(allCols);
+                for (int j = 0; j < count; j++)
+                    Sgemm.Multiply(false, true, outChannels, columnRows, positions, 1f, g.Data.Slice((start + j) * outSize, outSize), positions,
+                        chunkCols.AsSpan(j * colSize, colSize), positions, 1f, gw, columnRows);
             }
+            if (chunkCols is not null) Pipeline.Models.Tensors.BufferPool.Return(chunkCols);
             if (bias is not null && bias.RequiresGrad)
             {
                 var gb = bias.GradBuffer();
