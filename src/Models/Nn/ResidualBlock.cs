@@ -1,0 +1,42 @@
+// ResNet basic block (He et al. 2016, "Deep Residual Learning", Fig. 2 / option B shortcuts):
+//   y = ReLU( BN2(conv3x3(ReLU(BN1(conv3x3_stride(x))))) + shortcut(x) )
+// shortcut = identity, or BN(conv1x1_stride(x)) when the stride is not 1 or the channel count changes.
+// Parameter names follow torchvision (conv1, bn1, conv2, bn2, downsample.0, downsample.1) so that
+// state dicts line up. Convolutions have no bias: the following batch norm's β plays that role.
+// Shapes: x (N, C, H, W) → y (N, O, ⌈H/stride⌉, ⌈W/stride⌉).
+using Pipeline.Models.Tensors;
+
+namespace Pipeline.Models.Nn;
+
+/// <summary>Two 3×3 conv-BN stages with a residual connection.</summary>
+public sealed class ResidualBlock : Module, ITensorModule
+{
+    private readonly Conv2d conv1, conv2;
+    private readonly BatchNorm2d bn1, bn2;
+
+    /// <summary>Creates the block; a projection shortcut is added when <paramref name="stride"/> ≠ 1 or channels change.</summary>
+    public ResidualBlock(int inChannels, int outChannels, Generator generator, int stride = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        conv1 = RegisterModule("conv1", new Conv2d(inChannels, outChannels, 3, generator, stride: stride, padding: 1, bias: false));
+        bn1 = RegisterModule("bn1", new BatchNorm2d(outChannels));
+        conv2 = RegisterModule("conv2", new Conv2d(outChannels, outChannels, 3, generator, stride: 1, padding: 1, bias: false));
+        bn2 = RegisterModule("bn2", new BatchNorm2d(outChannels));
+        if (stride != 1 || inChannels != outChannels)
+            Downsample = RegisterModule("downsample", new Sequential(
+                new Conv2d(inChannels, outChannels, 1, generator, stride: stride, bias: false),
+                new BatchNorm2d(outChannels)));
+    }
+
+    /// <summary>The projection shortcut, or null for identity.</summary>
+    public Sequential? Downsample { get; }
+
+    /// <summary>(N, C, H, W) → (N, O, H', W').</summary>
+    public Tensor Forward(Tensor input)
+    {
+        var h = Tensor.Relu(bn1.Forward(conv1.Forward(input)));                  // (N, O, H', W')
+        h = bn2.Forward(conv2.Forward(h));
+        var shortcut = Downsample?.Forward(input) ?? input;
+        return Tensor.Relu(h + shortcut);
+    }
+}

@@ -1,0 +1,91 @@
+// Masked pooling over time for padded batches of sequences (Collobert et al. 2011 max-over-time;
+// Kalchbrenner et al. 2014 k-max pooling). Position t of sequence b takes part only when
+// t < lengths[b], so padding can never win, whatever its value.
+//   MaxOverTime:  y[b, c]    = max_{t < len_b} x[b, t, c]
+//   KMaxOverTime: y[b, j, c] = the k largest x[b, t, c] over t < len_b, in their original time order;
+//                 slots beyond len_b (short sequences) are 0 and get no gradient.
+// Gradients flow only to the selected positions. An empty sequence (length 0) yields 0.
+// Shapes: B = batch, T = time, C = channels; x (B, T, C) or (B, C, T) per SequenceLayout;
+// y (B, C) for max; (B, k, C) or (B, C, k) (same layout as x) for k-max.
+using Pipeline.Models.Tensors;
+
+namespace Pipeline.Models.Nn;
+
+/// <summary>Where the time axis sits in a (batch, ·, ·) sequence tensor.</summary>
+public enum SequenceLayout
+{
+    /// <summary>(B, T, C): recurrent/embedding outputs.</summary>
+    BatchTimeChannels,
+
+    /// <summary>(B, C, T): Conv1d outputs.</summary>
+    BatchChannelsTime,
+}
+
+public static partial class Functional
+{
+    /// <summary>Max over the first lengths[b] time steps of each sequence → (B, C).</summary>
+    public static Tensor MaxOverTime(Tensor input, ReadOnlySpan<int> lengths, SequenceLayout layout = SequenceLayout.BatchTimeChannels)
+    {
+        var y = KMaxCore("max_over_time", input, 1, lengths, layout);
+        return y.Reshape(input.Shape[0], -1);
+    }
+
+    /// <summary>The k largest values of each channel over the first lengths[b] steps, kept in time order.</summary>
+    public static Tensor KMaxOverTime(Tensor input, int k, ReadOnlySpan<int> lengths, SequenceLayout layout = SequenceLayout.BatchTimeChannels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        return KMaxCore("k_max_over_time", input, k, lengths, layout);
+    }
+
+    private static Tensor KMaxCore(string op, Tensor input, int k, ReadOnlySpan<int> lengths, SequenceLayout layout)
+    {
+        if (input.Rank != 3) throw new ShapeMismatchException(op, $"input {TensorShape.Format(input.Shape)} must be rank 3 ({layout})");
+        bool timeFirst = layout == SequenceLayout.BatchTimeChannels;
+        int b = input.Shape[0], t = input.Shape[timeFirst ? 1 : 2], c = input.Shape[timeFirst ? 2 : 1];
+        if (lengths.Length != b) throw new ShapeMismatchException(op, $"{lengths.Length} lengths for a batch of {b}");
+        for (int i = 0; i < b; i++)
+            if ((uint)lengths[i] > (uint)t) throw new ArgumentOutOfRangeException(nameof(lengths), $"{op}: length {lengths[i]} of sequence {i} is outside [0, {t}].");
+        if (k > t) throw new ArgumentOutOfRangeException(nameof(k), $"{op}: k = {k} exceeds the {t} time steps.");
+
+        // Element strides: index(b, t, c) = b·T·C + t·timeStride + c·channelStride.
+        int timeStride = timeFirst ? c : 1, channelStride = timeFirst ? 1 : t;
+        int outTimeStride = timeFirst ? c : 1, outChannelStride = timeFirst ? 1 : k;
+        var sources = new int[b * k * c];                                          // flat input index per output, −1 = empty slot
+        var y = Tensor.Uninitialized(timeFirst ? [b, k, c] : [b, c, k]);
+        var x = input.Data; var yd = y.Data;
+        var picked = new int[k];
+        for (int bi = 0; bi < b; bi++)
+        {
+            int len = lengths[bi];
+            for (int ch = 0; ch < c; ch++)
+            {
+                int baseIn = bi * t * c + ch * channelStride;
+                int count = Math.Min(k, len);
+                // Selection of the top `count` steps: repeatedly take the best unpicked step (k is small).
+                for (int j = 0; j < count; j++)
+                {
+                    int best = -1;
+                    for (int s = 0; s < len; s++)
+                    {
+                        if (Array.IndexOf(picked, s, 0, j) >= 0) continue;
+                        if (best < 0 || x[baseIn + s * timeStride] > x[baseIn + best * timeStride]) best = s;
+                    }
+                    picked[j] = best;
+                }
+                Array.Sort(picked, 0, count);                                       // restore time order
+                for (int j = 0; j < k; j++)
+                {
+                    int o = bi * k * c + j * outTimeStride + ch * outChannelStride;
+                    if (j < count) { sources[o] = baseIn + picked[j] * timeStride; yd[o] = x[sources[o]]; }
+                    else { sources[o] = -1; yd[o] = 0f; }
+                }
+            }
+        }
+        return y.Record(op, [input], g =>
+        {
+            var gx = input.GradBuffer(); var gd = g.Data;
+            for (int o = 0; o < sources.Length; o++)
+                if (sources[o] >= 0) gx[sources[o]] += gd[o];
+        });
+    }
+}
