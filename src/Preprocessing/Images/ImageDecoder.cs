@@ -1,0 +1,108 @@
+// Decode stage: bytes → unpremultiplied RGBA via SkiaSharp's SKCodec. The header is inspected
+// (format allow-list, dimensions, bomb limit) before any pixel memory is allocated, and every
+// failure is translated into an ImageDecodeException that names the file and the problem.
+using SkiaSharp;
+
+namespace Pipeline.Preprocessing.Images;
+
+/// <summary>Decodes JPEG, PNG, BMP, GIF (first frame) and WebP into <see cref="DecodedImage"/>.</summary>
+public static class ImageDecoder
+{
+    /// <summary>Reads and decodes <paramref name="path"/>, refusing images above <paramref name="maxPixels"/>.</summary>
+    /// <exception cref="ImageDecodeException">For every unreadable, empty, non-image, unsupported, oversized, truncated or corrupt file.</exception>
+    public static DecodedImage DecodeFile(string path, long maxPixels)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            string why = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "file not found",
+                UnauthorizedAccessException => "permission denied",
+                _ => "the file could not be read",
+            };
+            throw new ImageDecodeException(path, ImageDecodeError.Unreadable, $"{why} ({e.Message})", e);
+        }
+        return Decode(bytes, path, maxPixels);
+    }
+
+    /// <summary>Decodes an in-memory encoded image; <paramref name="name"/> is used in error messages.</summary>
+    /// <exception cref="ImageDecodeException">See <see cref="DecodeFile"/>.</exception>
+    public static DecodedImage Decode(byte[] data, string name, long maxPixels)
+    {
+        if (data.Length == 0)
+            throw new ImageDecodeException(name, ImageDecodeError.Empty, "the file is empty (0 bytes); expected JPEG, PNG, BMP, GIF or WebP data.");
+
+        var sniffed = FormatSniffer.Sniff(data);
+        if (sniffed.Kind == SniffKind.Unsupported)
+            throw new ImageDecodeException(name, ImageDecodeError.UnsupportedFormat,
+                $"{sniffed.Description} is not a supported format; expected JPEG, PNG, BMP, GIF or WebP.");
+        if (sniffed.Kind == SniffKind.Unknown)
+            throw new ImageDecodeException(name, ImageDecodeError.NotAnImage,
+                $"not an image: the first bytes ({FormatSniffer.Preview(data)}) match no known image signature; expected JPEG, PNG, BMP, GIF or WebP.");
+
+        using var skData = SKData.CreateCopy(data);
+        using var codec = SKCodec.Create(skData);
+        if (codec is null)
+            throw new ImageDecodeException(name, data.Length < 64 ? ImageDecodeError.Truncated : ImageDecodeError.Corrupt,
+                $"the {sniffed.Format} header is truncated or corrupt ({data.Length} bytes); the codec could not read the image dimensions.");
+
+        var info = codec.Info;
+        if (info.Width <= 0 || info.Height <= 0)
+            throw new ImageDecodeException(name, ImageDecodeError.Corrupt, $"the {sniffed.Format} header declares invalid dimensions {info.Width}x{info.Height}.");
+        long pixels = (long)info.Width * info.Height;
+        if (pixels > maxPixels)
+            throw new ImageDecodeException(name, ImageDecodeError.TooManyPixels,
+                $"{info.Width}x{info.Height} = {pixels:N0} pixels exceeds the limit of {maxPixels:N0} pixels (possible decompression bomb).");
+
+        var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var rgba = GC.AllocateUninitializedArray<byte>(checked((int)(pixels * 4)));
+        SKCodecResult result;
+        unsafe
+        {
+            fixed (byte* p = rgba)
+                result = codec.GetPixels(target, (IntPtr)p, target.RowBytes, new SKCodecOptions(0));
+        }
+        switch (result)
+        {
+            case SKCodecResult.Success:
+                break;
+            case SKCodecResult.IncompleteInput:
+                throw new ImageDecodeException(name, ImageDecodeError.Truncated,
+                    $"the {sniffed.Format} data is truncated ({data.Length} bytes): it ends before all {info.Width}x{info.Height} pixels were decoded.");
+            case SKCodecResult.ErrorInInput:
+            case SKCodecResult.InvalidInput:
+                throw new ImageDecodeException(name, ImageDecodeError.Corrupt, $"the {sniffed.Format} pixel data is corrupt (codec: {result}).");
+            default:
+                throw new ImageDecodeException(name, ImageDecodeError.Corrupt, $"the {sniffed.Format} image could not be decoded (codec: {result}).");
+        }
+
+        int orientation = (int)codec.EncodedOrigin;
+        if (orientation is < 1 or > 8)
+            orientation = 1;
+        bool opaque = info.AlphaType == SKAlphaType.Opaque;
+        return new DecodedImage(info.Width, info.Height, rgba, orientation, sniffed.Format, opaque);
+    }
+
+    /// <summary>Reads only the header of <paramref name="path"/>: stored dimensions and format, without decoding pixels.</summary>
+    public static (int Width, int Height, ImageFormat Format) ReadHeader(string path)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageDecodeException(path, ImageDecodeError.Unreadable, $"the file could not be read ({e.Message})", e);
+        }
+        var sniffed = FormatSniffer.Sniff(bytes);
+        if (sniffed.Kind != SniffKind.Supported)
+            throw new ImageDecodeException(path, ImageDecodeError.NotAnImage, "not a supported image.");
+        using var skData = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(skData)
+            ?? throw new ImageDecodeException(path, ImageDecodeError.Corrupt, $"the {sniffed.Format} header is truncated or corrupt.");
+        return (codec.Info.Width, codec.Info.Height, sniffed.Format);
+    }
+}
