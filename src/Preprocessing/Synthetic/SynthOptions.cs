@@ -1,7 +1,7 @@
 // Settings for the synthetic-scenes generator, validated before any file is written.
 namespace Pipeline.Preprocessing.Synthetic;
 
-/// <summary>What <see cref="SyntheticScenes.Generate"/> produces and where.</summary>
+/// <summary>What <c>SyntheticScenes.Generate</c> produces and where.</summary>
 public sealed record SynthOptions
 {
     /// <summary>Sides the generator supports; the layout constants are tuned for these.</summary>
