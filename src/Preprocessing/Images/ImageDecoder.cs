@@ -21,6 +21,7 @@ public static class ImageDecoder
         {
             string why = e switch
             {
+                _ when Directory.Exists(path) => "the path is a directory, not a file",
                 FileNotFoundException or DirectoryNotFoundException => "file not found",
                 UnauthorizedAccessException => "permission denied",
                 _ => "the file could not be read",
