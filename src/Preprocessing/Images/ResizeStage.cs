@@ -1,6 +1,8 @@
 // Resize stage: separable resampling with a triangle (bilinear) kernel whose support widens with
 // the downscale factor. Widening the kernel is what makes downscaling antialiased (every source
 // pixel contributes) instead of the aliasing you get from sampling 2x2 neighbourhoods.
+using System.Buffers;
+
 namespace Pipeline.Preprocessing.Images;
 
 /// <summary>Aspect-preserving (or stretching) resize of RGB images with antialiased filtering.</summary>
@@ -33,12 +35,14 @@ public static class ResizeStage
         var ys = Kernel.Build(inH, outH);
 
         // Horizontal pass first into floats (inH × outW × 3): keeps precision between passes.
-        var tmp = new float[inH * outW * 3];
+        // Pooled: for typical photos this buffer is far above the large-object-heap threshold.
+        var tmpArray = ArrayPool<float>.Shared.Rent(inH * outW * 3);
+        var tmp = tmpArray.AsSpan(0, inH * outW * 3);
         var src = image.Pixels;
         for (int y = 0; y < inH; y++)
         {
             var srcRow = src.AsSpan(y * inW * 3, inW * 3);
-            var tmpRow = tmp.AsSpan(y * outW * 3, outW * 3);
+            var tmpRow = tmp.Slice(y * outW * 3, outW * 3);
             for (int x = 0; x < outW; x++)
             {
                 int start = xs.Start[x];
@@ -60,16 +64,17 @@ public static class ResizeStage
 
         var dst = GC.AllocateUninitializedArray<byte>(outW * outH * 3);
         int rowLen = outW * 3;
-        var acc = new float[rowLen];
+        var accArray = ArrayPool<float>.Shared.Rent(rowLen);
+        var acc = accArray.AsSpan(0, rowLen);
         for (int y = 0; y < outH; y++)
         {
             int start = ys.Start[y];
             var wts = ys.WeightsFor(y);
-            acc.AsSpan().Clear();
+            acc.Clear();
             for (int k = 0; k < wts.Length; k++)
             {
                 float wk = wts[k];
-                var tmpRow = tmp.AsSpan((start + k) * rowLen, rowLen);
+                var tmpRow = tmp.Slice((start + k) * rowLen, rowLen);
                 for (int i = 0; i < rowLen; i++)
                     acc[i] += tmpRow[i] * wk;
             }
@@ -80,6 +85,8 @@ public static class ResizeStage
                 dstRow[i] = v <= 0f ? (byte)0 : v >= 255f ? (byte)255 : (byte)v;
             }
         }
+        ArrayPool<float>.Shared.Return(tmpArray);
+        ArrayPool<float>.Shared.Return(accArray);
         return new RgbImage(outW, outH, dst);
     }
 
