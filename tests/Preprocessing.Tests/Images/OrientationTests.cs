@@ -18,6 +18,9 @@ public sealed class OrientationTests : IDisposable
         { 6, 16, 32, "BRYG" },
         { 8, 16, 32, "GYRB" },
         { 2, 32, 16, "GRYB" },
+        { 4, 32, 16, "BYRG" },
+        { 5, 16, 32, "RBGY" },
+        { 7, 16, 32, "YGBR" },
     };
 
     [Theory]
