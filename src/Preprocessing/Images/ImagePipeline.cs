@@ -35,8 +35,17 @@ public sealed class ImagePipeline
     public RgbImage LoadRgb(byte[] encoded, string name) =>
         RgbConvertStage.Apply(OrientStage.Apply(ImageDecoder.Decode(encoded, name, Options.MaxPixels)), Options.Background);
 
-    /// <summary>Decode → orient → RGB → resize (shorter side or stretch to <see cref="ImagePreprocessingOptions.EffectiveResizeSize"/>).</summary>
-    public RgbImage LoadResized(string path) => ResizeStage.Apply(LoadRgb(path), Options.EffectiveResizeSize, Options.Resize);
+    /// <summary>
+    /// Decode → orient → RGB → resize (shorter side or stretch to <see cref="ImagePreprocessingOptions.EffectiveResizeSize"/>).
+    /// Large JPEGs may be decoded at reduced scale first (<see cref="ImagePreprocessingOptions.FastJpegDownscale"/>).
+    /// </summary>
+    public RgbImage LoadResized(string path)
+    {
+        int hint = Options.FastJpegDownscale ? Options.EffectiveResizeSize : 0;
+        var decoded = ImageDecoder.DecodeFile(path, Options.MaxPixels, hint);
+        var rgb = RgbConvertStage.Apply(OrientStage.Apply(decoded), Options.Background);
+        return ResizeStage.Apply(rgb, Options.EffectiveResizeSize, Options.Resize);
+    }
 
     /// <summary>
     /// Decode → … → resize → centre crop to a <paramref name="side"/>² uint8 square (default: the resize

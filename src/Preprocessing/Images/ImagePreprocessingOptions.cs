@@ -80,6 +80,12 @@ public sealed record ImagePreprocessingOptions
     /// <summary>Decompression-bomb guard: images whose header announces more pixels than this are refused before decoding.</summary>
     public long MaxPixels { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Let JPEGs decode at 1/2, 1/4 or 1/8 scale when the result still covers the resize target (much faster for
+    /// large photos; pixels differ slightly from a full decode, so it is part of the cache key).
+    /// </summary>
+    public bool FastJpegDownscale { get; init; } = true;
+
     /// <summary>The resize target actually used (<see cref="ResizeSize"/> or <see cref="Size"/>).</summary>
     public int EffectiveResizeSize => ResizeSize == 0 ? Size : ResizeSize;
 
@@ -122,5 +128,5 @@ public sealed record ImagePreprocessingOptions
     /// augmentation are applied after the cache and are deliberately left out.
     /// </summary>
     public string GeometryKey() => string.Create(CultureInfo.InvariantCulture,
-        $"resize={Resize};rsize={EffectiveResizeSize};bg={Background.R},{Background.G},{Background.B};maxpx={MaxPixels}");
+        $"resize={Resize};rsize={EffectiveResizeSize};bg={Background.R},{Background.G},{Background.B};maxpx={MaxPixels};jpegscale={FastJpegDownscale}");
 }

@@ -87,6 +87,20 @@ public sealed class ResizeCropNormalizeTests : IDisposable
     }
 
     [Fact]
+    public void Large_jpeg_is_decoded_at_reduced_scale_with_same_result()
+    {
+        var jpeg = Jpeg(Quadrants(256, 256), 256, 256);
+        Assert.Equal(32, ImageDecoder.Decode(jpeg, "big.jpg", 1 << 20, minShorterSide: 32).Width);
+        Assert.Equal(64, ImageDecoder.Decode(jpeg, "big.jpg", 1 << 20, minShorterSide: 33).Width);
+        Assert.Equal(256, ImageDecoder.Decode(jpeg, "big.jpg", 1 << 20).Width);
+
+        var path = _dir.File("big.jpg", jpeg);
+        var fast = new ImagePipeline(ImagePreprocessingOptions.Eval(16)).Process(path);
+        var full = new ImagePipeline(ImagePreprocessingOptions.Eval(16) with { FastJpegDownscale = false }).Process(path);
+        Assert.True(fast.Zip(full, (a, b) => Math.Abs(a - b)).Average() < 0.05);
+    }
+
+    [Fact]
     public void Options_are_validated_up_front()
     {
         Assert.Throws<ArgumentException>(() => new ImagePipeline(ImagePreprocessingOptions.Eval(0)));
