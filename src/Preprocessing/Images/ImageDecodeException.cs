@@ -19,6 +19,8 @@ public enum ImageDecodeError
     Truncated,
     /// <summary>The data is damaged in a way the codec rejects.</summary>
     Corrupt,
+    /// <summary>The encoded file itself is larger than <see cref="ImageDecoder.MaxEncodedBytes"/>.</summary>
+    FileTooLarge,
 }
 
 /// <summary>Raised when an image file cannot be decoded; the message names the file and the problem.</summary>

@@ -8,6 +8,9 @@ namespace Pipeline.Preprocessing.Images;
 /// <summary>Decodes JPEG, PNG, BMP, GIF (first frame) and WebP into <see cref="DecodedImage"/>.</summary>
 public static class ImageDecoder
 {
+    /// <summary>Largest encoded file accepted (the whole file is read into memory before decoding).</summary>
+    public const long MaxEncodedBytes = 512L * 1024 * 1024;
+
     /// <summary>Reads and decodes <paramref name="path"/>, refusing images above <paramref name="maxPixels"/>.</summary>
     /// <exception cref="ImageDecodeException">For every unreadable, empty, non-image, unsupported, oversized, truncated or corrupt file.</exception>
     public static DecodedImage DecodeFile(string path, long maxPixels) => DecodeFile(path, maxPixels, 0);
@@ -21,6 +24,11 @@ public static class ImageDecoder
         byte[] bytes;
         try
         {
+            // Checked before reading so a huge file is refused without pulling it into memory.
+            long length = new FileInfo(path).Length;
+            if (length > MaxEncodedBytes)
+                throw new ImageDecodeException(path, ImageDecodeError.FileTooLarge,
+                    $"the file is {length:N0} bytes; encoded images above {MaxEncodedBytes:N0} bytes are refused.");
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
@@ -111,23 +119,5 @@ public static class ImageDecoder
             orientation = 1;
         bool opaque = info.AlphaType == SKAlphaType.Opaque;
         return new DecodedImage(outW, outH, rgba, orientation, sniffed.Format, opaque);
-    }
-
-    /// <summary>Reads only the header of <paramref name="path"/>: stored dimensions and format, without decoding pixels.</summary>
-    public static (int Width, int Height, ImageFormat Format) ReadHeader(string path)
-    {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageDecodeException(path, ImageDecodeError.Unreadable, $"the file could not be read ({e.Message})", e);
-        }
-        var sniffed = FormatSniffer.Sniff(bytes);
-        if (sniffed.Kind != SniffKind.Supported)
-            throw new ImageDecodeException(path, ImageDecodeError.NotAnImage, "not a supported image.");
-        using var skData = SKData.CreateCopy(bytes);
-        using var codec = SKCodec.Create(skData)
-            ?? throw new ImageDecodeException(path, ImageDecodeError.Corrupt, $"the {sniffed.Format} header is truncated or corrupt.");
-        return (codec.Info.Width, codec.Info.Height, sniffed.Format);
     }
 }
