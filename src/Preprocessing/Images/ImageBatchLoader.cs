@@ -119,6 +119,8 @@ public sealed class ImageBatchLoader
             {
                 while (slots.Reader.TryRead(out var slot))
                 {
+                    // Checked per item: results already finished must not keep flowing after cancellation.
+                    token.ThrowIfCancellationRequested();
                     var result = await slot.Task.WaitAsync(token).ConfigureAwait(false);
                     yield return result;
                 }
