@@ -1,5 +1,6 @@
-// Draws a Scene with SkiaSharp's CPU raster backend (single-threaded, deterministic), adds light
-// noise from our own RNG, and encodes a PNG with fixed encoder settings so bytes are reproducible.
+// Draws a Scene: background and noise with our own integer arithmetic and RNG, shapes with
+// SkiaSharp's CPU rasterizer (single-threaded, solid colours, integer coverage), and PNG bytes from
+// DeterministicPng, so the output is reproducible byte for byte.
 using SkiaSharp;
 
 namespace Pipeline.Preprocessing.Synthetic;
@@ -11,9 +12,16 @@ public static class SceneRenderer
     public static byte[] RenderPng(Scene scene, SplitMix64 rng, int noise)
     {
         using var bitmap = Render(scene, rng, noise);
-        using var pixmap = bitmap.PeekPixels();
-        using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6));
-        return data.ToArray();
+        var rgba = bitmap.GetPixelSpan();
+        int n = scene.Size * scene.Size;
+        var rgb = new byte[n * 3];
+        for (int i = 0; i < n; i++)
+        {
+            rgb[i * 3] = rgba[i * 4];
+            rgb[i * 3 + 1] = rgba[i * 4 + 1];
+            rgb[i * 3 + 2] = rgba[i * 4 + 2];
+        }
+        return DeterministicPng.EncodeRgb(rgb, scene.Size, scene.Size);
     }
 
     /// <summary>Renders to an opaque RGBA bitmap (caller disposes).</summary>
@@ -21,9 +29,12 @@ public static class SceneRenderer
     {
         int s = scene.Size;
         var bitmap = new SKBitmap(new SKImageInfo(s, s, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        unsafe
+        {
+            FillBackground(new Span<byte>((void*)bitmap.GetPixels(), bitmap.ByteCount), scene);
+        }
         using (var canvas = new SKCanvas(bitmap))
         {
-            DrawBackground(canvas, scene);
             using var paint = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Fill };
             foreach (var o in scene.Objects)
             {
@@ -103,21 +114,25 @@ public static class SceneRenderer
         path.Close();
     }
 
-    private static void DrawBackground(SKCanvas canvas, Scene scene)
+    // Computed here rather than with an SKShader: Skia's float gradient pipeline differs per CPU
+    // (FMA/AVX paths), and the background must be identical on every machine.
+    private static void FillBackground(Span<byte> rgba, Scene scene)
     {
         var b = scene.Background;
-        var c1 = new SKColor(b.R1, b.G1, b.B1);
-        if (!b.Gradient)
-        {
-            canvas.Clear(c1);
-            return;
-        }
-        var c2 = new SKColor(b.R2, b.G2, b.B2);
         int s = scene.Size;
-        var end = b.GradientVertical ? new SKPoint(0, s) : new SKPoint(s, 0);
-        using var shader = SKShader.CreateLinearGradient(new SKPoint(0, 0), end, [c1, c2], SKShaderTileMode.Clamp);
-        using var paint = new SKPaint { Shader = shader, IsDither = false };
-        canvas.DrawRect(new SKRect(0, 0, s, s), paint);
+        for (int y = 0; y < s; y++)
+        {
+            for (int x = 0; x < s; x++)
+            {
+                // Integer interpolation with rounding; t runs 0..s-1 along the gradient direction.
+                int t = b.Gradient ? (b.GradientVertical ? y : x) : 0, d = Math.Max(1, s - 1);
+                int i = (y * s + x) * 4;
+                rgba[i] = (byte)((b.R1 * (d - t) + b.R2 * t + d / 2) / d);
+                rgba[i + 1] = (byte)((b.G1 * (d - t) + b.G2 * t + d / 2) / d);
+                rgba[i + 2] = (byte)((b.B1 * (d - t) + b.B2 * t + d / 2) / d);
+                rgba[i + 3] = 255;
+            }
+        }
     }
 
     private static void AddNoise(Span<byte> rgba, SplitMix64 rng, int amplitude)
