@@ -1,3 +1,4 @@
+// `pipeline synth`: parses the generator options into a SynthOptions record and calls SyntheticScenes.Generate.
 using System.CommandLine;
 using Pipeline.Preprocessing.Synthetic;
 
