@@ -81,7 +81,13 @@ public sealed class BatchRunner<TItem>
                     if (output.IsDone(key) || !seen.Add(key)) { Interlocked.Increment(ref skipped); continue; }
                     var slot = new TaskCompletionSource<Prepared<TItem>>(TaskCreationOptions.RunContinuationsAsynchronously);
                     await slots.Writer.WriteAsync((key, slot.Task), token);
-                    await work.Writer.WriteAsync((key, slot), token);
+                    try { await work.Writer.WriteAsync((key, slot), token); }
+                    catch (OperationCanceledException)
+                    {
+                        // The consumer already awaits this slot: complete it or it waits forever.
+                        slot.TrySetResult(new Prepared<TItem>(key, default, new OperationCanceledException()));
+                        throw;
+                    }
                 }
             }
             catch (OperationCanceledException) { }
