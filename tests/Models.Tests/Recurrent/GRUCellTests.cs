@@ -1,4 +1,5 @@
-// GRU cell: forward against PyTorch's equations written out in loops, and finite-difference gradients.
+// GRU cell: the fused op against PyTorch's equations written out in loops, against the same cell composed
+// from Tensor ops (values and every gradient), and finite-difference gradients.
 using Pipeline.Models.Nn.Recurrent;
 using Pipeline.Models.Tensors;
 using Pipeline.Models.Tests.Support;
@@ -39,5 +40,42 @@ public class GRUCellTests
         var g = new Generator(6);
         var x = GradCheck.Param(g, 1f, Batch, Input); var h = GradCheck.Param(g, 1f, Batch, Hidden);
         GradCheck.Check(t => cell.Forward(t[0], cell.Forward(t[0], t[1])), [x, h, .. cell.Parameters()]);
+    }
+
+    /// <summary>x, h, W_ih, W_hh, b_ih, b_hh with O(1) values, all requiring grad.</summary>
+    private static Tensor[] Inputs(ulong seed)
+    {
+        var g = new Generator(seed);
+        return
+        [
+            GradCheck.Param(g, 1f, Batch, Input), GradCheck.Param(g, 1f, Batch, Hidden),
+            GradCheck.Param(g, 0.5f, 3 * Hidden, Input), GradCheck.Param(g, 0.5f, 3 * Hidden, Hidden),
+            GradCheck.Param(g, 0.5f, 3 * Hidden), GradCheck.Param(g, 0.5f, 3 * Hidden),
+        ];
+    }
+
+    [Fact]
+    public void Fused_matches_composed_ops_in_values_and_all_gradients()
+    {
+        var p = Inputs(7);
+        var w = Tensor.Randn(new Generator(8), [Batch, Hidden]);
+        float[][] Run(bool fused)
+        {
+            foreach (var t in p) t.Grad = null;
+            var y = fused ? FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5]) : RecurrentReference.ComposedGruCell(p[0], p[1], p[2], p[3], p[4], p[5]);
+            Tensor.SumAll(y * w).Backward();
+            return [y.ToArray(), .. p.Select(t => t.Grad!.ToArray())];
+        }
+        var composed = Run(fused: false);
+        var fusedResult = Run(fused: true);
+        for (int i = 0; i < composed.Length; i++)
+            GradCheck.AssertClose(composed[i], fusedResult[i], 1e-5f, 1e-4f);
+    }
+
+    [Fact]
+    public void Fused_gradients_match_finite_differences()
+    {
+        var p = Inputs(9);
+        GradCheck.Check(x => FusedGruCell.Forward(x[0], x[1], x[2], x[3], x[4], x[5]), p);
     }
 }

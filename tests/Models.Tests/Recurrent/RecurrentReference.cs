@@ -1,6 +1,6 @@
 // Naive references for the recurrent tests: the textbook LSTM and GRU equations in plain double loops
-// over float arrays (PyTorch gate orders and layouts), plus the LSTM cell composed from Tensor ops that
-// the fused op is checked against.
+// over float arrays (PyTorch gate orders and layouts), plus the LSTM and GRU cells composed from Tensor ops that
+// the fused ops are checked against.
 // Shape key: B = batch, I = input features, H = hidden size.
 using Pipeline.Models.Tensors;
 
@@ -61,5 +61,17 @@ internal static class RecurrentReference
         var o = Tensor.Sigmoid(gates.Narrow(1, 3 * hidden, hidden));
         var cNew = f * c + i * g;
         return (o * Tensor.Tanh(cNew), cNew);
+    }
+
+    /// <summary>The GRU cell composed from engine ops, PyTorch's equations.</summary>
+    public static Tensor ComposedGruCell(Tensor x, Tensor h, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh)
+    {
+        int hidden = h.Size(1);
+        var gi = Tensor.MatMul(x, wIh, transposeB: true) + bIh;        // (B, 3H)
+        var gh = Tensor.MatMul(h, wHh, transposeB: true) + bHh;        // (B, 3H)
+        var r = Tensor.Sigmoid(gi.Narrow(1, 0, hidden) + gh.Narrow(1, 0, hidden));
+        var z = Tensor.Sigmoid(gi.Narrow(1, hidden, hidden) + gh.Narrow(1, hidden, hidden));
+        var n = Tensor.Tanh(gi.Narrow(1, 2 * hidden, hidden) + r * gh.Narrow(1, 2 * hidden, hidden));
+        return (1f - z) * n + z * h;
     }
 }

@@ -1,5 +1,5 @@
 // Multi-step, stacked, optionally bidirectional GRU over padded batches (PyTorch nn.GRU semantics and
-// parameter names weight_ih_l0, ..., ..._reverse). Each step is GRUCell.Step (composed ops); the time
+// parameter names weight_ih_l0, ..., ..._reverse). Each step is the fused cell op (FusedGruCell.cs); the time
 // loop and length masking live in RecurrentLayer.cs.
 // Shape key: B = batch, T = time, I = input features, H = hidden size, D = directions, L = layers.
 using Pipeline.Models.Tensors;
@@ -15,7 +15,7 @@ public sealed class GRU : RecurrentLayer
     private protected override int StateCount => 1;
 
     private protected override Tensor[] Step(Tensor x, Tensor[] state, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
-        => [GRUCell.Step(x, state[0], weightIh, weightHh, biasIh, biasHh)];
+        => [FusedGruCell.Forward(x, state[0], weightIh, weightHh, biasIh, biasHh)];
 
     /// <summary>
     /// Runs the GRU. <paramref name="input"/> (B, T, I) (or (T, B, I) without BatchFirst), optional

@@ -4,7 +4,8 @@
 //   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))      (the reset gate multiplies the *projected* h)
 //   h' = (1 − z) ⊙ n + z ⊙ h
 // weight_ih (3H, I), weight_hh (3H, H), bias_ih (3H), bias_hh (3H); gate blocks r, z, n.
-// Composed from Tensor ops (MatMul, Narrow, Sigmoid, Tanh...), so autograd supplies the backward.
+// The step is the fused op in FusedGruCell.cs (checked in the tests against the same cell composed from
+// Tensor ops); initialisation is PyTorch's U(−1/√H, 1/√H) for every parameter.
 // Shape key: B = batch, I = input features, H = hidden size.
 using Pipeline.Models.Tensors;
 
@@ -45,24 +46,9 @@ public sealed class GRUCell : Module
     {
         if (x.Rank != 2 || x.Size(1) != InputSize)
             throw new ShapeMismatchException("gru_cell", $"input {TensorShape.Format(x.Shape)} is not (B, {InputSize})");
-        return Step(x, hidden, WeightIh, WeightHh, BiasIh, BiasHh);
+        return FusedGruCell.Forward(x, hidden, WeightIh, WeightHh, BiasIh, BiasHh);
     }
 
     /// <summary>One step from a zero state.</summary>
     public Tensor Forward(Tensor x) => Forward(x, Tensor.ZerosTracked([x.Size(0), HiddenSize]));
-
-    /// <summary>The stateless GRU step on explicit parameters (PyTorch layouts); used by the multi-step <see cref="GRU"/>.</summary>
-    public static Tensor Step(Tensor x, Tensor hidden, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
-    {
-        int h = hidden.Size(1);
-        if (weightIh.Size(0) != 3 * h || weightHh.Size(0) != 3 * h || weightHh.Size(1) != h || x.Size(1) != weightIh.Size(1) || x.Size(0) != hidden.Size(0))
-            throw new ShapeMismatchException("gru_cell", $"x {TensorShape.Format(x.Shape)}, h {TensorShape.Format(hidden.Shape)}, W_ih {TensorShape.Format(weightIh.Shape)}, W_hh {TensorShape.Format(weightHh.Shape)} do not fit");
-        var gi = Tensor.MatMul(x, weightIh, transposeB: true) + biasIh;        // (B, 3H)
-        var gh = Tensor.MatMul(hidden, weightHh, transposeB: true) + biasHh;   // (B, 3H)
-        var r = Tensor.Sigmoid(gi.Narrow(1, 0, h) + gh.Narrow(1, 0, h));      // (B, H)
-        var z = Tensor.Sigmoid(gi.Narrow(1, h, h) + gh.Narrow(1, h, h));      // (B, H)
-        var n = Tensor.Tanh(gi.Narrow(1, 2 * h, h) + r * gh.Narrow(1, 2 * h, h));
-        // (1 − z) ⊙ n + z ⊙ h written as n + z ⊙ (h − n): one fewer op, same value.
-        return n + z * (hidden - n);                                           // (B, H)
-    }
 }
