@@ -78,4 +78,15 @@ public class GRUCellTests
         var p = Inputs(9);
         GradCheck.Check(x => FusedGruCell.Forward(x[0], x[1], x[2], x[3], x[4], x[5]), p);
     }
+
+    [Fact]
+    public void Precomputed_input_gates_overload_matches_and_passes_gradcheck()
+    {
+        var p = Inputs(10);
+        var y1 = FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5]);
+        var inputGates = (Tensor.MatMul(p[0], p[2], transposeB: true) + p[4]).Detach().Clone().WithGrad();   // (B, 3H)
+        var y2 = FusedGruCell.Forward(inputGates, p[1], p[3], p[5]);
+        GradCheck.AssertClose(y1.ToArray(), y2.ToArray(), 1e-6f, 1e-5f);
+        GradCheck.Check(x => FusedGruCell.Forward(x[0], x[1], x[2], x[3]), [inputGates, p[1], p[3], p[5]]);
+    }
 }

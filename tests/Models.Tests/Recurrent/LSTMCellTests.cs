@@ -89,4 +89,20 @@ public class LSTMCellTests
         var p = Inputs(6);
         Assert.Throws<ShapeMismatchException>(() => FusedLstmCell.Forward(p[0], p[1], p[2], p[4], p[4], p[5], p[6]));
     }
+
+    [Fact]
+    public void Precomputed_input_gates_overload_matches_and_passes_gradcheck()
+    {
+        var p = Inputs(7);
+        var (h1, c1) = FusedLstmCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+        var inputGates = (Tensor.MatMul(p[0], p[3], transposeB: true) + p[5]).Detach().Clone().WithGrad();   // (B, 4H)
+        var (h2, c2) = FusedLstmCell.Forward(inputGates, p[1], p[2], p[4], p[6]);
+        GradCheck.AssertClose(h1.ToArray(), h2.ToArray(), 1e-6f, 1e-5f);
+        GradCheck.AssertClose(c1.ToArray(), c2.ToArray(), 1e-6f, 1e-5f);
+        GradCheck.Check(x =>
+        {
+            var (h, c) = FusedLstmCell.Forward(x[0], x[1], x[2], x[3], x[4]);
+            return Tensor.Concat([h, c], 1);
+        }, [inputGates, p[1], p[2], p[4], p[6]]);
+    }
 }

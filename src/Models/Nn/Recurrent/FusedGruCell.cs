@@ -8,6 +8,7 @@
 //   δn = dn (1 − n²),  δr = δn·u_n·r(1 − r),  δz = dz·z(1 − z)
 //   da = [δr, δz, δn],  du = [δr, δz, δn ⊙ r]
 //   dx = da·W_ih, dh = du·W_hh + dh_direct, dW_ih = daᵀx, dW_hh = duᵀh, db_ih = Σ_b da, db_hh = Σ_b du.
+// A second overload takes the input half x·W_ihᵀ + b_ih precomputed (one GEMM over all time steps in a layer).
 // Shape key: B = batch, I = input features, H = hidden size.
 using Pipeline.Models.Kernels;
 using Pipeline.Models.Tensors;
@@ -24,28 +25,54 @@ public static class FusedGruCell
     /// </summary>
     public static Tensor Forward(Tensor x, Tensor h, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
     {
-        const string op = "gru_cell";
-        if (x.Rank != 2 || h.Rank != 2 || weightIh.Rank != 2 || weightHh.Rank != 2 || biasIh.Rank != 1 || biasHh.Rank != 1)
-            throw new ShapeMismatchException(op, "expected x (B, I), h (B, H), weights 2-D and biases 1-D");
-        int batch = x.Size(0), inputSize = x.Size(1), hidden = h.Size(1), gates = 3 * hidden;
-        if (h.Size(0) != batch || weightIh.Size(0) != gates || weightIh.Size(1) != inputSize
-            || weightHh.Size(0) != gates || weightHh.Size(1) != hidden || biasIh.Size(0) != gates || biasHh.Size(0) != gates)
-            throw new ShapeMismatchException(op,
-                $"x {TensorShape.Format(x.Shape)}, h {TensorShape.Format(h.Shape)}, W_ih {TensorShape.Format(weightIh.Shape)}, W_hh {TensorShape.Format(weightHh.Shape)}, " +
-                $"b_ih {TensorShape.Format(biasIh.Shape)}, b_hh {TensorShape.Format(biasHh.Shape)} do not fit B={batch}, I={inputSize}, H={hidden}");
+        if (x.Rank != 2 || h.Rank != 2 || weightIh.Rank != 2 || biasIh.Rank != 1)
+            throw new ShapeMismatchException(Op, "expected x (B, I), h (B, H), W_ih (3H, I) and b_ih (3H)");
+        int gates = 3 * h.Size(1);
+        if (weightIh.Size(0) != gates || weightIh.Size(1) != x.Size(1) || biasIh.Size(0) != gates)
+            throw new ShapeMismatchException(Op, $"x {TensorShape.Format(x.Shape)}, W_ih {TensorShape.Format(weightIh.Shape)}, b_ih {TensorShape.Format(biasIh.Shape)} do not fit H={h.Size(1)}");
+        return Core(x, weightIh, biasIh, null, h, weightHh, biasHh);
+    }
+
+    /// <summary>
+    /// One GRU step from a precomputed input projection <paramref name="inputGates"/> = x·W_ihᵀ + b_ih (B, 3H), e.g. one
+    /// row block of a single GEMM over all time steps. Otherwise as the other overload.
+    /// </summary>
+    public static Tensor Forward(Tensor inputGates, Tensor h, Tensor weightHh, Tensor biasHh)
+    {
+        if (inputGates.Rank != 2 || h.Rank != 2 || inputGates.Size(1) != 3 * h.Size(1))
+            throw new ShapeMismatchException(Op, $"input gates {TensorShape.Format(inputGates.Shape)} are not (B, 3H) for h {TensorShape.Format(h.Shape)}");
+        return Core(null, null, null, inputGates, h, weightHh, biasHh);
+    }
+
+    private const string Op = "gru_cell";
+
+    /// <summary>Either (x, W_ih, b_ih) or the precomputed <paramref name="projected"/> input gates is given.</summary>
+    private static Tensor Core(Tensor? x, Tensor? weightIh, Tensor? biasIh, Tensor? projected, Tensor h, Tensor weightHh, Tensor biasHh)
+    {
+        if (weightHh.Rank != 2 || biasHh.Rank != 1)
+            throw new ShapeMismatchException(Op, "expected W_hh (3H, H) and b_hh (3H)");
+        int batch = h.Size(0), hidden = h.Size(1), gates = 3 * hidden, inputSize = x?.Size(1) ?? 0;
+        int rows = x?.Size(0) ?? projected!.Size(0);
+        if (rows != batch || weightHh.Size(0) != gates || weightHh.Size(1) != hidden || biasHh.Size(0) != gates)
+            throw new ShapeMismatchException(Op,
+                $"{rows} input rows, h {TensorShape.Format(h.Shape)}, W_hh {TensorShape.Format(weightHh.Shape)}, b_hh {TensorShape.Format(biasHh.Shape)} do not fit B={batch}, H={hidden}");
 
         var inputGates = Tensor.Uninitialized([batch, gates]);     // (B, 3H) a, then overwritten with (r, z, n)
         var hiddenGates = Tensor.Uninitialized([batch, gates]);    // (B, 3H) u; its n block is needed by backward
         var ad = inputGates.Data; var ud = hiddenGates.Data;
-        Sgemm.Multiply(false, true, batch, gates, inputSize, 1f, x.Data, inputSize, weightIh.Data, inputSize, 0f, ad, gates);
+        if (x is not null)
+        {
+            Sgemm.Multiply(false, true, batch, gates, inputSize, 1f, x.Data, inputSize, weightIh!.Data, inputSize, 0f, ad, gates);
+            for (int b = 0; b < batch; b++) { var a = ad.Slice(b * gates, gates); TP.Add(a, biasIh!.Data, a); }
+        }
+        else projected!.Data.CopyTo(ad);
         Sgemm.Multiply(false, true, batch, gates, hidden, 1f, h.Data, hidden, weightHh.Data, hidden, 0f, ud, gates);
 
         var y = Tensor.Uninitialized([batch, hidden]);             // (B, H)
-        var yd = y.Data; var hd = h.Data; var bi = biasIh.Data; var bh = biasHh.Data;
+        var yd = y.Data; var hd = h.Data; var bh = biasHh.Data;
         for (int b = 0; b < batch; b++)
         {
             var a = ad.Slice(b * gates, gates); var u = ud.Slice(b * gates, gates);
-            TP.Add(a, bi, a);
             TP.Add(u, bh, u);
             var r = a[..hidden]; var z = a.Slice(hidden, hidden); var n = a.Slice(2 * hidden, hidden);
             TP.Add(r, u[..hidden], r); TP.Sigmoid(r, r);
@@ -56,7 +83,8 @@ public static class FusedGruCell
             for (int j = 0; j < hidden; j++) hOut[j] = (1f - z[j]) * n[j] + z[j] * hPrev[j];
         }
 
-        return y.Record(op, [x, h, weightIh, weightHh, biasIh, biasHh], g =>
+        Tensor[] inputs = x is not null ? [x, h, weightIh!, weightHh, biasIh!, biasHh] : [projected!, h, weightHh, biasHh];
+        return y.Record(Op, inputs, g =>
         {
             using var dInput = Tensor.Uninitialized([batch, gates]);    // (B, 3H) gradient of a
             using var dHidden = Tensor.Uninitialized([batch, gates]);   // (B, 3H) gradient of u
@@ -77,11 +105,15 @@ public static class FusedGruCell
                     if (h.RequiresGrad) dh[b * hidden + j] += dOut * z;
                 }
             }
-            if (x.RequiresGrad) Sgemm.Multiply(false, false, batch, inputSize, gates, 1f, da, gates, weightIh.Data, inputSize, 1f, x.GradBuffer(), inputSize);
+            if (x is not null)
+            {
+                if (x.RequiresGrad) Sgemm.Multiply(false, false, batch, inputSize, gates, 1f, da, gates, weightIh!.Data, inputSize, 1f, x.GradBuffer(), inputSize);
+                if (weightIh!.RequiresGrad) Sgemm.Multiply(true, false, gates, inputSize, batch, 1f, da, gates, x.Data, inputSize, 1f, weightIh.GradBuffer(), inputSize);
+                if (biasIh!.RequiresGrad) { var gb = biasIh.GradBuffer(); for (int b = 0; b < batch; b++) TP.Add(gb, da.Slice(b * gates, gates), gb); }
+            }
+            else if (projected!.RequiresGrad) { var gp = projected.GradBuffer(); TP.Add(gp, da, gp); }
             if (h.RequiresGrad) Sgemm.Multiply(false, false, batch, hidden, gates, 1f, du, gates, weightHh.Data, hidden, 1f, dh, hidden);
-            if (weightIh.RequiresGrad) Sgemm.Multiply(true, false, gates, inputSize, batch, 1f, da, gates, x.Data, inputSize, 1f, weightIh.GradBuffer(), inputSize);
             if (weightHh.RequiresGrad) Sgemm.Multiply(true, false, gates, hidden, batch, 1f, du, gates, hPrevData, hidden, 1f, weightHh.GradBuffer(), hidden);
-            if (biasIh.RequiresGrad) { var gb = biasIh.GradBuffer(); for (int b = 0; b < batch; b++) TP.Add(gb, da.Slice(b * gates, gates), gb); }
             if (biasHh.RequiresGrad) { var gb = biasHh.GradBuffer(); for (int b = 0; b < batch; b++) TP.Add(gb, du.Slice(b * gates, gates), gb); }
         });
     }

@@ -14,8 +14,8 @@ public sealed class GRU : RecurrentLayer
 
     private protected override int StateCount => 1;
 
-    private protected override Tensor[] Step(Tensor x, Tensor[] state, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
-        => [FusedGruCell.Forward(x, state[0], weightIh, weightHh, biasIh, biasHh)];
+    private protected override Tensor[] Step(Tensor inputGates, Tensor[] state, Tensor weightHh, Tensor biasHh)
+        => [FusedGruCell.Forward(inputGates, state[0], weightHh, biasHh)];
 
     /// <summary>
     /// Runs the GRU. <paramref name="input"/> (B, T, I) (or (T, B, I) without BatchFirst), optional

@@ -14,9 +14,9 @@ public sealed class LSTM : RecurrentLayer
 
     private protected override int StateCount => 2;
 
-    private protected override Tensor[] Step(Tensor x, Tensor[] state, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh)
+    private protected override Tensor[] Step(Tensor inputGates, Tensor[] state, Tensor weightHh, Tensor biasHh)
     {
-        var (h, c) = FusedLstmCell.Forward(x, state[0], state[1], weightIh, weightHh, biasIh, biasHh);
+        var (h, c) = FusedLstmCell.Forward(inputGates, state[0], state[1], weightHh, biasHh);
         return [h, c];
     }
 

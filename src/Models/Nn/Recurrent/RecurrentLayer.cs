@@ -50,8 +50,11 @@ public abstract class RecurrentLayer : Module
     /// <summary>Number of state tensors per cell S (LSTM: h and c; GRU: h).</summary>
     private protected abstract int StateCount { get; }
 
-    /// <summary>One cell step: x (B, I) and the S states (B, H) → the new S states; element 0 is the output h.</summary>
-    private protected abstract Tensor[] Step(Tensor x, Tensor[] state, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh);
+    /// <summary>
+    /// One cell step from the precomputed input gates x·W_ihᵀ + b_ih (B, G·H) and the S states (B, H) → the new S
+    /// states; element 0 is the output h.
+    /// </summary>
+    private protected abstract Tensor[] Step(Tensor inputGates, Tensor[] state, Tensor weightHh, Tensor biasHh);
 
     /// <summary>
     /// Runs the stack. <paramref name="input"/> is (B, T, I) (or (T, B, I) without BatchFirst); <paramref name="lengths"/>
@@ -103,12 +106,15 @@ public abstract class RecurrentLayer : Module
                 var state = new Tensor[StateCount];
                 for (int s = 0; s < StateCount; s++)
                     state[s] = initialState is null ? zeroOutput : initialState[s].Narrow(0, index, 1).Reshape(batch, hidden);
+                // The input half of every gate for all T steps in one GEMM; only h·W_hhᵀ stays in the loop.
+                var projected = Tensor.MatMul(layerInput, p[0], transposeB: true) + p[2];          // (T, B, G·H)
+                int gateWidth = projected.Size(2);
                 var outputs = new Tensor[steps];
                 for (int k = 0; k < steps; k++)
                 {
                     int t = d == 0 ? k : steps - 1 - k;
-                    var x = layerInput.Narrow(0, t, 1).Reshape(batch, layerInput.Size(2));   // (B, I)
-                    var next = Step(x, state, p[0], p[1], p[2], p[3]);
+                    var gates = projected.Narrow(0, t, 1).Reshape(batch, gateWidth);                 // (B, G·H)
+                    var next = Step(gates, state, p[1], p[3]);
                     for (int s = 0; s < StateCount; s++) state[s] = Tensor.Where(valid[t], next[s], state[s]);
                     outputs[t] = Tensor.Where(valid[t], next[0], zeroOutput);                    // (B, H)
                 }
