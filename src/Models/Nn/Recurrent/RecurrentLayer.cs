@@ -2,7 +2,7 @@
 // inter-layer dropout, and PyTorch's parameter naming (weight_ih_l{k}[_reverse], ...).
 //
 // Length masking (why padding never leaks): at step t, row b is "valid" when t < lengths[b]. For invalid
-// rows the new state is discarded (Where keeps the old one bit-for-bit) and the output is 0. The forward
+// rows the new state is discarded (SelectRows keeps the old one bit-for-bit) and the output is 0. The forward
 // direction therefore ends each sequence with the state of its last valid step, and the reverse
 // direction, which walks t = T−1 … 0, keeps its initial state through the padding and so starts at
 // each sequence's own last valid step. Outputs and final states of a sequence are then independent of
@@ -83,13 +83,12 @@ public abstract class RecurrentLayer : Module
                     throw new ShapeMismatchException(op, $"initial state {TensorShape.Format(s.Shape)} is not ({layersTimesDirections}, {batch}, {hidden})");
         }
 
-        // valid[t] is the (B, 1) 0/1 mask of rows still inside their sequence at step t.
-        var valid = new Tensor[steps];
+        // valid[t][b]: row b is still inside its sequence at step t.
+        var valid = new bool[steps][];
         for (int t = 0; t < steps; t++)
         {
-            var m = new float[batch];
-            for (int b = 0; b < batch; b++) m[b] = t < lengths[b] ? 1f : 0f;
-            valid[t] = Tensor.FromArray(m, batch, 1);
+            valid[t] = new bool[batch];
+            for (int b = 0; b < batch; b++) valid[t][b] = t < lengths[b];
         }
         var zeroOutput = Tensor.Zeros(batch, hidden);                            // (B, H)
 
@@ -115,8 +114,9 @@ public abstract class RecurrentLayer : Module
                     int t = d == 0 ? k : steps - 1 - k;
                     var gates = projected.Narrow(0, t, 1).Reshape(batch, gateWidth);                 // (B, G·H)
                     var next = Step(gates, state, p[1], p[3]);
-                    for (int s = 0; s < StateCount; s++) state[s] = Tensor.Where(valid[t], next[s], state[s]);
-                    outputs[t] = Tensor.Where(valid[t], next[0], zeroOutput);                    // (B, H)
+                    bool allValid = Array.TrueForAll(valid[t], v => v);
+                    for (int s = 0; s < StateCount; s++) state[s] = allValid ? next[s] : SelectRows(valid[t], next[s], state[s]);
+                    outputs[t] = allValid ? next[0] : SelectRows(valid[t], next[0], zeroOutput);   // (B, H)
                 }
                 for (int s = 0; s < StateCount; s++) finals[s][index] = state[s];
                 directionOutputs[d] = Tensor.Stack(outputs, 0);                                  // (T, B, H)
@@ -138,5 +138,29 @@ public abstract class RecurrentLayer : Module
         var mask = new float[x.Length];
         for (int i = 0; i < mask.Length; i++) mask[i] = dropoutGenerator.NextFloat() < keep ? 1f / keep : 0f;
         return x * Tensor.FromArray(mask, x.ShapeArray());
+    }
+
+    /// <summary>
+    /// Row-wise select: row b of the result is row b of <paramref name="chosen"/> where <paramref name="rows"/>[b], else of
+    /// <paramref name="otherwise"/> (both (B, H)); the gradient goes to the row's source. A lean Where for the length mask.
+    /// </summary>
+    private static Tensor SelectRows(bool[] rows, Tensor chosen, Tensor otherwise)
+    {
+        int batch = rows.Length, width = chosen.Size(1);
+        var y = Tensor.Uninitialized([batch, width]);                       // (B, H)
+        var yd = y.Data; var cd = chosen.Data; var od = otherwise.Data;
+        for (int b = 0; b < batch; b++)
+            (rows[b] ? cd : od).Slice(b * width, width).CopyTo(yd.Slice(b * width, width));
+        return y.Record("select_rows", [chosen, otherwise], g =>
+        {
+            var gd = g.Data;
+            for (int b = 0; b < batch; b++)
+            {
+                var source = rows[b] ? chosen : otherwise;
+                if (!source.RequiresGrad) continue;
+                var dst = source.GradBuffer().Slice(b * width, width);
+                System.Numerics.Tensors.TensorPrimitives.Add(dst, gd.Slice(b * width, width), dst);
+            }
+        });
     }
 }
