@@ -1,6 +1,7 @@
 // Multi-step LSTM and GRU: forward against a per-sequence reference loop (each sequence run alone over
 // its own valid steps, both directions, stacked layers), finite-difference gradients with lengths, and
-// padding invariance: a sequence's outputs and final states do not change with the amount of padding.
+// padding invariance: a sequence's outputs, final states and parameter gradients do not change with the
+// amount (or content) of padding.
 // Shape key: B = batch, T = time, I = input features, H = hidden size, D = directions, L = layers.
 using Pipeline.Models.Nn.Recurrent;
 using Pipeline.Models.Tensors;
@@ -118,8 +119,22 @@ public class MultiStepTests
                         data[(b * steps + t) * Input + i] = t < lengths[b] ? real[(b * shortT + t) * Input + i] : garbage * (1 + t + i);
             return Tensor.FromArray(data, batch, steps, Input);
         }
-        var (o5, h5, c5) = Run(layer, Padded(shortT, 3f), lengths);
-        var (o9, h9, c9) = Run(layer, Padded(longT, -7f), lengths);
+        // Parameter gradients of a loss over outputs and final states must not see the padding either.
+        float[][] Gradients((Tensor Output, Tensor Hidden, Tensor? Cell) r)
+        {
+            layer.ZeroGrad();
+            var loss = Tensor.SumAll(Tensor.Tanh(r.Output)) + Tensor.SumAll(r.Hidden * r.Hidden);
+            if (r.Cell is not null) loss = loss + Tensor.SumAll(r.Cell);
+            loss.Backward();
+            return layer.Parameters().Select(p => p.Grad!.ToArray()).ToArray();
+        }
+        var run5 = Run(layer, Padded(shortT, 3f), lengths);
+        var grads5 = Gradients(run5);
+        var run9 = Run(layer, Padded(longT, -7f), lengths);
+        var grads9 = Gradients(run9);
+        for (int k = 0; k < grads5.Length; k++) GradCheck.AssertClose(grads5[k], grads9[k], 1e-6f, 1e-5f);
+        var (o5, h5, c5) = run5;
+        var (o9, h9, c9) = run9;
 
         // Outputs over the first 5 steps agree and everything past a sequence's length is exactly 0.
         int width = 2 * Hidden;

@@ -1,5 +1,5 @@
-// Attention pooling of a padded sequence into one vector (Yang et al. 2016, "Hierarchical Attention
-// Networks", without the context-vector dot product being separate from v):
+// Attention pooling of a padded sequence into one vector (the word-level attention of Yang et al. 2016,
+// "Hierarchical Attention Networks", whose context vector u_w plays the role of v here):
 //   s_t = vᵀ tanh(W x_t + b)      α = softmax_t(s) over t < length (padding gets α = 0)
 //   pooled = Σ_t α_t x_t
 // Used by the BiRNN text classifier on top of the recurrent outputs.

@@ -70,6 +70,7 @@ public abstract class RecurrentLayer : Module
         var timeMajor = Options.BatchFirst ? input.Transpose(0, 1) : input;     // (T, B, I)
         int steps = timeMajor.Size(0), batch = timeMajor.Size(1), hidden = Options.HiddenSize, directions = Options.Directions;
         int layersTimesDirections = Options.NumLayers * directions;
+        if (steps == 0 || batch == 0) throw new ShapeMismatchException(op, $"input {TensorShape.Format(input.Shape)} has no time steps or no sequences");
 
         lengths ??= Enumerable.Repeat(steps, batch).ToArray();
         if (lengths.Length != batch) throw new ArgumentException($"{op}: {lengths.Length} lengths for a batch of {batch}.", nameof(lengths));
