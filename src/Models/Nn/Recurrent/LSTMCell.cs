@@ -1,0 +1,53 @@
+// A single LSTM cell module with PyTorch's parameters (weight_ih (4H, I), weight_hh (4H, H), bias_ih (4H),
+// bias_hh (4H); gate blocks i, f, g, o) so checkpoints interoperate. The step itself is the fused op in
+// FusedLstmCell.cs; initialisation is PyTorch's U(−1/√H, 1/√H) for every parameter.
+// Shape key: B = batch, I = input features, H = hidden size.
+using Pipeline.Models.Tensors;
+
+namespace Pipeline.Models.Nn.Recurrent;
+
+/// <summary>One LSTM step: (x, (h, c)) → (h', c').</summary>
+public sealed class LSTMCell : Module
+{
+    /// <summary>Creates the cell, drawing parameters from U(−1/√H, 1/√H) with <paramref name="generator"/>.</summary>
+    public LSTMCell(int inputSize, int hiddenSize, Generator generator)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        float bound = 1f / MathF.Sqrt(hiddenSize);
+        WeightIh = RegisterParameter("weight_ih", Tensor.Rand(generator, [4 * hiddenSize, inputSize], -bound, bound));   // (4H, I)
+        WeightHh = RegisterParameter("weight_hh", Tensor.Rand(generator, [4 * hiddenSize, hiddenSize], -bound, bound));  // (4H, H)
+        BiasIh = RegisterParameter("bias_ih", Tensor.Rand(generator, [4 * hiddenSize], -bound, bound));                  // (4H)
+        BiasHh = RegisterParameter("bias_hh", Tensor.Rand(generator, [4 * hiddenSize], -bound, bound));                  // (4H)
+    }
+
+    /// <summary>Input features I.</summary>
+    public int InputSize { get; }
+    /// <summary>Hidden size H.</summary>
+    public int HiddenSize { get; }
+    /// <summary>Input-to-hidden weights (4H, I), gate blocks i, f, g, o.</summary>
+    public Tensor WeightIh { get; }
+    /// <summary>Hidden-to-hidden weights (4H, H).</summary>
+    public Tensor WeightHh { get; }
+    /// <summary>Input-side bias (4H).</summary>
+    public Tensor BiasIh { get; }
+    /// <summary>Hidden-side bias (4H).</summary>
+    public Tensor BiasHh { get; }
+
+    /// <summary>One step from <paramref name="x"/> (B, I) and the state (h, c), each (B, H).</summary>
+    public (Tensor Hidden, Tensor Cell) Forward(Tensor x, (Tensor Hidden, Tensor Cell) state)
+    {
+        if (x.Rank != 2 || x.Size(1) != InputSize)
+            throw new ShapeMismatchException("lstm_cell", $"input {TensorShape.Format(x.Shape)} is not (B, {InputSize})");
+        return FusedLstmCell.Forward(x, state.Hidden, state.Cell, WeightIh, WeightHh, BiasIh, BiasHh);
+    }
+
+    /// <summary>One step from a zero state.</summary>
+    public (Tensor Hidden, Tensor Cell) Forward(Tensor x)
+    {
+        var zeros = Tensor.ZerosTracked([x.Size(0), HiddenSize]);         // (B, H)
+        return Forward(x, (zeros, zeros));
+    }
+}

@@ -1,0 +1,108 @@
+// LSTM cell: the fused op against the textbook equations, against the same cell composed from Tensor
+// ops (values and every gradient), and against finite differences; the LSTMCell module's names/shapes.
+using Pipeline.Models.Nn.Recurrent;
+using Pipeline.Models.Tensors;
+using Pipeline.Models.Tests.Support;
+
+namespace Pipeline.Models.Tests.Recurrent;
+
+public class LSTMCellTests
+{
+    private const int Batch = 2, Input = 3, Hidden = 4;
+
+    /// <summary>x, h, c, W_ih, W_hh, b_ih, b_hh with O(1) values, all requiring grad.</summary>
+    private static Tensor[] Inputs(ulong seed)
+    {
+        var g = new Generator(seed);
+        return
+        [
+            GradCheck.Param(g, 1f, Batch, Input), GradCheck.Param(g, 1f, Batch, Hidden), GradCheck.Param(g, 1f, Batch, Hidden),
+            GradCheck.Param(g, 0.5f, 4 * Hidden, Input), GradCheck.Param(g, 0.5f, 4 * Hidden, Hidden),
+            GradCheck.Param(g, 0.5f, 4 * Hidden), GradCheck.Param(g, 0.5f, 4 * Hidden),
+        ];
+    }
+
+    [Fact]
+    public void Fused_forward_matches_textbook_equations()
+    {
+        var p = Inputs(1);
+        var (h, c) = FusedLstmCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+        var (hRef, cRef) = RecurrentReference.LstmStep(p[0].ToArray(), p[1].ToArray(), p[2].ToArray(), p[3].ToArray(), p[4].ToArray(), p[5].ToArray(), p[6].ToArray(), Batch, Input, Hidden);
+        Assert.Equal([Batch, Hidden], h.ShapeArray());
+        Assert.Equal([Batch, Hidden], c.ShapeArray());
+        // float32 gate sums of ≤ 8 O(1) terms vs double: a few ulps.
+        GradCheck.AssertClose(hRef, h.ToArray(), 1e-5f, 1e-5f);
+        GradCheck.AssertClose(cRef, c.ToArray(), 1e-5f, 1e-5f);
+    }
+
+    [Fact]
+    public void Fused_matches_composed_ops_in_values_and_all_gradients()
+    {
+        var p = Inputs(2);
+        var g = new Generator(99);
+        var wh = Tensor.Randn(g, [Batch, Hidden]); var wc = Tensor.Randn(g, [Batch, Hidden]);
+
+        float[][] Run(bool fused)
+        {
+            foreach (var t in p) t.Grad = null;
+            var (h, c) = fused ? FusedLstmCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6]) : RecurrentReference.ComposedLstmCell(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+            Tensor.SumAll(h * wh + c * wc).Backward();
+            return [h.ToArray(), c.ToArray(), .. p.Select(t => t.Grad!.ToArray())];
+        }
+        var composed = Run(fused: false);
+        var fusedResult = Run(fused: true);
+        for (int i = 0; i < composed.Length; i++)
+            GradCheck.AssertClose(composed[i], fusedResult[i], 1e-5f, 1e-4f);
+    }
+
+    [Fact]
+    public void Fused_gradients_match_finite_differences()
+    {
+        var p = Inputs(3);
+        GradCheck.Check(x =>
+        {
+            var (h, c) = FusedLstmCell.Forward(x[0], x[1], x[2], x[3], x[4], x[5], x[6]);
+            return Tensor.Concat([h, c], 1);
+        }, p);
+    }
+
+    [Fact]
+    public void Module_has_pytorch_names_and_shapes_and_passes_gradcheck()
+    {
+        var cell = new LSTMCell(Input, Hidden, new Generator(4));
+        Assert.Equal(["weight_ih", "weight_hh", "bias_ih", "bias_hh"], cell.NamedParameters().Select(n => n.Name));
+        Assert.Equal([4 * Hidden, Input], cell.WeightIh.ShapeArray());
+        Assert.Equal([4 * Hidden, Hidden], cell.WeightHh.ShapeArray());
+        var g = new Generator(5);
+        var x = GradCheck.Param(g, 1f, Batch, Input); var h = GradCheck.Param(g, 1f, Batch, Hidden); var c = GradCheck.Param(g, 1f, Batch, Hidden);
+        GradCheck.Check(t =>
+        {
+            var (h1, c1) = cell.Forward(t[0], (t[1], t[2]));
+            var (h2, c2) = cell.Forward(h1.Narrow(1, 0, Input), (h1, c1));   // two steps, the second fed from the first
+            return Tensor.Concat([h2, c2], 1);
+        }, [x, h, c, .. cell.Parameters()]);
+    }
+
+    [Fact]
+    public void Fused_rejects_mismatched_shapes()
+    {
+        var p = Inputs(6);
+        Assert.Throws<ShapeMismatchException>(() => FusedLstmCell.Forward(p[0], p[1], p[2], p[4], p[4], p[5], p[6]));
+    }
+
+    [Fact]
+    public void Precomputed_input_gates_overload_matches_and_passes_gradcheck()
+    {
+        var p = Inputs(7);
+        var (h1, c1) = FusedLstmCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+        var inputGates = (Tensor.MatMul(p[0], p[3], transposeB: true) + p[5]).Detach().Clone().WithGrad();   // (B, 4H)
+        var (h2, c2) = FusedLstmCell.Forward(inputGates, p[1], p[2], p[4], p[6]);
+        GradCheck.AssertClose(h1.ToArray(), h2.ToArray(), 1e-6f, 1e-5f);
+        GradCheck.AssertClose(c1.ToArray(), c2.ToArray(), 1e-6f, 1e-5f);
+        GradCheck.Check(x =>
+        {
+            var (h, c) = FusedLstmCell.Forward(x[0], x[1], x[2], x[3], x[4]);
+            return Tensor.Concat([h, c], 1);
+        }, [inputGates, p[1], p[2], p[4], p[6]]);
+    }
+}
