@@ -6,6 +6,7 @@
 // (share of regular tokens found) is returned because a low hit rate usually means a tokenization mismatch
 // (case, contractions) rather than a bad file.
 // Key: V = vocabulary size (specials included), D = vector dimensions.
+using System.Globalization;
 using Pipeline.Models.Embeddings;
 using Pipeline.Models.Tensors;
 
@@ -33,8 +34,8 @@ public sealed record EmbeddingMatrix(float[] Weights, int Rows, int Dimensions, 
     public Tensor ToTensor() => Tensor.FromArray(Weights, Rows, Dimensions);
 
     /// <inheritdoc/>
-    public override string ToString() =>
-        $"{Rows}×{Dimensions} embedding matrix: {Found}/{RegularTokens} tokens found ({Coverage:P1}), others random N(0, {RandomStd:G3}²)";
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Rows}×{Dimensions} embedding matrix: {Found}/{RegularTokens} tokens found ({100 * Coverage:F1}%), others random N(0, {RandomStd:G3}²)");
 }
 
 /// <summary>Builds embedding-layer weights for a <see cref="Vocabulary"/> from <see cref="WordVectors"/>.</summary>

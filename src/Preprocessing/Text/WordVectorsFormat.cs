@@ -25,10 +25,10 @@ public static class WordVectorsFormatDetector
     private const int SniffBytes = 1 << 16;
 
     /// <summary>
-    /// A first line of exactly two positive integers is a word2vec header (a GloVe line needs a word and at
-    /// least one value, so "3 50" can only be ambiguous for one-dimensional vectors of numeric words, which we
-    /// accept); the file is then binary when the bytes after the first word are not all characters of decimal
-    /// numbers and whitespace. Anything else is GloVe.
+    /// A first line of exactly two integers is a word2vec header (a GloVe line needs a word and at least one
+    /// value, so "3 50" can only be ambiguous for one-dimensional vectors of numeric words, which we accept);
+    /// the file is then binary when the 4·D bytes after the first word are not plain UTF-8 text (zero or
+    /// control bytes, invalid sequences). Anything else is GloVe.
     /// </summary>
     public static WordVectorsFormat Detect(string path)
     {
@@ -59,14 +59,26 @@ public static class WordVectorsFormatDetector
             return WordVectorsFormat.Word2VecText;
         var values = rest[(space + 1)..];
         values = values[..Math.Min(values.Length, 4 * dimensions)];
-        foreach (var b in values)
+        return LooksLikeText(values) ? WordVectorsFormat.Word2VecText : WordVectorsFormat.Word2VecBinary;
+    }
+
+    // Text is valid UTF-8 without control characters other than tab/CR/LF; D raw float32 values almost always
+    // contain a zero or control byte, or a byte sequence that is not UTF-8. A multi-byte character cut off by
+    // the end of the window still counts as text.
+    private static bool LooksLikeText(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
         {
-            var numeric = b is (>= (byte)'0' and <= (byte)'9') or (byte)'-' or (byte)'+' or (byte)'.' or (byte)'e' or (byte)'E'
-                or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
-            if (!numeric)
-                return WordVectorsFormat.Word2VecBinary;
+            var status = System.Text.Rune.DecodeFromUtf8(bytes, out var rune, out var consumed);
+            if (status == System.Buffers.OperationStatus.NeedMoreData)
+                return true;
+            if (status != System.Buffers.OperationStatus.Done)
+                return false;
+            if (System.Text.Rune.IsControl(rune) && rune.Value is not ('\t' or '\r' or '\n'))
+                return false;
+            bytes = bytes[consumed..];
         }
-        return WordVectorsFormat.Word2VecText;
+        return true;
     }
 
     /// <summary>Parses "count dimensions" (ASCII, whitespace-separated, count ≥ 0, dimensions ≥ 1).</summary>
