@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return SelfCheckCommand.Create();
         yield return ConvertCommand.Create();
+        yield return TrainEmbeddingsCommand.Create();
     }
 }
