@@ -1,8 +1,8 @@
 // word2vec training with negative sampling (Mikolov et al. 2013, "Efficient Estimation of Word
 // Representations in Vector Space" and "Distributed Representations of Words and Phrases and their
-// Compositionality"). This file owns the schedule: count the vocabulary, initialise the matrices, stream the
-// corpus once per epoch into batches of id-encoded sentences and hand them to worker threads, decaying the
-// learning rate linearly with the share of words processed. The per-sentence maths is in Word2VecWorker and
+// Compositionality"). This file owns the schedule: tokenize the corpus once into an id file while counting
+// the vocabulary, initialise the matrices, stream the ids once per epoch in batches to worker threads, and
+// decay the learning rate linearly with the share of words processed. The per-sentence maths is in Word2VecWorker and
 // NegativeSampling.
 //
 // Reproducibility: with Threads = 1 the result is a pure function of (corpus, options): the initialisation
@@ -34,21 +34,31 @@ public sealed class Word2Vec
     /// <summary>The validated hyper-parameters.</summary>
     public Word2VecOptions Options { get; }
 
-    /// <summary>Counts the vocabulary in one pass over <paramref name="corpus"/>, then trains on it.</summary>
+    /// <summary>
+    /// Reads and tokenizes <paramref name="corpus"/> once (counting words and caching their ids in a temporary
+    /// file), keeps words seen at least <see cref="Word2VecOptions.MinCount"/> times, and trains on them.
+    /// </summary>
     public WordVectors Train(Word2VecCorpus corpus, IProgress<Word2VecProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(corpus);
-        var vocabulary = Word2VecVocabulary.Build(corpus.ReadSentences(), Options.MinCount, cancellationToken);
-        return Train(corpus, vocabulary, progress, cancellationToken);
+        using var encoded = EncodedCorpusFile.Encode(corpus, cancellationToken);
+        var vocabulary = Word2VecVocabulary.FromCounts(encoded.Words.Zip(encoded.Counts, KeyValuePair.Create), Options.MinCount);
+        return Train(corpus.Description, encoded, vocabulary, progress, cancellationToken);
     }
 
-    /// <summary>Trains on <paramref name="corpus"/> with a vocabulary counted beforehand (words outside it are skipped).</summary>
+    /// <summary>Trains on <paramref name="corpus"/> with a vocabulary chosen beforehand (words outside it are skipped).</summary>
     public WordVectors Train(Word2VecCorpus corpus, Word2VecVocabulary vocabulary, IProgress<Word2VecProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(vocabulary);
+        using var encoded = EncodedCorpusFile.Encode(corpus, cancellationToken);
+        return Train(corpus.Description, encoded, vocabulary, progress, cancellationToken);
+    }
+
+    private WordVectors Train(string description, EncodedCorpusFile encoded, Word2VecVocabulary vocabulary, IProgress<Word2VecProgress>? progress, CancellationToken cancellationToken)
+    {
         if (vocabulary.Count == 0)
-            throw new InvalidOperationException($"{corpus.Description}: no word occurs at least {Options.MinCount} times; lower the min count or use a larger corpus.");
+            throw new InvalidOperationException($"{description}: no word occurs at least {Options.MinCount} times; lower the min count or use a larger corpus.");
 
         var dimensions = Options.Dimensions;
         var input = new float[(long)vocabulary.Count * dimensions];
@@ -59,14 +69,20 @@ public sealed class Word2Vec
         for (var i = 0; i < input.Length; i++)
             input[i] = (initGenerator.NextFloat() - 0.5f) / dimensions;
 
+        var remap = encoded.Words.Select(vocabulary.IndexOf).ToArray();
+        // Words the vocabulary holds but the corpus never shows still count in TotalCount (a caller-built
+        // vocabulary), so the schedule uses the corpus's own count of kept tokens.
+        long tokens = 0;
+        for (var i = 0; i < remap.Length; i++)
+            tokens += remap[i] >= 0 ? encoded.Counts[i] : 0;
         var noise = new NoiseDistribution(vocabulary.Counts);
         var keep = vocabulary.KeepProbabilities(Options.SubsamplingThreshold);
-        var schedule = new Schedule(Options.EffectiveLearningRate, Options.MinLearningRateFraction, vocabulary.TotalCount * Options.Epochs);
-        RunWorkers(corpus, vocabulary, input, output, noise, keep, schedule, progress, cancellationToken);
+        var schedule = new Schedule(Options.EffectiveLearningRate, Options.MinLearningRateFraction, tokens * Options.Epochs);
+        RunWorkers(encoded, remap, input, output, noise, keep, schedule, progress, cancellationToken);
         return new WordVectors(vocabulary.Words, input, dimensions);
     }
 
-    private void RunWorkers(Word2VecCorpus corpus, Word2VecVocabulary vocabulary, float[] input, float[] output, NoiseDistribution noise,
+    private void RunWorkers(EncodedCorpusFile encoded, int[] remap, float[] input, float[] output, NoiseDistribution noise,
         float[] keep, Schedule schedule, IProgress<Word2VecProgress>? progress, CancellationToken cancellationToken)
     {
         var threads = Options.EffectiveThreads;
@@ -104,7 +120,7 @@ public sealed class Word2Vec
         {
             for (epoch = 0; epoch < Options.Epochs; epoch++)
             {
-                foreach (var batch in EncodeBatches(corpus, vocabulary, stop.Token))
+                foreach (var batch in Batches(encoded, remap, stop.Token))
                 {
                     queue.Add(batch, stop.Token);
                     progress?.Report(new Word2VecProgress(epoch, Options.Epochs, schedule.WordsProcessed, schedule.TotalWords, schedule.CurrentRate, clock.Elapsed));
@@ -137,26 +153,21 @@ public sealed class Word2Vec
         progress?.Report(new Word2VecProgress(Options.Epochs - 1, Options.Epochs, schedule.WordsProcessed, schedule.TotalWords, schedule.CurrentRate, clock.Elapsed));
     }
 
-    // One pass over the corpus as id-encoded sentences (out-of-vocabulary words removed, as the reference code
-    // does before windowing), cut at MaxSentenceLength and grouped into batches of about BatchWords words.
-    private IEnumerable<int[][]> EncodeBatches(Word2VecCorpus corpus, Word2VecVocabulary vocabulary, CancellationToken cancellationToken)
+    // One pass over the encoded corpus as vocabulary-id sentences (out-of-vocabulary words removed, as the
+    // reference code does before windowing), cut at MaxSentenceLength and grouped into batches of about
+    // BatchWords words.
+    private IEnumerable<int[][]> Batches(EncodedCorpusFile encoded, int[] remap, CancellationToken cancellationToken)
     {
         var batch = new List<int[]>();
         var batchWords = 0;
-        var ids = new List<int>();
-        foreach (var sentence in corpus.ReadSentences())
+        foreach (var sentence in encoded.ReadSentences(remap))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            ids.Clear();
-            foreach (var word in sentence)
+            for (var start = 0; start < sentence.Length; start += Options.MaxSentenceLength)
             {
-                var id = vocabulary.IndexOf(word);
-                if (id >= 0)
-                    ids.Add(id);
-            }
-            for (var start = 0; start < ids.Count; start += Options.MaxSentenceLength)
-            {
-                var piece = ids.GetRange(start, Math.Min(Options.MaxSentenceLength, ids.Count - start)).ToArray();
+                var piece = sentence.Length <= Options.MaxSentenceLength
+                    ? sentence
+                    : sentence[start..Math.Min(sentence.Length, start + Options.MaxSentenceLength)];
                 batch.Add(piece);
                 batchWords += piece.Length;
             }

@@ -1,12 +1,13 @@
-// A re-readable source of tokenized sentences for word2vec (Mikolov et al. 2013). Training reads the text
-// once to count words and once per epoch to train, so the corpus is a recipe for streaming the sentences
-// rather than a list held in memory: a file is re-opened and re-tokenized on every pass. The tokenizer is a
-// delegate because this assembly sits below the text preprocessing one; the CLI passes WordTokenizer.Tokenize.
+// A re-readable source of tokenized sentences for word2vec (Mikolov et al. 2013): a recipe for streaming the
+// sentences rather than a list held in memory, so a corpus file is never loaded whole. Training reads it once
+// (EncodedCorpusFile caches the ids); callers may read it again, e.g. to count a vocabulary themselves. The
+// tokenizer is a delegate because this assembly sits below the text preprocessing one; the CLI passes
+// WordTokenizer.Tokenize.
 using System.Text;
 
 namespace Pipeline.Models.Embeddings;
 
-/// <summary>A source of tokenized sentences that can be enumerated once per pass (vocabulary count, then each epoch).</summary>
+/// <summary>A source of tokenized sentences; each call to <see cref="ReadSentences"/> starts a fresh pass.</summary>
 public sealed class Word2VecCorpus
 {
     private readonly Func<IEnumerable<IReadOnlyList<string>>> _open;

@@ -80,19 +80,18 @@ internal static class TrainEmbeddingsCommand
     private static int Run(Word2VecCorpus corpus, string outputPath, Word2VecOptions options, string[] show, CancellationToken cancellationToken)
     {
         var trainer = new Word2Vec(options);
+        var progress = new ConsoleProgress();
         var clock = Stopwatch.StartNew();
-        var vocabulary = Word2VecVocabulary.Build(corpus.ReadSentences(), options.MinCount, cancellationToken);
-        var countTime = clock.Elapsed;
-        Console.WriteLine($"{corpus.Description}: {vocabulary.TotalCount:N0} tokens kept, vocabulary {vocabulary.Count:N0} words (min count {options.MinCount}), counted in {countTime.TotalSeconds:F1} s");
-
-        var vectors = trainer.Train(corpus, vocabulary, new ConsoleProgress(), cancellationToken);
-        var trainTime = clock.Elapsed - countTime;
+        var vectors = trainer.Train(corpus, progress, cancellationToken);
+        var trainTime = clock.Elapsed;
         WordVectorsWriter.Write(vectors, outputPath);
+        var tokens = progress.Last is { } last ? last.TotalWords / options.Epochs : 0;
+        Console.WriteLine($"{corpus.Description}: {tokens:N0} tokens kept, vocabulary {vectors.Count:N0} words (min count {options.MinCount})");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{options.Architecture}, {options.Dimensions} dims, {options.Epochs} epochs, {options.EffectiveThreads} threads: trained in {trainTime.TotalSeconds:F1} s ({vocabulary.TotalCount * options.Epochs / Math.Max(trainTime.TotalSeconds, 1e-9):N0} words/s)"));
+            $"{options.Architecture}, {options.Dimensions} dims, {options.Epochs} epochs, {options.EffectiveThreads} threads: {trainTime.TotalSeconds:F1} s including tokenization ({tokens * options.Epochs / Math.Max(trainTime.TotalSeconds, 1e-9):N0} words/s)"));
         Console.WriteLine($"wrote {vectors.Count:N0} × {vectors.Dimensions} vectors to {outputPath}");
 
-        var probes = show.Length > 0 ? show : FrequentWords(vocabulary, 6);
+        var probes = show.Length > 0 ? show : FrequentWords(vectors, 6);
         foreach (var word in probes)
         {
             if (!vectors.Contains(word))
@@ -107,8 +106,8 @@ internal static class TrainEmbeddingsCommand
     }
 
     // Frequent content-looking words: the very top of the list is punctuation and function words.
-    private static IEnumerable<string> FrequentWords(Word2VecVocabulary vocabulary, int count) =>
-        vocabulary.Words.Where(w => w.Length >= 4 && w.All(char.IsLetter)).Take(count);
+    private static IEnumerable<string> FrequentWords(WordVectors vectors, int count) =>
+        vectors.Words.Where(w => w.Length >= 4 && w.All(char.IsLetter)).Take(count);
 
     // A status line on stderr: rewritten in place on a terminal (at most twice a second), one line per
     // epoch when redirected to a log.
@@ -118,8 +117,11 @@ internal static class TrainEmbeddingsCommand
         private long _lastTicks;
         private int _lastEpoch = -1;
 
+        public Word2VecProgress? Last { get; private set; }
+
         public void Report(Word2VecProgress value)
         {
+            Last = value;
             var now = Stopwatch.GetTimestamp();
             var done = value.Fraction >= 1;
             if (_interactive ? !done && Stopwatch.GetElapsedTime(_lastTicks, now) < TimeSpan.FromMilliseconds(500) : !done && value.Epoch == _lastEpoch)
