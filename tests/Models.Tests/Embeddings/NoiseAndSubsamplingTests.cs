@@ -60,7 +60,7 @@ public sealed class NoiseAndSubsamplingTests
     [Fact]
     public void KeepProbabilityFollowsThePaperFormula()
     {
-        // Frequencies: 0.5, 0.25, 0.25 of 1000 tokens... plus a rare word below the threshold.
+        // 10,000 tokens: "the" has f = 0.5, "cat" 0.25, "rare" 1e-4 (below the threshold t = 1e-3).
         var vocabulary = Word2VecVocabulary.FromCounts(
             [new("the", 5000), new("cat", 2500), new("sat", 2499), new("rare", 1)], minCount: 1);
         var keep = vocabulary.KeepProbabilities(1e-3);
