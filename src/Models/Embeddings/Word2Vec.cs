@@ -2,8 +2,8 @@
 // Representations in Vector Space" and "Distributed Representations of Words and Phrases and their
 // Compositionality"). This file owns the schedule: tokenize the corpus once into an id file while counting
 // the vocabulary, initialise the matrices, stream the ids once per epoch in batches to worker threads, and
-// decay the learning rate linearly with the share of words processed. The per-sentence maths is in Word2VecWorker and
-// NegativeSampling.
+// decay the learning rate linearly with the share of words processed. The per-sentence maths is in
+// Word2VecWorker and NegativeSampling.
 //
 // Reproducibility: with Threads = 1 the result is a pure function of (corpus, options): the initialisation
 // generator is seeded from Seed and the only worker from Seed + 1, batches arrive in corpus order, and the
@@ -63,8 +63,9 @@ public sealed class Word2Vec
         var dimensions = Options.Dimensions;
         var input = new float[(long)vocabulary.Count * dimensions];
         var output = new float[input.Length];
-        // Input rows start small and random (uniform in ±0.5/D, as in the reference code) to break symmetry;
-        // output rows start at zero so the first updates of the input vectors are zero-mean noise-free.
+        // Input rows start small and random (uniform in ±0.5/D, as in the reference code) to break symmetry.
+        // Output rows start at zero, also as there: every score starts at 0 (σ = ½), so early steps move the
+        // output rows towards their contexts before any input row is pushed around by random output vectors.
         var initGenerator = new Generator(Options.Seed);
         for (var i = 0; i < input.Length; i++)
             input[i] = (initGenerator.NextFloat() - 0.5f) / dimensions;
