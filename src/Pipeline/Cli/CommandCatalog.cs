@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return SelfCheckCommand.Create();
         yield return ConvertCommand.Create();
         yield return SynthCommand.Create();
+        yield return TrainEmbeddingsCommand.Create();
     }
 }

@@ -1,0 +1,68 @@
+// A re-readable source of tokenized sentences for word2vec (Mikolov et al. 2013): a recipe for streaming the
+// sentences rather than a list held in memory, so a corpus file is never loaded whole. Training reads it once
+// (EncodedCorpusFile caches the ids); callers may read it again, e.g. to count a vocabulary themselves. The
+// tokenizer is a delegate because this assembly sits below the text preprocessing one; the CLI passes
+// WordTokenizer.Tokenize.
+using System.Text;
+
+namespace Pipeline.Models.Embeddings;
+
+/// <summary>A source of tokenized sentences; each call to <see cref="ReadSentences"/> starts a fresh pass.</summary>
+public sealed class Word2VecCorpus
+{
+    private readonly Func<IEnumerable<IReadOnlyList<string>>> _open;
+
+    private Word2VecCorpus(string description, Func<IEnumerable<IReadOnlyList<string>>> open)
+    {
+        Description = description;
+        _open = open;
+    }
+
+    /// <summary>Where the sentences come from (a path or "&lt;memory&gt;"), for messages.</summary>
+    public string Description { get; }
+
+    /// <summary>Streams the sentences from the start; each call begins a fresh pass.</summary>
+    public IEnumerable<IReadOnlyList<string>> ReadSentences() => _open();
+
+    /// <summary>Sentences already tokenized and held in memory (tests, small corpora).</summary>
+    public static Word2VecCorpus FromSentences(IReadOnlyList<IReadOnlyList<string>> sentences)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        return new Word2VecCorpus("<memory>", () => sentences);
+    }
+
+    /// <summary>
+    /// One sentence per line of a UTF-8 text file, split by <paramref name="tokenize"/>. When
+    /// <paramref name="column"/> is set, lines are tab-separated and only that zero-based column is used
+    /// (e.g. 1 for <c>label&lt;TAB&gt;text</c> files); lines with fewer columns are skipped.
+    /// </summary>
+    public static Word2VecCorpus FromTextFile(string path, Func<string, IReadOnlyList<string>> tokenize, int? column = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tokenize);
+        if (column is < 0)
+            throw new ArgumentOutOfRangeException(nameof(column), column, "Column must be ≥ 0.");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Corpus file not found: {path}", path);
+        return new Word2VecCorpus(path, () => ReadLines(path, tokenize, column));
+    }
+
+    private static IEnumerable<IReadOnlyList<string>> ReadLines(string path, Func<string, IReadOnlyList<string>> tokenize, int? column)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        while (reader.ReadLine() is { } line)
+        {
+            var text = line;
+            if (column is { } index)
+            {
+                var fields = line.Split('\t');
+                if (fields.Length <= index)
+                    continue;
+                text = fields[index];
+            }
+            var tokens = tokenize(text);
+            if (tokens.Count > 0)
+                yield return tokens;
+        }
+    }
+}
