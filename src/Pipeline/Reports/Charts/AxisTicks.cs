@@ -54,7 +54,8 @@ public sealed record AxisTicks(double Min, double Max, double Step)
     {
         double exponent = Math.Floor(Math.Log10(rough));
         double fraction = rough / Math.Pow(10, exponent);
-        double nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+        // Heckbert's rounding thresholds: the nearest of 1, 2, 5, 10 on a roughly logarithmic scale.
+        double nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
         return nice * Math.Pow(10, exponent);
     }
 }
