@@ -1,6 +1,6 @@
-// The captioning report page: corpus metric table, training curves, a gallery of the best and the
-// worst test images by per-image CIDEr-D (generated caption against the references) and per-word
-// attention strips. Photos are downscaled and embedded as JPEG so a report of many images stays small.
+// The captioning report page: corpus metric table, a gallery of the best and the
+// worst test images by per-image CIDEr-D (generated caption against the references), per-word
+// attention strips and the training curves. Photos are downscaled and embedded as JPEG so a report of many images stays small.
 using System.Globalization;
 using Pipeline.Models.Evaluation;
 using SkiaSharp;
@@ -27,13 +27,13 @@ public static class CaptioningReport
             numeric);
         page.EndSection();
 
-        TrainingCurves.AppendSection(page, data.TrainingLog);
-
         var examples = data.Examples.ToDictionary(e => e.ImageId, StringComparer.Ordinal);
         int count = Math.Max(0, data.GalleryCount);
         AppendGallery(page, "Best captions", "best", $"The {count} test images with the highest CIDEr-D.", metrics.Best(count), examples, low: false);
         AppendGallery(page, "Worst captions", "worst", $"The {count} test images with the lowest CIDEr-D.", metrics.Worst(count), examples, low: true);
         AppendAttention(page, data.Attention);
+        // Training curves last: the reader of an evaluation report comes for the outputs first.
+        TrainingCurves.AppendSection(page, data.TrainingLog);
         return page.ToString();
     }
 

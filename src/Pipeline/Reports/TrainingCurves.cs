@@ -7,6 +7,9 @@ namespace Pipeline.Reports;
 /// <summary>Renders training-log charts.</summary>
 public static class TrainingCurves
 {
+    // Two charts side by side fit the report's content width (1200 px page minus padding).
+    private const int ChartWidth = 520;
+
     /// <summary>Loss chart: train loss and (when logged) validation loss per epoch.</summary>
     public static byte[] RenderLossChart(IReadOnlyList<TrainingLogEntry> log)
     {
@@ -14,7 +17,7 @@ public static class TrainingCurves
         var series = new List<LineSeries> { new("train loss", log.Select(e => ((double)e.Epoch, e.TrainLoss)).ToArray()) };
         if (log.Any(e => e.ValidLoss is not null))
             series.Add(new LineSeries("validation loss", log.Where(e => e.ValidLoss is not null).Select(e => ((double)e.Epoch, e.ValidLoss!.Value)).ToArray()));
-        return LineChart.RenderPng(new LineChartSpec("Loss", "epoch", "loss", series));
+        return LineChart.RenderPng(new LineChartSpec("Loss", "epoch", "loss", series, ChartWidth));
     }
 
     /// <summary>Validation-metric chart, or null when the log has no validation metric.</summary>
@@ -24,7 +27,7 @@ public static class TrainingCurves
         var points = log.Where(e => e.ValidMetric is not null).Select(e => ((double)e.Epoch, e.ValidMetric!.Value)).ToArray();
         if (points.Length == 0) return null;
         string name = log.Select(e => e.MetricName).LastOrDefault(n => !string.IsNullOrWhiteSpace(n)) ?? "validation metric";
-        return LineChart.RenderPng(new LineChartSpec($"Validation {name}", "epoch", name, [new LineSeries(name, points)]));
+        return LineChart.RenderPng(new LineChartSpec($"Validation {name}", "epoch", name, [new LineSeries(name, points)], ChartWidth));
     }
 
     internal static void AppendSection(HtmlPage page, IReadOnlyList<TrainingLogEntry>? log)
@@ -34,8 +37,8 @@ public static class TrainingCurves
         string lead = $"{log.Count} epochs." + (best is null ? string.Empty :
             $" Best validation {best.MetricName ?? "metric"} {HtmlPage.Number(best.ValidMetric!.Value)} at epoch {best.Epoch}.");
         page.Section("Training curves", "training", lead).Raw("<div class=\"charts\">");
-        page.Raw(HtmlPage.Image(RenderLossChart(log), "Training and validation loss per epoch", 560));
-        if (RenderMetricChart(log) is { } metric) page.Raw(HtmlPage.Image(metric, "Validation metric per epoch", 560));
+        page.Raw(HtmlPage.Image(RenderLossChart(log), "Training and validation loss per epoch", ChartWidth));
+        if (RenderMetricChart(log) is { } metric) page.Raw(HtmlPage.Image(metric, "Validation metric per epoch", ChartWidth));
         page.Raw("</div>");
         if (log.Any(e => e.LearningRate is not null))
         {
