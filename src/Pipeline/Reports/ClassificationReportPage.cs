@@ -60,7 +60,7 @@ public static class ClassificationReportPage
                 var all = models.Select(m => column.Value(m.Report)).Where(double.IsFinite).ToArray();
                 bool best = models.Count > 1 && all.Length > 0 && value == (column.HigherIsBetter ? all.Max() : all.Min());
                 string text = column.Header.Contains("loss", StringComparison.OrdinalIgnoreCase) ? HtmlPage.Number(value) : HtmlPage.Percent(value);
-                row.Add(best ? $"<span class=\"best\"><b>{text}</b></span>" : text);
+                row.Add(best ? $"<b>{text}</b>" : text);
             }
             rows.Add(row);
         }

@@ -24,7 +24,6 @@ internal static class ReportStyles
         th { background: var(--soft); font-weight: 600; color: #38424d; white-space: nowrap; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         tbody tr:hover { background: #fafbfc; }
-        td.best { font-weight: 700; color: var(--good); }
         .charts { display: flex; flex-wrap: wrap; gap: 16px; }
         .charts img, .heatmap img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
         .split { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }

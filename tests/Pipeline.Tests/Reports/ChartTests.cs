@@ -74,4 +74,11 @@ public sealed class ChartTests
         var ex = Assert.Throws<ArgumentException>(() => AttentionOverlay.Render(photo, ["a"], [[1f, 0f]], 2, 2));
         Assert.Contains("expected 2×2", ex.Message);
     }
+
+    [Fact]
+    public void MissingImageFileIsNamed()
+    {
+        var ex = Assert.Throws<FileNotFoundException>(() => AttentionOverlay.Render("/nonexistent/photo.jpg", ["a"], [[1f]], 1, 1));
+        Assert.Contains("/nonexistent/photo.jpg", ex.Message);
+    }
 }

@@ -133,8 +133,8 @@ internal static class ReportFixtures
         for (int i = 0; i < 48; i++)
         {
             int c = i % 4;
-            // Test documents borrow more words from the neighbouring topic, so the baseline makes a few mistakes.
-            string text = i < 32
+            // Every third test document borrows more words from the neighbouring topic, so the baseline makes a few mistakes.
+            string text = i < 32 || i % 3 != 0
                 ? $"{vocab[c][i % 5]} {vocab[c][(i + 2) % 5]} {vocab[(c + 1) % 4][(i + 3) % 5]} news"
                 : $"{vocab[c][i % 5]} {vocab[(c + 1) % 4][(i + 1) % 5]} {vocab[(c + 1) % 4][(i + 3) % 5]} report";
             (i < 32 ? training : test).Add(new ClassificationExample(text, labels[c], Id: $"doc{i}"));
