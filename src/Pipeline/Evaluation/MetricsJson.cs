@@ -1,0 +1,60 @@
+// Writes evaluation results as JSON for `--metrics m.json`: one classification report, several
+// named ones (our models beside the ML.NET baseline), or caption metrics. Files are written to a
+// temporary sibling and moved into place, so a reader never sees half a file.
+using System.Text;
+using System.Text.Json;
+using Pipeline.Models.Evaluation;
+
+namespace Pipeline.Evaluation;
+
+/// <summary>JSON writer for evaluation metrics files.</summary>
+public static class MetricsJson
+{
+    /// <summary>Writes one classification report.</summary>
+    public static void Write(string path, ClassificationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        WriteAtomically(path, report.ToJson());
+    }
+
+    /// <summary>Writes several named classification reports as one object keyed by model name (in the given order).</summary>
+    public static void Write(string path, IReadOnlyList<KeyValuePair<string, ClassificationReport>> reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, _) in reports)
+        {
+            if (!names.Add(name)) throw new ArgumentException($"Model name '{name}' occurs twice.", nameof(reports));
+        }
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, report) in reports)
+            {
+                writer.WritePropertyName(name);
+                JsonSerializer.Serialize(writer, report, ClassificationReport.IndentedOptions);
+            }
+            writer.WriteEndObject();
+        }
+        WriteAtomically(path, Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>Writes caption metrics (corpus and per-image scores).</summary>
+    public static void Write(string path, CaptionMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        WriteAtomically(path, metrics.ToJson());
+    }
+
+    private static void WriteAtomically(string path, string json)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string full = Path.GetFullPath(path);
+        string? folder = Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        string temp = full + ".tmp";
+        File.WriteAllText(temp, json + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.Move(temp, full, overwrite: true);
+    }
+}

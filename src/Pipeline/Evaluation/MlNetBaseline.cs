@@ -1,0 +1,118 @@
+// The ML.NET baseline classifier: bag of word and character n-grams (FeaturizeText) fed to a
+// multinomial logistic regression trained by SDCA (SdcaMaximumEntropy). It sits beside our
+// tensor models in every classifier evaluation, so a model that cannot beat a linear n-gram
+// model is obvious. Its probabilities are re-ordered into the ordinal label order of our
+// LabelMap and scored by ClassificationEvaluator, so its report is directly comparable.
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using Pipeline.Preprocessing.Datasets;
+
+namespace Pipeline.Evaluation;
+
+/// <summary>Immutable settings of the ML.NET baseline.</summary>
+/// <param name="Seed">Seed of the ML.NET context (SDCA shuffles with it).</param>
+/// <param name="MaximumIterations">SDCA passes over the data; null lets SDCA decide.</param>
+/// <param name="L2Regularization">SDCA's L2 weight; null lets SDCA pick from the data.</param>
+/// <param name="Evaluation">Top-k and mistakes-list settings of the report.</param>
+public sealed record MlNetBaselineOptions(
+    int Seed = 0,
+    int? MaximumIterations = null,
+    float? L2Regularization = null,
+    ClassificationEvaluationOptions? Evaluation = null);
+
+/// <summary>Trains the FeaturizeText + SdcaMaximumEntropy baseline and evaluates it.</summary>
+public static class MlNetBaseline
+{
+    /// <summary>Name under which reports list the baseline.</summary>
+    public const string ModelName = "ML.NET baseline (n-grams + SDCA)";
+
+    /// <summary>
+    /// Trains on <paramref name="training"/> and evaluates on <paramref name="test"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Either set is empty, training has fewer than two labels,
+    /// or a test label was not seen in training (the message names the example).</exception>
+    public static ClassificationReport TrainAndEvaluate(
+        IReadOnlyList<ClassificationExample> training,
+        IReadOnlyList<ClassificationExample> test,
+        MlNetBaselineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(test);
+        options ??= new MlNetBaselineOptions();
+        if (training.Count == 0) throw new ArgumentException("The training set is empty.", nameof(training));
+        if (test.Count == 0) throw new ArgumentException("The test set is empty.", nameof(test));
+
+        var labelMap = LabelMap.Fit(training.Select(e => e.Label));
+        if (labelMap.Labels.Count < 2)
+            throw new ArgumentException($"The training set has only one label ('{labelMap.Labels[0]}'); a classifier needs two.", nameof(training));
+        var trueLabels = new int[test.Count];
+        for (int i = 0; i < test.Count; i++)
+        {
+            if (!labelMap.TryGetIndex(test[i].Label, out trueLabels[i]))
+                throw new ArgumentException(
+                    $"Test example {test[i].Id ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)}: label '{test[i].Label}' was not seen in training.",
+                    nameof(test));
+        }
+
+        var ml = new MLContext(options.Seed);
+        var model = Train(ml, training, options);
+        var probabilities = Predict(ml, model, test, labelMap);
+        return ClassificationEvaluator.Evaluate(
+            trueLabels,
+            probabilities,
+            labelMap.Labels,
+            ids: test.Select((e, i) => e.Id ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            texts: test.Select(e => e.Text).ToArray(),
+            options: options.Evaluation);
+    }
+
+    private static ITransformer Train(MLContext ml, IReadOnlyList<ClassificationExample> training, MlNetBaselineOptions options)
+    {
+        var data = ml.Data.LoadFromEnumerable(training.Select(e => new TextRow { Text = e.Text, Label = e.Label }));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey(nameof(TextRow.Label), nameof(TextRow.Label))
+            .Append(ml.Transforms.Text.FeaturizeText("Features", nameof(TextRow.Text)))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new Microsoft.ML.Trainers.SdcaMaximumEntropyMulticlassTrainer.Options
+            {
+                LabelColumnName = nameof(TextRow.Label),
+                FeatureColumnName = "Features",
+                MaximumNumberOfIterations = options.MaximumIterations,
+                L2Regularization = options.L2Regularization,
+                // One thread: SDCA's result depends on the interleaving of threads, and runs must repeat.
+                NumberOfThreads = 1,
+            }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel"));
+        return pipeline.Fit(data);
+    }
+
+    private static float[][] Predict(MLContext ml, ITransformer model, IReadOnlyList<ClassificationExample> test, LabelMap labelMap)
+    {
+        var scored = model.Transform(ml.Data.LoadFromEnumerable(test.Select(e => new TextRow { Text = e.Text, Label = e.Label })));
+
+        // Score slot j belongs to the j-th key of the Label column, in the order MapValueToKey met
+        // the labels; the key values annotation names them so they can be moved to LabelMap order.
+        VBuffer<ReadOnlyMemory<char>> keyNames = default;
+        scored.Schema[nameof(TextRow.Label)].GetKeyValues(ref keyNames);
+        var slotToClass = keyNames.DenseValues().Select(name =>
+            labelMap.TryGetIndex(name.ToString(), out int index)
+                ? index
+                : throw new InvalidOperationException($"ML.NET produced an unknown label '{name}'.")).ToArray();
+
+        var scores = scored.GetColumn<float[]>("Score").ToArray();
+        var result = new float[scores.Length][];
+        for (int i = 0; i < scores.Length; i++)
+        {
+            var row = new float[labelMap.Labels.Count];
+            for (int slot = 0; slot < slotToClass.Length; slot++) row[slotToClass[slot]] = scores[i][slot];
+            result[i] = row;
+        }
+        return result;
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = string.Empty;
+
+        public string Label { get; set; } = string.Empty;
+    }
+}
