@@ -556,8 +556,11 @@ class Runner:
     def measure(self, name, iters=None, warmup=None):
         if name == MEMORY_CONFIG:
             return self.measure_memory()
+        if name in GROUPS:
+            raise KeyError("%r is a group; run one of its leaf configs: %s"
+                           % (name, ", ".join(GROUPS[name])))
         if name not in CONFIGS:
-            raise KeyError("unknown config %r" % name)
+            raise KeyError("unknown config %r (send 'list')" % name)
         setup, default_iters = CONFIGS[name]
         iters = iters if iters is not None else (self.args.iters or default_iters)
         warmup = warmup if warmup is not None else self.args.warmup
