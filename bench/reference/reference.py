@@ -69,9 +69,13 @@ def build_env(mode, threads):
 def ensure_env(mode, threads):
     """Re-exec under the system python with the requested environment, if not yet done."""
     wanted = "%s:%d" % (mode, threads)
-    if os.environ.get(ENV_MARKER) == wanted:
-        return
     python = SYSTEM_PYTHON if os.path.exists(SYSTEM_PYTHON) else sys.executable
+    right_python = os.path.realpath(sys.executable) == os.path.realpath(python)
+    # The marker alone is not trusted for "tuned": the variables must really be set.
+    env_ok = os.environ.get(ENV_MARKER) == wanted and (
+        mode == "default" or build_env(mode, threads) == dict(os.environ))
+    if env_ok and right_python:
+        return
     argv = [python, os.path.abspath(__file__)] + sys.argv[1:]
     sys.stdout.flush()
     sys.stderr.flush()
