@@ -20,7 +20,11 @@ namespace Pipeline.Models.Checkpoints;
 /// <param name="BestMetric">Best validation metric so far, if tracked.</param>
 /// <param name="Generator">State of the training RNG (shuffling, dropout).</param>
 /// <param name="Scheduler">State of the learning-rate scheduler.</param>
-public sealed record TrainerState(int Epoch, long Step, double? BestMetric = null, GeneratorState? Generator = null, SchedulerState? Scheduler = null);
+/// <param name="BatchInEpoch">Batches of epoch <paramref name="Epoch"/> + 1 already trained (an interrupted epoch resumes here).</param>
+/// <param name="EpochStartGenerator">RNG state when that epoch was planned, so its batch order can be rebuilt exactly.</param>
+/// <param name="EpochsWithoutImprovement">Early-stopping counter.</param>
+public sealed record TrainerState(int Epoch, long Step, double? BestMetric = null, GeneratorState? Generator = null, SchedulerState? Scheduler = null,
+    int BatchInEpoch = 0, GeneratorState? EpochStartGenerator = null, int EpochsWithoutImprovement = 0);
 
 /// <summary>Saves and loads model directories (weights, config, optimizer and trainer state).</summary>
 public static class Checkpoint
