@@ -7,9 +7,11 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield return SelfCheckCommand.Create();
-        yield return ConvertCommand.Create();
+        yield return CaptionCommand.Create();
+        yield return ClassifyCommand.Create();
+        yield return TrainCommand.Create();
         yield return SynthCommand.Create();
-        yield return TrainEmbeddingsCommand.Create();
+        yield return ConvertCommand.Create();
+        yield return SelfCheckCommand.Create();
     }
 }

@@ -13,15 +13,8 @@ namespace Pipeline.Cli;
 /// <summary><c>pipeline train embeddings --corpus FILE --out vectors.txt</c>: trains word2vec vectors and writes the word2vec text format.</summary>
 internal static class TrainEmbeddingsCommand
 {
-    /// <summary>The <c>train</c> group; further <c>train …</c> sub-commands belong beside <c>embeddings</c>.</summary>
+    /// <summary>The <c>train embeddings</c> command (registered by <see cref="TrainCommand"/>).</summary>
     public static Command Create()
-    {
-        var command = new Command("train", "Train models.");
-        command.Subcommands.Add(CreateEmbeddings());
-        return command;
-    }
-
-    private static Command CreateEmbeddings()
     {
         var defaults = new Word2VecOptions();
         var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text, one sentence or document per line.", Required = true };
