@@ -1,0 +1,129 @@
+// Process-wide degree of parallelism for the engine's kernels, and a minimal fork/join helper.
+//
+// Algorithm: a call to For(count, body) runs `count` independent work items on at most
+// DegreeOfParallelism workers. The calling thread is always one of the workers (so a
+// single-worker run never touches the thread pool); the other workers are thread-pool
+// items. Workers claim item indices from a shared counter with Interlocked.Increment, which
+// balances uneven items without any up-front partitioning. The caller waits for the helpers
+// after it runs out of items, and the first exception thrown by any item is rethrown.
+//
+// The struct-body overload lets hot kernels pass their arguments in a value type instead of
+// allocating a closure per call; the only per-call allocation left is the small join object
+// when more than one worker actually runs.
+
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace Pipeline.Models.Kernels;
+
+/// <summary>A unit of parallel work whose state is carried in a struct (no closure allocation).</summary>
+public interface IParallelBody
+{
+    /// <summary>Runs work item <paramref name="index"/>; items are independent of each other.</summary>
+    void Invoke(int index);
+}
+
+/// <summary>
+/// Process-wide parallelism setting honoured by every kernel in <see cref="Pipeline.Models.Kernels"/>,
+/// plus the fork/join helper the kernels use.
+/// </summary>
+public static class Parallelism
+{
+    private static int s_degree = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Maximum number of threads a single kernel call may use (default <see cref="Environment.ProcessorCount"/>).
+    /// Must be at least 1; 1 makes every kernel run on the calling thread only.
+    /// </summary>
+    public static int DegreeOfParallelism
+    {
+        get => Volatile.Read(ref s_degree);
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"{nameof(DegreeOfParallelism)} must be at least 1, got {value}.");
+            Volatile.Write(ref s_degree, value);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>) on at most <see cref="DegreeOfParallelism"/> workers.</summary>
+    public static void For(int count, Action<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var wrapper = new ActionBody(body);
+        For(count, ref wrapper);
+    }
+
+    /// <summary>
+    /// Runs <c>body.Invoke(i)</c> for every i in [0, <paramref name="count"/>) on at most
+    /// <see cref="DegreeOfParallelism"/> workers. Runs inline when only one worker is useful.
+    /// Each worker gets its own copy of <paramref name="body"/>, so the struct must not rely on mutation.
+    /// </summary>
+    public static void For<TBody>(int count, ref TBody body) where TBody : struct, IParallelBody
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int workers = Math.Min(DegreeOfParallelism, count);
+        if (workers <= 1)
+        {
+            for (int i = 0; i < count; i++)
+                body.Invoke(i);
+            return;
+        }
+
+        var job = new Job<TBody>(body, count, workers - 1);
+        for (int w = 1; w < workers; w++)
+            ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+        job.RunItems();
+        job.WaitForHelpers();
+    }
+
+    /// <summary>Adapts a delegate to <see cref="IParallelBody"/> for the convenience overload.</summary>
+    private readonly struct ActionBody(Action<int> action) : IParallelBody
+    {
+        public void Invoke(int index) => action(index);
+    }
+
+    /// <summary>Shared state of one fork/join: the item counter, the helper countdown and the first failure.</summary>
+    private sealed class Job<TBody>(TBody body, int count, int helpers) : IThreadPoolWorkItem
+        where TBody : struct, IParallelBody
+    {
+        private readonly TBody _body = body;
+        private int _next = -1;
+        private int _helpersLeft = helpers;
+        private readonly ManualResetEventSlim _done = new(false);
+        private ExceptionDispatchInfo? _failure;
+
+        public void Execute()
+        {
+            RunItems();
+            if (Interlocked.Decrement(ref _helpersLeft) == 0)
+                _done.Set();
+        }
+
+        public void RunItems()
+        {
+            TBody local = _body;
+            try
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref _next)) < count)
+                    local.Invoke(i);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(ex), null);
+                // Stop the other workers from starting new items; they finish the current one.
+                Volatile.Write(ref _next, count);
+            }
+        }
+
+        public void WaitForHelpers()
+        {
+            // Helpers normally finish at about the same time as the caller: spin briefly first.
+            _done.Wait();
+            Debug.Assert(Volatile.Read(ref _helpersLeft) == 0);
+            _done.Dispose();
+            _failure?.Throw();
+        }
+    }
+}
