@@ -1,0 +1,74 @@
+// Square SGEMM throughput benchmark for Pipeline.Models.Kernels.Sgemm.
+//
+// For each size n it multiplies two random n×n matrices (C = A·B, beta 0) with the engine's
+// current DegreeOfParallelism: a few warm-up calls let tiered compilation reach the optimised
+// kernels and the pack buffers reach their steady-state size, then N timed runs report the
+// median (typical) and minimum (least disturbed by the other tenants of a shared machine)
+// wall time and the GFLOPS (2·n³ flops per call) of each.
+
+using System.Diagnostics;
+using Pipeline.Models.Kernels;
+
+namespace Pipeline.Bench;
+
+/// <summary>Times square single-precision GEMM at several sizes and prints one line per size.</summary>
+public static class SgemmBenchmark
+{
+    /// <summary>Runs the benchmark; options: --sizes a,b,c  --runs N  --threads T.</summary>
+    public static int Run(ReadOnlySpan<string> options)
+    {
+        int[] sizes = [256, 512, 1024, 2048];
+        int runs = 0;
+        for (int i = 0; i + 1 < options.Length; i += 2)
+        {
+            switch (options[i])
+            {
+                case "--sizes": sizes = options[i + 1].Split(',').Select(int.Parse).ToArray(); break;
+                case "--runs": runs = int.Parse(options[i + 1]); break;
+                case "--threads": Parallelism.DegreeOfParallelism = int.Parse(options[i + 1]); break;
+                default: Console.Error.WriteLine($"unknown option {options[i]}"); return 2;
+            }
+        }
+
+        Console.WriteLine($"sgemm: {Environment.ProcessorCount} cores, DegreeOfParallelism={Parallelism.DegreeOfParallelism}");
+        foreach (int n in sizes)
+        {
+            // Enough repetitions for a stable median without making 2048 take long.
+            int count = runs > 0 ? runs : n <= 512 ? 50 : n <= 1024 ? 15 : 7;
+            Measure(n, count);
+        }
+        return 0;
+    }
+
+    private static void Measure(int n, int runs)
+    {
+        var random = new Random(1234);
+        float[] a = RandomMatrix(random, n * n);
+        float[] b = RandomMatrix(random, n * n);
+        float[] c = new float[n * n];
+
+        for (int w = 0; w < 3; w++)
+            Sgemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+
+        double[] ms = new double[runs];
+        for (int r = 0; r < runs; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Sgemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            ms[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(ms);
+        double median = ms[runs / 2];
+        double min = ms[0];
+        double flops = 2.0 * n * n * n;
+        Console.WriteLine($"sgemm {n,5}^3: median {median,9:F3} ms ({flops / median / 1e6,6:F1} GFLOPS)  min {min,9:F3} ms ({flops / min / 1e6,6:F1} GFLOPS)  runs {runs}");
+    }
+
+    private static float[] RandomMatrix(Random random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+}
