@@ -4,8 +4,8 @@
 // DegreeOfParallelism workers. The calling thread is always one of the workers (so a
 // single-worker run never touches the thread pool); the other workers are thread-pool
 // items. Workers claim item indices from a shared counter with Interlocked.Increment, which
-// balances uneven items without any up-front partitioning. The caller waits for the helpers
-// after it runs out of items, and the first exception thrown by any item is rethrown.
+// balances uneven items without any up-front partitioning. After it runs out of items the
+// caller waits until every claimed item has completed, and rethrows the first exception.
 //
 // The struct-body overload lets hot kernels pass their arguments in a value type instead of
 // allocating a closure per call; the only per-call allocation left is the small join object
@@ -70,11 +70,11 @@ public static class Parallelism
             return;
         }
 
-        var job = new Job<TBody>(body, count, workers - 1);
+        var job = new Job<TBody>(body, count);
         for (int w = 1; w < workers; w++)
             ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
         job.RunItems();
-        job.WaitForHelpers();
+        job.WaitForCompletion();
     }
 
     /// <summary>Adapts a delegate to <see cref="IParallelBody"/> for the convenience overload.</summary>
@@ -83,46 +83,51 @@ public static class Parallelism
         public void Invoke(int index) => action(index);
     }
 
-    /// <summary>Shared state of one fork/join: the item counter, the helper countdown and the first failure.</summary>
-    private sealed class Job<TBody>(TBody body, int count, int helpers) : IThreadPoolWorkItem
+    /// <summary>Shared state of one fork/join: the item counter, the completion count and the first failure.</summary>
+    /// <remarks>
+    /// The caller waits for all items to COMPLETE, not for the helpers to run: a helper the thread
+    /// pool starts late (e.g. the pool is saturated) finds no item left and exits without touching
+    /// the caller's data, so a busy pool can never stall a kernel.
+    /// </remarks>
+    private sealed class Job<TBody>(TBody body, int count) : IThreadPoolWorkItem
         where TBody : struct, IParallelBody
     {
         private readonly TBody _body = body;
         private int _next = -1;
-        private int _helpersLeft = helpers;
+        private int _completed;
         private readonly ManualResetEventSlim _done = new(false);
         private ExceptionDispatchInfo? _failure;
 
-        public void Execute()
-        {
-            RunItems();
-            if (Interlocked.Decrement(ref _helpersLeft) == 0)
-                _done.Set();
-        }
+        public void Execute() => RunItems();
 
         public void RunItems()
         {
             TBody local = _body;
-            try
+            int i;
+            while ((i = Interlocked.Increment(ref _next)) < count)
             {
-                int i;
-                while ((i = Interlocked.Increment(ref _next)) < count)
-                    local.Invoke(i);
-            }
-            catch (Exception ex)
-            {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(ex), null);
-                // Stop the other workers from starting new items; they finish the current one.
-                Volatile.Write(ref _next, count);
+                // After a failure the remaining items are claimed but skipped, so completion still counts up.
+                if (Volatile.Read(ref _failure) is null)
+                {
+                    try
+                    {
+                        local.Invoke(i);
+                    }
+                    catch (Exception ex)
+                    {
+                        Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(ex), null);
+                    }
+                }
+                if (Interlocked.Increment(ref _completed) == count)
+                    _done.Set();
             }
         }
 
-        public void WaitForHelpers()
+        public void WaitForCompletion()
         {
-            // Helpers normally finish at about the same time as the caller: spin briefly first.
-            _done.Wait();
-            Debug.Assert(Volatile.Read(ref _helpersLeft) == 0);
-            _done.Dispose();
+            if (Volatile.Read(ref _completed) != count)
+                _done.Wait();
+            Debug.Assert(Volatile.Read(ref _completed) == count);
             _failure?.Throw();
         }
     }
