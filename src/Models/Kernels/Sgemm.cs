@@ -6,7 +6,8 @@
 // everything else runs the packed, blocked SgemmBlocked. For threads, C is cut into at most
 // DegreeOfParallelism disjoint strips along its longer side, with strip edges on micro-tile
 // boundaries; each thread packs its own panels, so the only shared state is read-only A and B.
-// Duplicated packing costs O(k·(m or n)) per thread against O(m·n·k / threads) of arithmetic.
+// Duplicated packing costs O(k·(m or n)) per thread against O(m·n·k / threads) of arithmetic;
+// the split direction is chosen to duplicate the cheaper of the two.
 
 using System.Diagnostics;
 
@@ -20,6 +21,9 @@ public static unsafe class Sgemm
 
     /// <summary>Below this many multiply-adds a second thread costs more than it saves.</summary>
     internal const long ParallelProblem = 1L << 20;
+
+    /// <summary>Rough cost of packing one element by strided scatter relative to a contiguous copy.</summary>
+    private const int PackScatterCost = 8;
 
     /// <summary>
     /// Computes C[m×n] = alpha·op(A)·op(B) + beta·C on row-major matrices. op(A) is m×k: A is stored
@@ -151,7 +155,12 @@ public static unsafe class Sgemm
         }
 
         (int mr, int nr) = SgemmMicroKernels.TileShape(kind);
-        bool splitColumns = n >= m;
+        // Splitting columns makes every thread pack all of A; splitting rows, all of B. Pick the
+        // cheaper duplicate: packing A (and a transposed B) is a strided scatter, roughly
+        // PackScatterCost times slower per element than the contiguous row copies of plain B.
+        long dupA = (long)m * PackScatterCost;
+        long dupB = (long)n * (transposeB ? PackScatterCost : 1);
+        bool splitColumns = dupA <= dupB || m < mr * Math.Min(dop, 4);
         int tiles = splitColumns ? (n + nr - 1) / nr : (m + mr - 1) / mr;
         int workers = work < ParallelProblem ? 1 : Math.Min(dop, tiles);
         if (workers <= 1)
