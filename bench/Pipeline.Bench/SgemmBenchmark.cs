@@ -4,7 +4,8 @@
 // current DegreeOfParallelism: a few warm-up calls let tiered compilation reach the optimised
 // kernels and the pack buffers reach their steady-state size, then N timed runs report the
 // median (typical) and minimum (least disturbed by the other tenants of a shared machine)
-// wall time and the GFLOPS (2·n³ flops per call) of each.
+// wall time and the GFLOPS (2·n³ flops per call) of each, plus the CPU time per call summed
+// over all threads (on a shared machine, wall time includes time slices lost to others).
 
 using System.Diagnostics;
 using Pipeline.Models.Kernels;
@@ -51,17 +52,21 @@ public static class SgemmBenchmark
             Sgemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
 
         double[] ms = new double[runs];
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        TimeSpan cpuStart = process.TotalProcessorTime;
         for (int r = 0; r < runs; r++)
         {
             long start = Stopwatch.GetTimestamp();
             Sgemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
             ms[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
+        process.Refresh();
+        double cpuMs = (process.TotalProcessorTime - cpuStart).TotalMilliseconds / runs;
         Array.Sort(ms);
         double median = ms[runs / 2];
         double min = ms[0];
         double flops = 2.0 * n * n * n;
-        Console.WriteLine($"sgemm {n,5}^3: median {median,9:F3} ms ({flops / median / 1e6,6:F1} GFLOPS)  min {min,9:F3} ms ({flops / min / 1e6,6:F1} GFLOPS)  runs {runs}");
+        Console.WriteLine($"sgemm {n,5}^3: median {median,9:F3} ms ({flops / median / 1e6,6:F1} GFLOPS)  min {min,9:F3} ms ({flops / min / 1e6,6:F1} GFLOPS)  cpu {cpuMs,9:F3} ms/run  runs {runs}");
     }
 
     private static float[] RandomMatrix(Random random, int length)
