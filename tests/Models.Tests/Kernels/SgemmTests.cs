@@ -133,6 +133,14 @@ public class SgemmTests
         Assert.Equal("strideC", ex.ParamName);
     }
 
+    [Fact]
+    public void SelfCheckPasses()
+    {
+        var results = KernelSelfCheck.Run();
+        Assert.NotEmpty(results);
+        Assert.All(results, r => Assert.True(r.Passed, $"{r.Name}: error {r.MaxError} > {r.Tolerance}"));
+    }
+
     internal static IEnumerable<SgemmKernelKind> SupportedKinds() =>
         Enum.GetValues<SgemmKernelKind>().Where(SgemmMicroKernels.IsSupported);
 
