@@ -15,41 +15,52 @@ namespace Pipeline.Bench;
 /// <summary>Times square single-precision GEMM at several sizes and prints one line per size.</summary>
 public static class SgemmBenchmark
 {
-    /// <summary>Runs the benchmark; options: --sizes a,b,c  --runs N  --threads T.</summary>
+    /// <summary>Runs the benchmark; options: --sizes a,b,c  --shape MxNxK  --runs N  --threads T.</summary>
     public static int Run(ReadOnlySpan<string> options)
     {
         int[] sizes = [256, 512, 1024, 2048];
         int runs = 0;
+        (int M, int N, int K)? shape = null;
         for (int i = 0; i + 1 < options.Length; i += 2)
         {
             switch (options[i])
             {
                 case "--sizes": sizes = options[i + 1].Split(',').Select(int.Parse).ToArray(); break;
                 case "--runs": runs = int.Parse(options[i + 1]); break;
+                case "--shape":
+                    // Only this one m x n x k problem: handy for isolating packing or edge costs.
+                    int[] mnk = options[i + 1].Split('x').Select(int.Parse).ToArray();
+                    shape = (mnk[0], mnk[1], mnk[2]);
+                    break;
                 case "--threads": Parallelism.DegreeOfParallelism = int.Parse(options[i + 1]); break;
                 default: Console.Error.WriteLine($"unknown option {options[i]}"); return 2;
             }
         }
 
         Console.WriteLine($"sgemm: {Environment.ProcessorCount} cores, DegreeOfParallelism={Parallelism.DegreeOfParallelism}");
+        if (shape is { } s)
+        {
+            Measure(s.M, s.N, s.K, runs > 0 ? runs : 15);
+            return 0;
+        }
         foreach (int n in sizes)
         {
             // Enough repetitions for a stable median without making 2048 take long.
             int count = runs > 0 ? runs : n <= 512 ? 50 : n <= 1024 ? 15 : 7;
-            Measure(n, count);
+            Measure(n, n, n, count);
         }
         return 0;
     }
 
-    private static void Measure(int n, int runs)
+    private static void Measure(int m, int n, int k, int runs)
     {
         var random = new Random(1234);
-        float[] a = RandomMatrix(random, n * n);
-        float[] b = RandomMatrix(random, n * n);
-        float[] c = new float[n * n];
+        float[] a = RandomMatrix(random, m * k);
+        float[] b = RandomMatrix(random, k * n);
+        float[] c = new float[m * n];
 
         for (int w = 0; w < 3; w++)
-            Sgemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            Sgemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
 
         double[] ms = new double[runs];
         using var process = System.Diagnostics.Process.GetCurrentProcess();
@@ -57,7 +68,7 @@ public static class SgemmBenchmark
         for (int r = 0; r < runs; r++)
         {
             long start = Stopwatch.GetTimestamp();
-            Sgemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            Sgemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
             ms[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
         process.Refresh();
@@ -65,8 +76,9 @@ public static class SgemmBenchmark
         Array.Sort(ms);
         double median = ms[runs / 2];
         double min = ms[0];
-        double flops = 2.0 * n * n * n;
-        Console.WriteLine($"sgemm {n,5}^3: median {median,9:F3} ms ({flops / median / 1e6,6:F1} GFLOPS)  min {min,9:F3} ms ({flops / min / 1e6,6:F1} GFLOPS)  cpu {cpuMs,9:F3} ms/run  runs {runs}");
+        double flops = 2.0 * m * n * k;
+        string label = m == n && n == k ? $"{n,5}^3" : $"{m}x{n}x{k}";
+        Console.WriteLine($"sgemm {label}: median {median,9:F3} ms ({flops / median / 1e6,6:F1} GFLOPS)  min {min,9:F3} ms ({flops / min / 1e6,6:F1} GFLOPS)  cpu {cpuMs,9:F3} ms/run  runs {runs}");
     }
 
     private static float[] RandomMatrix(Random random, int length)

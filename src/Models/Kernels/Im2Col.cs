@@ -15,6 +15,7 @@
 
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Pipeline.Models.Kernels;
 
@@ -130,6 +131,7 @@ public static unsafe class Im2Col
         public float* Image, Columns;
         public bool Accumulate;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Invoke(int channel)
         {
             int outW = G.OutW, width = G.Width;
@@ -165,6 +167,7 @@ public static unsafe class Im2Col
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void GatherRow(float* dst, float* src, int lo, int hi, int outW, int stride)
         {
             new Span<float>(dst, lo).Clear();
@@ -180,6 +183,7 @@ public static unsafe class Im2Col
             new Span<float>(dst + hi, outW - hi).Clear();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AddRow(float* col, float* dst, int lo, int hi, int stride)
         {
             if (stride == 1)

@@ -12,9 +12,12 @@
 // beta is applied by the first KC slice only (later slices accumulate with beta = 1). Edge
 // tiles run the full-size kernel into a stack scratch tile and copy the valid part out, so
 // the kernels never need masks. Each thread packs into its own cached buffers; Sgemm splits
-// C between threads so that no two threads write the same element.
+// C between threads so that no two threads write the same element. The hot methods are
+// compiled fully optimised up front: they are called too few times (each call is long) for
+// tiered compilation to promote them before a benchmark or a short job is over.
 
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Pipeline.Models.Kernels;
 
@@ -34,6 +37,7 @@ internal static unsafe class SgemmBlocked
     /// C[m×n] = alpha·op(A)·op(B) + beta·C for pointers already offset to this thread's block.
     /// Requires m, n, k &gt; 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(SgemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
@@ -71,6 +75,7 @@ internal static unsafe class SgemmBlocked
     }
 
     /// <summary>Runs the micro-kernel over every MR×NR tile of one packed MC×NC block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel(SgemmKernelKind kind, int mr, int nr, int mc, int nc, int kc,
         float* ap, float* bp, float beta, float* c, nint ldc, float* scratch)
     {
@@ -97,6 +102,7 @@ internal static unsafe class SgemmBlocked
     }
 
     /// <summary>Copies the valid rows×cols corner of a scratch tile into C with beta semantics.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeEdge(float* tile, int nr, int rows, int cols, float* c, nint ldc, float beta)
     {
         for (int r = 0; r < rows; r++)

@@ -9,6 +9,7 @@
 //   * both transposed: the same dot products with a strided column of A, in scalar code.
 
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Pipeline.Models.Kernels;
 
@@ -31,6 +32,7 @@ internal static unsafe class SgemmSmall
     }
 
     /// <summary>C = alpha·op(A)·op(B) + beta·C without packing; m, n, k &gt; 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
