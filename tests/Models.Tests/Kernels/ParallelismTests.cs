@@ -114,4 +114,31 @@ public class ParallelismTests
             Parallelism.DegreeOfParallelism = saved;
         }
     }
+
+    [Fact]
+    public void Im2ColAndCol2ImAreIdenticalForOneAndTwoThreads()
+    {
+        // 32 channels · 9 taps · 400 positions is above the kernels' parallel threshold.
+        const int ch = 32, h = 20, w = 20;
+        int saved = Parallelism.DegreeOfParallelism;
+        try
+        {
+            var random = new Random(47);
+            float[] image = SgemmTests.RandomArray(random, ch * h * w);
+            float[] cols1 = new float[ch * 9 * h * w], cols2 = new float[cols1.Length];
+            float[] back1 = new float[image.Length], back2 = new float[image.Length];
+            Parallelism.DegreeOfParallelism = 1;
+            Im2Col.Im2Col2d(image, ch, h, w, 3, 3, 1, 1, 1, 1, 1, 1, cols1);
+            Im2Col.Col2Im2d(cols1, ch, h, w, 3, 3, 1, 1, 1, 1, 1, 1, back1);
+            Parallelism.DegreeOfParallelism = 2;
+            Im2Col.Im2Col2d(image, ch, h, w, 3, 3, 1, 1, 1, 1, 1, 1, cols2);
+            Im2Col.Col2Im2d(cols2, ch, h, w, 3, 3, 1, 1, 1, 1, 1, 1, back2);
+            Assert.Equal(cols1, cols2);
+            Assert.Equal(back1, back2);
+        }
+        finally
+        {
+            Parallelism.DegreeOfParallelism = saved;
+        }
+    }
 }
