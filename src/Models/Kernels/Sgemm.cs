@@ -168,6 +168,11 @@ public static unsafe class Sgemm
             SgemmBlocked.Run(kind, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
+        if (!splitColumns)
+        {
+            SgemmShared.Run(kind, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers);
+            return;
+        }
         var job = new StripJob
         {
             Kind = kind, TransposeA = transposeA, TransposeB = transposeB, M = m, N = n, K = k, Alpha = alpha,

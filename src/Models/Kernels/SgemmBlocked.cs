@@ -76,7 +76,7 @@ internal static unsafe class SgemmBlocked
 
     /// <summary>Runs the micro-kernel over every MR×NR tile of one packed MC×NC block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel(SgemmKernelKind kind, int mr, int nr, int mc, int nc, int kc,
+    internal static void MacroKernel(SgemmKernelKind kind, int mr, int nr, int mc, int nc, int kc,
         float* ap, float* bp, float beta, float* c, nint ldc, float* scratch)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -122,5 +122,5 @@ internal static unsafe class SgemmBlocked
         }
     }
 
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    internal static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

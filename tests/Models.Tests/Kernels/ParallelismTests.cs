@@ -65,6 +65,9 @@ public class ParallelismTests
     [InlineData(false, false, 300, 200, 100)]
     [InlineData(true, true, 200, 300, 100)]
     [InlineData(false, true, 129, 1030, 40)]
+    // Row-block path with shared packed B, crossing KC and NC (several parallel packing phases).
+    [InlineData(false, false, 300, 2100, 300)]
+    [InlineData(true, true, 260, 100, 520)]
     public void SgemmIsIdenticalForOneAndTwoThreads(bool ta, bool tb, int m, int n, int k)
     {
         // Each C element is produced by one thread with the same k-blocking either way, so the
