@@ -32,8 +32,12 @@ internal static unsafe class SgemmShared
         int ncMax = Math.Max(nr, SgemmBlocked.NCTarget / nr * nr);
         int kcMax = Math.Min(SgemmBlocked.KC, k);
 
+        // Block count: at least BlocksPerThread per thread and blocks of at most MC rows, rounded
+        // to a multiple of the thread count so that equal-speed threads finish together.
         int rowPanels = (m + mr - 1) / mr;
-        int blockPanels = Math.Clamp((rowPanels + dop * BlocksPerThread - 1) / (dop * BlocksPerThread), 1, mcMax / mr);
+        int blocks = Math.Max(dop * BlocksPerThread, (rowPanels + mcMax / mr - 1) / (mcMax / mr));
+        blocks = (blocks + dop - 1) / dop * dop;
+        int blockPanels = Math.Max(1, (rowPanels + blocks - 1) / blocks);
         int blockRows = blockPanels * mr;
         int rowBlocks = (m + blockRows - 1) / blockRows;
 
