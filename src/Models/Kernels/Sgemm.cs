@@ -3,11 +3,13 @@
 //
 // Dispatch: empty problems return at once; k == 0 or alpha == 0 only scale C; problems below
 // SmallProblem multiply-adds go to SgemmSmall (no packing, whose fixed cost would dominate);
-// everything else runs the packed, blocked SgemmBlocked. For threads, C is cut into at most
-// DegreeOfParallelism disjoint strips along its longer side, with strip edges on micro-tile
-// boundaries; each thread packs its own panels, so the only shared state is read-only A and B.
-// Duplicated packing costs O(k·(m or n)) per thread against O(m·n·k / threads) of arithmetic;
-// the split direction is chosen to duplicate the cheaper of the two.
+// everything else runs the packed, blocked SgemmBlocked (one thread) or SgemmShared (several).
+// SgemmShared shares one packed B between the threads and deals out blocks of rows; it needs
+// a few MR-row blocks per thread. When C is short and wide (m small next to n) the threads
+// instead get disjoint column strips, each packing its own panels: that duplicates the
+// packing of A, which is cheap exactly when m is small. Strip and block edges sit on
+// micro-tile boundaries and every C element is owned by one thread, so the result does not
+// depend on the thread count.
 
 using System.Diagnostics;
 
@@ -22,8 +24,8 @@ public static unsafe class Sgemm
     /// <summary>Below this many multiply-adds a second thread costs more than it saves.</summary>
     internal const long ParallelProblem = 1L << 20;
 
-    /// <summary>Rough cost of packing one element by strided scatter relative to a contiguous copy.</summary>
-    private const int PackScatterCost = 8;
+    /// <summary>C counts as short and wide (column strips) when n is at least this many times m.</summary>
+    private const int ShortWideRatio = 8;
 
     /// <summary>
     /// Computes C[m×n] = alpha·op(A)·op(B) + beta·C on row-major matrices. op(A) is m×k: A is stored
@@ -155,12 +157,9 @@ public static unsafe class Sgemm
         }
 
         (int mr, int nr) = SgemmMicroKernels.TileShape(kind);
-        // Splitting columns makes every thread pack all of A; splitting rows, all of B. Pick the
-        // cheaper duplicate: packing A (and a transposed B) is a strided scatter, roughly
-        // PackScatterCost times slower per element than the contiguous row copies of plain B.
-        long dupA = (long)m * PackScatterCost;
-        long dupB = (long)n * (transposeB ? PackScatterCost : 1);
-        bool splitColumns = dupA <= dupB || m < mr * Math.Min(dop, 4);
+        // Column strips duplicate the packing of A (m·k per thread) but need no row blocks;
+        // use them when m is small next to n or too small to give every thread two blocks.
+        bool splitColumns = (long)m * ShortWideRatio <= n || m < 2 * mr * Math.Min(dop, 8);
         int tiles = splitColumns ? (n + nr - 1) / nr : (m + mr - 1) / mr;
         int workers = work < ParallelProblem ? 1 : Math.Min(dop, tiles);
         if (workers <= 1)

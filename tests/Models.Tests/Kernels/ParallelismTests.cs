@@ -68,6 +68,9 @@ public class ParallelismTests
     // Row-block path with shared packed B, crossing KC and NC (several parallel packing phases).
     [InlineData(false, false, 300, 2100, 300)]
     [InlineData(true, true, 260, 100, 520)]
+    // Short, wide C: per-thread column strips.
+    [InlineData(false, true, 20, 3000, 50)]
+    [InlineData(true, false, 40, 1000, 300)]
     public void SgemmIsIdenticalForOneAndTwoThreads(bool ta, bool tb, int m, int n, int k)
     {
         // Each C element is produced by one thread with the same k-blocking either way, so the
