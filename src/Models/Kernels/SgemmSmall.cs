@@ -44,9 +44,8 @@ internal static unsafe class SgemmSmall
                 var cRow = new Span<float>(c + i * ldc, n);
                 for (int p = 0; p < k; p++)
                 {
+                    // No skipping of zero coefficients: NaN/Inf in B must propagate exactly as in the packed path.
                     float av = alpha * (transposeA ? a[p * lda + i] : a[i * lda + p]);
-                    if (av == 0f)
-                        continue; // exact zero adds nothing (skipping also avoids 0·Inf only where BLAS would too)
                     var bRow = new ReadOnlySpan<float>(b + p * ldb, n);
                     TensorPrimitives.MultiplyAdd(bRow, av, cRow, cRow);
                 }
