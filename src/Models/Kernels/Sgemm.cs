@@ -175,40 +175,29 @@ public static unsafe class Sgemm
         var job = new StripJob
         {
             Kind = kind, TransposeA = transposeA, TransposeB = transposeB, M = m, N = n, K = k, Alpha = alpha,
-            A = a, Lda = lda, B = b, Ldb = ldb, Beta = beta, C = c, Ldc = ldc,
-            SplitColumns = splitColumns, Tiles = tiles, Workers = workers, Unit = splitColumns ? nr : mr,
+            A = a, Lda = lda, B = b, Ldb = ldb, Beta = beta, C = c, Ldc = ldc, Tiles = tiles, Workers = workers, Nr = nr,
         };
         Parallelism.For(workers, ref job);
     }
 
-    /// <summary>One thread's strip of C: a contiguous run of whole micro-tile columns (or rows).</summary>
+    /// <summary>One thread's strip of C: a contiguous run of whole NR-wide micro-tile columns.</summary>
     private struct StripJob : IParallelBody
     {
         public SgemmKernelKind Kind;
-        public bool TransposeA, TransposeB, SplitColumns;
-        public int M, N, K, Tiles, Workers, Unit;
+        public bool TransposeA, TransposeB;
+        public int M, N, K, Tiles, Workers, Nr;
         public float Alpha, Beta;
         public float* A, B, C;
         public nint Lda, Ldb, Ldc;
 
         public readonly void Invoke(int index)
         {
-            int firstTile = (int)((long)Tiles * index / Workers);
-            int endTile = (int)((long)Tiles * (index + 1) / Workers);
-            int start = firstTile * Unit;
-            int end = Math.Min(endTile * Unit, SplitColumns ? N : M);
+            int start = (int)((long)Tiles * index / Workers) * Nr;
+            int end = Math.Min((int)((long)Tiles * (index + 1) / Workers) * Nr, N);
             if (end <= start)
                 return;
-            if (SplitColumns)
-            {
-                float* b = TransposeB ? B + start * Ldb : B + start;
-                SgemmBlocked.Run(Kind, TransposeA, TransposeB, M, end - start, K, Alpha, A, Lda, b, Ldb, Beta, C + start, Ldc);
-            }
-            else
-            {
-                float* a = TransposeA ? A + start : A + start * Lda;
-                SgemmBlocked.Run(Kind, TransposeA, TransposeB, end - start, N, K, Alpha, a, Lda, B, Ldb, Beta, C + start * Ldc, Ldc);
-            }
+            float* b = TransposeB ? B + start * Ldb : B + start;
+            SgemmBlocked.Run(Kind, TransposeA, TransposeB, M, end - start, K, Alpha, A, Lda, b, Ldb, Beta, C + start, Ldc);
         }
     }
 
