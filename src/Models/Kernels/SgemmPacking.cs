@@ -35,9 +35,13 @@ internal static unsafe class SgemmPacking
             {
                 // op(A)[i, p] = A[p, i]: each k step is a contiguous run of `rows` values.
                 float* src = a + ir;
+                int vectorRows = rows == mr ? mr & ~3 : 0;
+                Vector128<float> va = Vector128.Create(alpha);
                 for (int p = 0; p < kc; p++, src += lda, dst += mr)
                 {
                     int i = 0;
+                    for (; i < vectorRows; i += 4)
+                        (Vector128.Load(src + i) * va).Store(dst + i);
                     for (; i < rows; i++)
                         dst[i] = alpha * src[i];
                     for (; i < mr; i++)
