@@ -157,6 +157,7 @@ public static unsafe class Sgemm
         }
 
         (int mr, int nr) = SgemmMicroKernels.TileShape(kind);
+        int sliceDepth = SgemmBlocked.SliceDepth(m, n, k);
         // Column strips duplicate the packing of A (m·k per thread) but need no row blocks;
         // use them when m is small next to n or too small to give every thread two blocks.
         bool splitColumns = (long)m * ShortWideRatio <= n || m < 2 * mr * Math.Min(dop, 8);
@@ -164,18 +165,18 @@ public static unsafe class Sgemm
         int workers = work < ParallelProblem ? 1 : Math.Min(dop, tiles);
         if (workers <= 1)
         {
-            SgemmBlocked.Run(kind, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            SgemmBlocked.Run(kind, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, sliceDepth);
             return;
         }
         if (!splitColumns)
         {
-            SgemmShared.Run(kind, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers);
+            SgemmShared.Run(kind, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers, sliceDepth);
             return;
         }
         var job = new StripJob
         {
             Kind = kind, TransposeA = transposeA, TransposeB = transposeB, M = m, N = n, K = k, Alpha = alpha,
-            A = a, Lda = lda, B = b, Ldb = ldb, Beta = beta, C = c, Ldc = ldc, Tiles = tiles, Workers = workers, Nr = nr,
+            A = a, Lda = lda, B = b, Ldb = ldb, Beta = beta, C = c, Ldc = ldc, Tiles = tiles, Workers = workers, Nr = nr, SliceDepth = sliceDepth,
         };
         Parallelism.For(workers, ref job);
     }
@@ -185,7 +186,7 @@ public static unsafe class Sgemm
     {
         public SgemmKernelKind Kind;
         public bool TransposeA, TransposeB;
-        public int M, N, K, Tiles, Workers, Nr;
+        public int M, N, K, Tiles, Workers, Nr, SliceDepth;
         public float Alpha, Beta;
         public float* A, B, C;
         public nint Lda, Ldb, Ldc;
@@ -197,7 +198,7 @@ public static unsafe class Sgemm
             if (end <= start)
                 return;
             float* b = TransposeB ? B + start * Ldb : B + start;
-            SgemmBlocked.Run(Kind, TransposeA, TransposeB, M, end - start, K, Alpha, A, Lda, b, Ldb, Beta, C + start, Ldc);
+            SgemmBlocked.Run(Kind, TransposeA, TransposeB, M, end - start, K, Alpha, A, Lda, b, Ldb, Beta, C + start, Ldc, SliceDepth);
         }
     }
 

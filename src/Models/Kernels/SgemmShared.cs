@@ -24,13 +24,13 @@ internal static unsafe class SgemmShared
 
     /// <summary>C[m×n] = alpha·op(A)·op(B) + beta·C with up to <paramref name="dop"/> threads; m, n, k &gt; 0.</summary>
     public static void Run(SgemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int dop)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int dop, int sliceDepth)
     {
         Debug.Assert(m > 0 && n > 0 && k > 0 && dop > 1);
         (int mr, int nr) = SgemmMicroKernels.TileShape(kind);
         int mcMax = Math.Max(mr, SgemmBlocked.MCTarget / mr * mr);
         int ncMax = Math.Max(nr, SgemmBlocked.NCTarget / nr * nr);
-        int kcMax = Math.Min(SgemmBlocked.KC, k);
+        int kcMax = Math.Min(sliceDepth, k);
 
         // Block count: at least BlocksPerThread per thread and blocks of at most MC rows, rounded
         // to a multiple of the thread count so that equal-speed threads finish together.

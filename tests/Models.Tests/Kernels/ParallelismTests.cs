@@ -68,6 +68,8 @@ public class ParallelismTests
     // Row-block path with shared packed B, crossing KC and NC (several parallel packing phases).
     [InlineData(false, false, 300, 2100, 300)]
     [InlineData(true, true, 260, 100, 520)]
+    // C above 8 MiB: deep (KCLarge) slices.
+    [InlineData(false, false, 1500, 1500, 600)]
     // Short, wide C: per-thread column strips.
     [InlineData(false, true, 20, 3000, 50)]
     [InlineData(true, false, 40, 1000, 300)]

@@ -14,7 +14,7 @@ public class SgemmTests
         { 1, 1, 1 }, { 7, 13, 5 }, { 129, 65, 33 }, { 3, 1, 200 }, { 1, 77, 9 },
         // Large enough for the packed path, with ragged MR (6/12) and NR (16/32) edges.
         { 37, 45, 29 }, { 64, 64, 64 }, { 13, 33, 300 },
-        // k crosses KC = 256 (beta applied by the first slice only), m crosses MC = 240.
+        // k needs several KC slices (beta applied by the first slice only), m crosses MC = 240.
         { 250, 40, 513 }, { 245, 17, 257 },
         // n crosses NC = 2048.
         { 3, 2100, 20 },
