@@ -1,22 +1,134 @@
-// PLACEHOLDER until the real parallel driver lands from its branch: same API over Parallel.For.
+// Process-wide degree of parallelism for the engine's kernels, and a minimal fork/join helper.
+//
+// Algorithm: a call to For(count, body) runs `count` independent work items on at most
+// DegreeOfParallelism workers. The calling thread is always one of the workers (so a
+// single-worker run never touches the thread pool); the other workers are thread-pool
+// items. Workers claim item indices from a shared counter with Interlocked.Increment, which
+// balances uneven items without any up-front partitioning. After it runs out of items the
+// caller waits until every claimed item has completed, and rethrows the first exception.
+//
+// The struct-body overload lets hot kernels pass their arguments in a value type instead of
+// allocating a closure per call; the only per-call allocation left is the small join object
+// when more than one worker actually runs.
+
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
 namespace Pipeline.Models.Kernels;
 
-/// <summary>Process-wide degree of parallelism for kernels and a parallel loop honouring it.</summary>
+/// <summary>A unit of parallel work whose state is carried in a struct (no closure allocation).</summary>
+public interface IParallelBody
+{
+    /// <summary>Runs work item <paramref name="index"/>; items are independent of each other.</summary>
+    void Invoke(int index);
+}
+
+/// <summary>
+/// Process-wide parallelism setting honoured by every kernel in <see cref="Pipeline.Models.Kernels"/>,
+/// plus the fork/join helper the kernels use.
+/// </summary>
 public static class Parallelism
 {
-    private static int degree = Environment.ProcessorCount;
+    private static int s_degree = Math.Max(1, Environment.ProcessorCount);
 
-    /// <summary>Maximum worker count (1 = run on the calling thread).</summary>
+    /// <summary>
+    /// Maximum number of threads a single kernel call may use (default <see cref="Environment.ProcessorCount"/>).
+    /// Must be at least 1; 1 makes every kernel run on the calling thread only.
+    /// </summary>
     public static int DegreeOfParallelism
     {
-        get => degree;
-        set => degree = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), "degree of parallelism must be ≥ 1");
+        get => Volatile.Read(ref s_degree);
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"{nameof(DegreeOfParallelism)} must be at least 1, got {value}.");
+            Volatile.Write(ref s_degree, value);
+        }
     }
 
-    /// <summary>Runs <paramref name="body"/>(i) for i in [0, count), in parallel when worthwhile.</summary>
+    /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>) on at most <see cref="DegreeOfParallelism"/> workers.</summary>
     public static void For(int count, Action<int> body)
     {
-        if (count <= 1 || degree == 1) { for (int i = 0; i < count; i++) body(i); return; }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = degree }, body);
+        ArgumentNullException.ThrowIfNull(body);
+        var wrapper = new ActionBody(body);
+        For(count, ref wrapper);
+    }
+
+    /// <summary>
+    /// Runs <c>body.Invoke(i)</c> for every i in [0, <paramref name="count"/>) on at most
+    /// <see cref="DegreeOfParallelism"/> workers. Runs inline when only one worker is useful.
+    /// Each worker gets its own copy of <paramref name="body"/>, so the struct must not rely on mutation.
+    /// </summary>
+    public static void For<TBody>(int count, ref TBody body) where TBody : struct, IParallelBody
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int workers = Math.Min(DegreeOfParallelism, count);
+        if (workers <= 1)
+        {
+            for (int i = 0; i < count; i++)
+                body.Invoke(i);
+            return;
+        }
+
+        var job = new Job<TBody>(body, count);
+        for (int w = 1; w < workers; w++)
+            ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+        job.RunItems();
+        job.WaitForCompletion();
+    }
+
+    /// <summary>Adapts a delegate to <see cref="IParallelBody"/> for the convenience overload.</summary>
+    private readonly struct ActionBody(Action<int> action) : IParallelBody
+    {
+        public void Invoke(int index) => action(index);
+    }
+
+    /// <summary>Shared state of one fork/join: the item counter, the completion count and the first failure.</summary>
+    /// <remarks>
+    /// The caller waits for all items to COMPLETE, not for the helpers to run: a helper the thread
+    /// pool starts late (e.g. the pool is saturated) finds no item left and exits without touching
+    /// the caller's data, so a busy pool can never stall a kernel.
+    /// </remarks>
+    private sealed class Job<TBody>(TBody body, int count) : IThreadPoolWorkItem
+        where TBody : struct, IParallelBody
+    {
+        private readonly TBody _body = body;
+        private int _next = -1;
+        private int _completed;
+        private readonly ManualResetEventSlim _done = new(false);
+        private ExceptionDispatchInfo? _failure;
+
+        public void Execute() => RunItems();
+
+        public void RunItems()
+        {
+            TBody local = _body;
+            int i;
+            while ((i = Interlocked.Increment(ref _next)) < count)
+            {
+                // After a failure the remaining items are claimed but skipped, so completion still counts up.
+                if (Volatile.Read(ref _failure) is null)
+                {
+                    try
+                    {
+                        local.Invoke(i);
+                    }
+                    catch (Exception ex)
+                    {
+                        Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(ex), null);
+                    }
+                }
+                if (Interlocked.Increment(ref _completed) == count)
+                    _done.Set();
+            }
+        }
+
+        public void WaitForCompletion()
+        {
+            if (Volatile.Read(ref _completed) != count)
+                _done.Wait();
+            Debug.Assert(Volatile.Read(ref _completed) == count);
+            _failure?.Throw();
+        }
     }
 }

@@ -1,0 +1,13 @@
+// Entry point of the benchmark runner: `dotnet run --project bench/Pipeline.Bench -c Release -- <name> [options]`.
+
+using Pipeline.Bench;
+
+string which = args.Length > 0 ? args[0] : "";
+switch (which)
+{
+    case "sgemm":
+        return SgemmBenchmark.Run(args.AsSpan(1));
+    default:
+        Console.Error.WriteLine("usage: Pipeline.Bench sgemm [--sizes 256,512,1024,2048 | --shape MxNxK] [--runs N] [--threads T]");
+        return 2;
+}

@@ -1,0 +1,152 @@
+// Tests that change Parallelism.DegreeOfParallelism: the setting is process-wide, so they run
+// in a collection that xunit never runs alongside other collections, and always restore it.
+
+using Pipeline.Models.Kernels;
+
+namespace Pipeline.Models.Tests.Kernels;
+
+[CollectionDefinition("Parallelism", DisableParallelization = true)]
+public sealed class ParallelismCollection;
+
+[Collection("Parallelism")]
+public class ParallelismTests
+{
+    [Fact]
+    public void DegreeOfParallelismRejectsLessThanOne()
+    {
+        int saved = Parallelism.DegreeOfParallelism;
+        Assert.True(saved >= 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.DegreeOfParallelism = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.DegreeOfParallelism = -3);
+        Assert.Equal(saved, Parallelism.DegreeOfParallelism);
+    }
+
+    [Fact]
+    public void ForRunsEveryIndexExactlyOnce()
+    {
+        int saved = Parallelism.DegreeOfParallelism;
+        try
+        {
+            foreach (int dop in new[] { 1, 2, 3 })
+            {
+                Parallelism.DegreeOfParallelism = dop;
+                foreach (int count in new[] { 0, 1, 2, 17 })
+                {
+                    var hits = new int[count];
+                    Parallelism.For(count, i => Interlocked.Increment(ref hits[i]));
+                    Assert.All(hits, h => Assert.Equal(1, h));
+                }
+            }
+        }
+        finally
+        {
+            Parallelism.DegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void ForPropagatesExceptions()
+    {
+        int saved = Parallelism.DegreeOfParallelism;
+        try
+        {
+            Parallelism.DegreeOfParallelism = 2;
+            var ex = Assert.Throws<InvalidOperationException>(() =>
+                Parallelism.For(8, i => { if (i == 5) throw new InvalidOperationException("boom"); }));
+            Assert.Equal("boom", ex.Message);
+        }
+        finally
+        {
+            Parallelism.DegreeOfParallelism = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false, 300, 200, 100)]
+    [InlineData(true, true, 200, 300, 100)]
+    [InlineData(false, true, 129, 1030, 40)]
+    // Row-block path with shared packed B, crossing KC and NC (several parallel packing phases).
+    [InlineData(false, false, 300, 2100, 300)]
+    [InlineData(true, true, 260, 100, 520)]
+    // C above 8 MiB: deep (KCLarge) slices.
+    [InlineData(false, false, 1500, 1500, 600)]
+    // Short, wide C: per-thread column strips.
+    [InlineData(false, true, 20, 3000, 50)]
+    [InlineData(true, false, 40, 1000, 300)]
+    public void SgemmIsIdenticalForOneAndTwoThreads(bool ta, bool tb, int m, int n, int k)
+    {
+        // Each C element is produced by one thread with the same k-blocking either way, so the
+        // results must be bitwise identical, not merely close.
+        int saved = Parallelism.DegreeOfParallelism;
+        try
+        {
+            var random = new Random(41);
+            float[] a = SgemmTests.RandomArray(random, m * k);
+            float[] b = SgemmTests.RandomArray(random, k * n);
+            float[] c1 = SgemmTests.RandomArray(random, m * n);
+            float[] c2 = (float[])c1.Clone();
+            int lda = ta ? m : k, ldb = tb ? k : n;
+
+            Parallelism.DegreeOfParallelism = 1;
+            Sgemm.Multiply(ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, c1, n);
+            Parallelism.DegreeOfParallelism = 2;
+            Sgemm.Multiply(ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, c2, n);
+            Assert.Equal(c1, c2);
+
+        }
+        finally
+        {
+            Parallelism.DegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void BatchedIsIdenticalForOneAndTwoThreads()
+    {
+        int saved = Parallelism.DegreeOfParallelism;
+        try
+        {
+            const int m = 64, n = 96, k = 80, batch = 4;
+            var random = new Random(43);
+            float[] a = SgemmTests.RandomArray(random, batch * m * k);
+            float[] b = SgemmTests.RandomArray(random, batch * k * n);
+            float[] c1 = new float[batch * m * n], c2 = new float[batch * m * n];
+            Parallelism.DegreeOfParallelism = 1;
+            Sgemm.MultiplyBatched(false, false, m, n, k, 1f, a, k, m * k, b, n, k * n, 0f, c1, n, m * n, batch);
+            Parallelism.DegreeOfParallelism = 2;
+            Sgemm.MultiplyBatched(false, false, m, n, k, 1f, a, k, m * k, b, n, k * n, 0f, c2, n, m * n, batch);
+            Assert.Equal(c1, c2);
+        }
+        finally
+        {
+            Parallelism.DegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void Im2ColAndCol2ImAreIdenticalForOneAndTwoThreads()
+    {
+        // 32 channels · 9 taps · 400 positions is above the kernels' parallel threshold.
+        const int ch = 32, h = 20, w = 20;
+        int saved = Parallelism.DegreeOfParallelism;
+        try
+        {
+            var random = new Random(47);
+            float[] image = SgemmTests.RandomArray(random, ch * h * w);
+            float[] cols1 = new float[ch * 9 * h * w], cols2 = new float[cols1.Length];
+            float[] back1 = new float[image.Length], back2 = new float[image.Length];
+            Parallelism.DegreeOfParallelism = 1;
+            Im2Col.Im2Col2d(image, ch, h, w, 3, 3, 1, 1, 1, 1, 1, 1, cols1);
+            Im2Col.Col2Im2d(cols1, ch, h, w, 3, 3, 1, 1, 1, 1, 1, 1, back1);
+            Parallelism.DegreeOfParallelism = 2;
+            Im2Col.Im2Col2d(image, ch, h, w, 3, 3, 1, 1, 1, 1, 1, 1, cols2);
+            Im2Col.Col2Im2d(cols2, ch, h, w, 3, 3, 1, 1, 1, 1, 1, 1, back2);
+            Assert.Equal(cols1, cols2);
+            Assert.Equal(back1, back2);
+        }
+        finally
+        {
+            Parallelism.DegreeOfParallelism = saved;
+        }
+    }
+}
