@@ -16,7 +16,13 @@ internal static class SelfCheckCommand
     public static int Run()
     {
         var version = typeof(SelfCheckCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
-        Console.WriteLine($"pipeline {version} on .NET {Environment.Version}, {Environment.ProcessorCount} cores");
-        return 0;
+        Console.WriteLine($"pipeline {version} on .NET {Environment.Version}, {Environment.ProcessorCount} cores, {Pipeline.Models.Kernels.Parallelism.DegreeOfParallelism} threads");
+        bool ok = true;
+        foreach (var check in Pipeline.Models.Kernels.KernelSelfCheck.Run())
+        {
+            Console.WriteLine($"  {(check.Passed ? "ok  " : "FAIL")} {check.Name}: max error {check.MaxError:G3} (tolerance {check.Tolerance:G3})");
+            ok &= check.Passed;
+        }
+        return ok ? 0 : 1;
     }
 }
