@@ -23,8 +23,10 @@ namespace Pipeline.Models.Checkpoints;
 /// <param name="BatchInEpoch">Batches of epoch <paramref name="Epoch"/> + 1 already trained (an interrupted epoch resumes here).</param>
 /// <param name="EpochStartGenerator">RNG state when that epoch was planned, so its batch order can be rebuilt exactly.</param>
 /// <param name="EpochsWithoutImprovement">Early-stopping counter.</param>
+/// <param name="EpochLossSum">Sum of batch losses of the interrupted epoch so far (its logged mean stays exact).</param>
+/// <param name="EpochItems">Items of the interrupted epoch so far.</param>
 public sealed record TrainerState(int Epoch, long Step, double? BestMetric = null, GeneratorState? Generator = null, SchedulerState? Scheduler = null,
-    int BatchInEpoch = 0, GeneratorState? EpochStartGenerator = null, int EpochsWithoutImprovement = 0);
+    int BatchInEpoch = 0, GeneratorState? EpochStartGenerator = null, int EpochsWithoutImprovement = 0, double EpochLossSum = 0, long EpochItems = 0);
 
 /// <summary>Saves and loads model directories (weights, config, optimizer and trainer state).</summary>
 public static class Checkpoint

@@ -27,6 +27,12 @@ public interface ITrainingTask
     Optimizer Optimizer { get; }
 
     /// <summary>
+    /// The one generator behind every random choice of training (shuffling, dropout masks, augmentation). Modules
+    /// with randomness must draw from it, so that saving its state makes resume exact.
+    /// </summary>
+    Generator Generator { get; }
+
+    /// <summary>
     /// Orders the epoch's batches (shuffling with <paramref name="generator"/>) and returns how many there are.
     /// Called once per epoch, and again on resume with the generator rewound to the epoch's start.
     /// </summary>

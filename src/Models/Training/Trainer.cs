@@ -44,12 +44,14 @@ public sealed class Trainer
     public TrainingResult Fit(bool resume = false, IProgress<TrainingProgress>? progress = null, Action<EpochSummary>? onEpoch = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(outputDirectory);
-        var generator = new Generator(options.Seed);
+        var generator = task.Generator;
         var plateau = options.LrDecay is null ? null : new ReduceOnPlateau(task.Optimizer, options.LrDecay);
         int startEpoch = 0, startBatch = 0, badEpochs = 0;
         long step = 0;
         double? best = null;
         GeneratorState? epochStart = null;
+        double carriedLoss = 0;
+        long carriedItems = 0;
         var history = new List<EpochSummary>();
         var logPath = Path.Combine(outputDirectory, MetricsLogFile);
 
@@ -62,6 +64,7 @@ public sealed class Trainer
             if (state.Generator is not null) generator.SetState(state.Generator);
             if (plateau is not null && state.Scheduler is not null) plateau.LoadState(state.Scheduler);
             (startEpoch, startBatch, step, best, badEpochs, epochStart) = (state.Epoch, state.BatchInEpoch, state.Step, state.BestMetric, state.EpochsWithoutImprovement, state.EpochStartGenerator);
+            (carriedLoss, carriedItems) = (state.EpochLossSum, state.EpochItems);
             history.AddRange(ReadLog(logPath).Where(e => e.Epoch <= startEpoch));
             RewriteLog(logPath, history);   // drop lines of an epoch that was cut short
         }
@@ -78,12 +81,15 @@ public sealed class Trainer
 
             task.Model.Train();
             var clock = Stopwatch.StartNew();
-            double lossSum = 0; long items = 0; int counted = 0;
+            // A resumed epoch carries the loss of the batches trained before the interruption.
+            double lossSum = carriedLoss; long items = carriedItems; int counted = startBatch;
+            carriedLoss = 0; carriedItems = 0;
+            int firstBatch = startBatch; long firstItems = items;
             for (int b = startBatch; b < batches; b++)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    SaveLast(new TrainerState(epoch, step, best, generator.GetState(), plateau?.GetState(), b, planState, badEpochs));
+                    SaveLast(new TrainerState(epoch, step, best, generator.GetState(), plateau?.GetState(), b, planState, badEpochs, lossSum, items));
                     return new TrainingResult(epoch, best, Interrupted: true, StoppedEarly: false, history);
                 }
                 task.Optimizer.ZeroGrad();
@@ -94,8 +100,9 @@ public sealed class Trainer
                 step++;
                 lossSum += result.Loss; items += result.Items; counted++;
                 double seconds = clock.Elapsed.TotalSeconds;
-                progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, lossSum / counted, items / Math.Max(seconds, 1e-9),
-                    TimeSpan.FromSeconds(seconds / counted * (batches - b - 1))));
+                int run = b + 1 - firstBatch;
+                progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, lossSum / counted, (items - firstItems) / Math.Max(seconds, 1e-9),
+                    TimeSpan.FromSeconds(seconds / run * (batches - b - 1))));
             }
             startBatch = 0;
             double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -109,7 +116,7 @@ public sealed class Trainer
             plateau?.Step(validation.Monitored);
 
             var summary = new EpochSummary(epoch + 1, counted == 0 ? double.NaN : lossSum / counted, validation.Monitored, validation.Metrics,
-                task.Optimizer.LearningRate, trainSeconds, items / Math.Max(trainSeconds, 1e-9), improved);
+                task.Optimizer.LearningRate, trainSeconds, (items - firstItems) / Math.Max(trainSeconds, 1e-9), improved);
             history.Add(summary);
             AppendLog(logPath, summary);
             SaveLast(new TrainerState(epoch + 1, step, best, generator.GetState(), plateau?.GetState(), 0, null, badEpochs));

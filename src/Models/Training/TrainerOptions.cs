@@ -8,7 +8,6 @@ namespace Pipeline.Models.Training;
 /// <param name="GradientClipNorm">Global-norm gradient clipping bound (null = off).</param>
 /// <param name="HigherIsBetter">Whether a larger monitored value is an improvement (BLEU, accuracy) or a smaller one (loss).</param>
 /// <param name="LrDecay">Reduce-on-plateau settings applied to the monitored value each epoch (null = constant LR).</param>
-/// <param name="Seed">Seed of the training generator (shuffling, dropout).</param>
 /// <param name="MinDelta">Smallest change that counts as an improvement.</param>
 public sealed record TrainerOptions(
     int Epochs = 20,
@@ -16,7 +15,6 @@ public sealed record TrainerOptions(
     double? GradientClipNorm = 5.0,
     bool HigherIsBetter = true,
     ReduceOnPlateauOptions? LrDecay = null,
-    ulong Seed = 0,
     double MinDelta = 1e-6)
 {
     /// <summary>Throws when a setting is out of range.</summary>
