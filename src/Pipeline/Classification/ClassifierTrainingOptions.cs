@@ -10,7 +10,8 @@ namespace Pipeline.Classification;
 /// <param name="Embedding">rand / static / non-static / multichannel (pre-trained modes need vectors).</param>
 /// <param name="EmbeddingDim">Embedding width (ignored when vectors are given: their dimension wins).</param>
 /// <param name="Cell">BiRNN cell.</param>
-/// <param name="Pooling">BiRNN pooling over time (TextCNN always uses max-over-time).</param>
+/// <param name="Pooling">BiRNN pooling over time.</param>
+/// <param name="CnnPooling">TextCNN pooling over time (max or k-max).</param>
 /// <param name="HiddenSize">BiRNN hidden size per direction.</param>
 /// <param name="Layers">BiRNN stacked layers.</param>
 /// <param name="FilterWidths">TextCNN filter widths.</param>
@@ -25,8 +26,9 @@ public sealed record ClassifierTrainingOptions(
     ClassifierArchitecture Architecture = ClassifierArchitecture.TextCnn,
     EmbeddingMode Embedding = EmbeddingMode.Rand,
     int EmbeddingDim = 128,
-    RecurrentCellKind Cell = RecurrentCellKind.Lstm,
-    SequencePoolingKind Pooling = SequencePoolingKind.Attention,
+    RnnCellType Cell = RnnCellType.Lstm,
+    RnnPooling Pooling = RnnPooling.Attention,
+    CnnPooling CnnPooling = CnnPooling.Max,
     int HiddenSize = 128,
     int Layers = 1,
     int[]? FilterWidths = null,
@@ -62,19 +64,20 @@ public sealed record ClassifierTrainingOptions(
     /// The model configuration for a vocabulary of <paramref name="vocabularySize"/> ids, <paramref name="classCount"/>
     /// classes and embeddings of width <paramref name="embeddingDim"/>.
     /// </summary>
-    public ClassifierConfig ToModelConfig(int vocabularySize, int embeddingDim, int classCount, float[]? classWeights) => new(
-        Architecture: Architecture,
-        VocabularySize: vocabularySize,
-        EmbeddingDim: embeddingDim,
-        EmbeddingMode: Embedding,
-        ClassCount: classCount,
-        Dropout: Dropout,
-        FilterWidths: EffectiveFilterWidths,
-        FeatureMaps: FeatureMaps,
-        MaxNorm: MaxNorm,
-        Cell: Cell,
-        Layers: Layers,
-        HiddenSize: HiddenSize,
-        Pooling: Pooling,
-        ClassWeights: classWeights);
+    public ClassifierConfig ToModelConfig(int vocabularySize, int embeddingDim, int classCount, float[]? classWeights) =>
+        new ClassifierConfig(Architecture, vocabularySize, classCount)
+        {
+            EmbeddingDim = embeddingDim,
+            EmbeddingMode = Embedding,
+            Dropout = Dropout,
+            FilterWidths = EffectiveFilterWidths,
+            FeatureMaps = FeatureMaps,
+            CnnPooling = CnnPooling,
+            MaxNorm = MaxNorm,
+            RnnCell = Cell,
+            RnnLayers = Layers,
+            HiddenSize = HiddenSize,
+            RnnPooling = Pooling,
+            ClassWeights = classWeights,
+        }.Validate();
 }

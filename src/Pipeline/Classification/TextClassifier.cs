@@ -16,9 +16,8 @@ namespace Pipeline.Classification;
 
 /// <summary>A trained text classifier loaded from a model directory written by <c>pipeline train classifier</c>.</summary>
 /// <remarks>
-/// Thread-safe: any number of threads may call <see cref="Predict"/> and <see cref="PredictMany"/> at once. Text
-/// encoding runs concurrently; the forward passes are serialized on one lock (the tensor kernels already use all
-/// cores, and the model's buffers are not meant for concurrent forwards).
+/// Thread-safe: any number of threads may call <see cref="Predict"/> and <see cref="PredictMany"/> at once (the model
+/// is in eval mode and only read; each forward pass has its own tensor scope).
 /// </remarks>
 public sealed class TextClassifier
 {
@@ -28,7 +27,6 @@ public sealed class TextClassifier
     private readonly TextClassifierModel model;
     private readonly TextEncoder encoder;
     private readonly int minimumLength;
-    private readonly Lock forwardGate = new();
 
     private TextClassifier(TextClassifierModel model, ClassifierConfig config, TextEncoder encoder, LabelMap labels, string directory)
     {
@@ -37,7 +35,7 @@ public sealed class TextClassifier
         Config = config;
         Labels = labels.Labels;
         Directory = directory;
-        minimumLength = config.Architecture == ClassifierArchitecture.TextCnn ? (config.FilterWidths ?? [1]).DefaultIfEmpty(1).Max() : 1;
+        minimumLength = config.Architecture == ClassifierArchitecture.TextCnn ? config.MaxFilterWidth : 1;
     }
 
     /// <summary>Class names, indexed like <see cref="Prediction.Probabilities"/>.</summary>
@@ -71,8 +69,8 @@ public sealed class TextClassifier
         var labels = ClassifierDirectory.LoadLabels(directory);
         if (config.VocabularySize != encoder.Vocabulary.Count)
             throw new InvalidDataException($"{directory}: config.json says the vocabulary has {config.VocabularySize} ids but {ClassifierDirectory.VocabularyFile} has {encoder.Vocabulary.Count}; the files come from different models.");
-        if (config.ClassCount != labels.Labels.Count)
-            throw new InvalidDataException($"{directory}: config.json says {config.ClassCount} classes but {ClassifierDirectory.LabelsFile} lists {labels.Labels.Count}; the files come from different models.");
+        if (config.NumClasses != labels.Labels.Count)
+            throw new InvalidDataException($"{directory}: config.json says {config.NumClasses} classes but {ClassifierDirectory.LabelsFile} lists {labels.Labels.Count}; the files come from different models.");
         var model = TextClassifierModel.Create(config, new Generator(0));
         CheckEmbeddingRows(directory, config);
         try { Checkpoint.LoadModel(directory, model); }
@@ -133,14 +131,7 @@ public sealed class TextClassifier
         var corpus = new EncodedCorpus(sequences, new int[sequences.Length], []);
         var batch = corpus.Pad(Enumerable.Range(0, sequences.Length).ToArray(), minimumLength);
         int classes = Labels.Count;
-        float[] probabilities;
-        lock (forwardGate)
-        {
-            using var noGrad = GradMode.NoGrad();
-            using var scope = new TensorScope();
-            var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths);   // (B, K)
-            probabilities = Tensor.Softmax(logits, 1).ToArray();                                    // (B, K)
-        }
+        var probabilities = model.PredictProbabilities(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths);   // (B, K) row-major
         var results = new Prediction[sequences.Length];
         for (int b = 0; b < results.Length; b++)
             results[b] = ToPrediction(probabilities.AsSpan(b * classes, classes).ToArray());
