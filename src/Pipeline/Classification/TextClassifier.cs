@@ -26,12 +26,14 @@ public sealed class TextClassifier
 
     private readonly TextClassifierModel model;
     private readonly TextEncoder encoder;
+    private readonly LabelMap labels;
     private readonly int minimumLength;
 
     private TextClassifier(TextClassifierModel model, ClassifierConfig config, TextEncoder encoder, LabelMap labels, string directory)
     {
         this.model = model;
         this.encoder = encoder;
+        this.labels = labels;
         Config = config;
         Labels = labels.Labels;
         Directory = directory;
@@ -48,7 +50,14 @@ public sealed class TextClassifier
     public string Directory { get; }
 
     /// <summary>How many labels <see cref="Prediction.TopK"/> lists (clamped to the number of classes).</summary>
-    public int TopK { get; init; } = DefaultTopK;
+    public int TopK { get; private init; } = DefaultTopK;
+
+    /// <summary>The same classifier (sharing the loaded model) listing <paramref name="topK"/> labels per prediction.</summary>
+    public TextClassifier WithTopK(int topK)
+    {
+        if (topK < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "must be at least 1");
+        return new TextClassifier(model, Config, encoder, labels, Directory) { TopK = topK };
+    }
 
     /// <summary>
     /// Loads and validates a model directory (weights, config, vocabulary, labels, tokenizer, preprocessing).
