@@ -3,6 +3,7 @@
 // directory whose files disagree fails with a message naming the problem.
 using Pipeline.Classification;
 using Pipeline.Models.Classification;
+using Pipeline.Preprocessing.Datasets;
 using Xunit;
 
 namespace Pipeline.Tests.Classification;
@@ -81,6 +82,27 @@ public sealed class TextClassifierTests : IClassFixture<TextClassifierTests.Trai
             }
         });
         Assert.Equal(0, failures);
+    }
+
+    [Fact]
+    public void TestEvaluationScoresTheClassifiersProbabilitiesWithTheEvaluator()
+    {
+        var classifier = TextClassifier.Load(trained.Directory);
+        // Includes texts labelled against their cue words, so there are mistakes to count.
+        var examples = new[]
+        {
+            new ClassificationExample("the movie was great", "pos"), new ClassificationExample("the plot was awful", "neg"),
+            new ClassificationExample("superb and lovely story", "pos"), new ClassificationExample("nasty dreadful acting", "neg"),
+            new ClassificationExample("a really nice plot", "neg"), new ClassificationExample("quite terrible movie", "pos"),
+        };
+        var report = ClassifierExperiment.Evaluate(classifier, examples);
+        var predictions = classifier.PredictMany(examples.Select(e => e.Text));
+        double accuracy = examples.Zip(predictions).Count(x => x.First.Label == x.Second.Label) / (double)examples.Length;
+        double logLoss = -examples.Zip(predictions).Average(x => Math.Log(x.Second.Probabilities[x.First.Label == "neg" ? 0 : 1]));
+        Assert.Equal(6, report.ExampleCount);
+        Assert.Equal(accuracy, report.MicroAccuracy, 9);
+        Assert.Equal(logLoss, report.LogLoss, 5);
+        Assert.Equal(["neg", "pos"], report.Labels.ToArray());
     }
 
     [Fact]
