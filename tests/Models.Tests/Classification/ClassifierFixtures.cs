@@ -104,6 +104,50 @@ internal static class ClassifierFixtures
         return correct / (double)batch.BatchSize;
     }
 
+    /// <summary>
+    /// Finite-difference check (central, float32) of ∂(Σ r ⊙ logits)/∂θ for every trainable parameter θ of the model,
+    /// r fixed random weights, as in GradCheck. The padding row of each embedding is skipped: it is held at zero by
+    /// design (no gradient, like PyTorch's padding_idx), although perturbing it would move the padded windows.
+    /// </summary>
+    public static void CheckGradients(TextClassifierModel model, Func<Tensor> logits, float eps = 1e-3f, float tolerance = 1e-2f)
+    {
+        var parameters = model.NamedParameters().Where(p => p.Tensor.RequiresGrad).ToArray();
+        var output = logits();
+        var weights = Tensor.Randn(new Generator(7), output.ShapeArray());
+        model.ZeroGrad();
+        Tensor.SumAll(output * weights).Backward();
+        var analytic = parameters.Select(p => p.Tensor.Grad?.ToArray() ?? new float[p.Tensor.Length]).ToArray();
+        for (int k = 0; k < parameters.Length; k++)                        // a dead path would pass vacuously
+            Assert.True(analytic[k].Any(v => v != 0f), $"{parameters[k].Name} has an all-zero gradient; the check would prove nothing");
+        using var _ = GradMode.NoGrad();
+        double Probe()
+        {
+            using var scope = new TensorScope();
+            var y = logits().Data;
+            double s = 0;
+            for (int i = 0; i < y.Length; i++) s += (double)y[i] * weights.Data[i];
+            return s;
+        }
+        int paddingStart = model.Config.PaddingId * model.Config.EmbeddingDim, paddingEnd = paddingStart + model.Config.EmbeddingDim;
+        for (int k = 0; k < parameters.Length; k++)
+        {
+            var (name, tensor) = parameters[k];
+            bool isEmbedding = name.StartsWith("embedding", StringComparison.Ordinal);
+            var data = tensor.Data;
+            for (int i = 0; i < data.Length; i++)
+            {
+                if (isEmbedding && i >= paddingStart && i < paddingEnd) continue;
+                float original = data[i];
+                data[i] = original + eps; double plus = Probe();
+                data[i] = original - eps; double minus = Probe();
+                data[i] = original;
+                double numeric = (plus - minus) / (2 * eps), diff = Math.Abs(numeric - analytic[k][i]);
+                Assert.True(diff <= tolerance + tolerance * Math.Abs(numeric),
+                    $"{name}[{i}]: analytic {analytic[k][i]:G6} vs numeric {numeric:G6} (|diff| {diff:G3})");
+            }
+        }
+    }
+
     /// <summary>Eval-mode logits (B·K) as a plain array.</summary>
     public static float[] Logits(TextClassifierModel model, TokenBatch batch)
     {
