@@ -18,7 +18,7 @@ public class ClassifierTrainingTests
     {
         var batch = ClassifierFixtures.Corpus();
         var model = TextClassifierModel.Create(ClassifierFixtures.Cnn(mode, pooling), new Generator(1));
-        float loss = ClassifierFixtures.Train(model, batch, steps: 150, learningRate: 0.02);
+        float loss = ClassifierFixtures.Train(model, batch, steps: 100, learningRate: 0.03);
         Assert.True(loss < 0.05f, $"final loss {loss}");
         Assert.Equal(1.0, ClassifierFixtures.Accuracy(model, batch));
     }
@@ -33,7 +33,7 @@ public class ClassifierTrainingTests
     {
         var batch = ClassifierFixtures.Corpus();
         var model = TextClassifierModel.Create(ClassifierFixtures.Rnn(pooling, cell, layers, mode), new Generator(2));
-        float loss = ClassifierFixtures.Train(model, batch, steps: 150, learningRate: 0.02);
+        float loss = ClassifierFixtures.Train(model, batch, steps: 60, learningRate: 0.03);
         Assert.True(loss < 0.05f, $"final loss {loss}");
         Assert.Equal(1.0, ClassifierFixtures.Accuracy(model, batch));
     }
