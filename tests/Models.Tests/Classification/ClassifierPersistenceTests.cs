@@ -83,11 +83,14 @@ public class ClassifierPersistenceTests
     [InlineData(ClassifierArchitecture.BiRnn)]
     public void EvalInference_IsThreadSafe(ClassifierArchitecture architecture)
     {
-        var config = architecture == ClassifierArchitecture.TextCnn ? ClassifierFixtures.Cnn() : ClassifierFixtures.Rnn();
+        // Sizes large enough that the matrix products take the packed, multi-threaded SGEMM path.
+        var config = architecture == ClassifierArchitecture.TextCnn
+            ? ClassifierFixtures.Cnn() with { EmbeddingDim = 32, FeatureMaps = 32 }
+            : ClassifierFixtures.Rnn() with { EmbeddingDim = 32, HiddenSize = 32 };
         var model = TextClassifierModel.Create(config, new Generator(6)).WithEval();
-        var batches = Enumerable.Range(0, 8).Select(i => ClassifierFixtures.Corpus(count: 4 + i, seed: (ulong)(20 + i))).ToArray();
+        var batches = Enumerable.Range(0, 8).Select(i => ClassifierFixtures.Corpus(count: 24 + i, maxLength: 32, seed: (ulong)(20 + i))).ToArray();
         var serial = batches.Select(b => model.PredictProbabilities(b.Ids, b.BatchSize, b.Length, b.Lengths)).ToArray();
-        var parallel = new float[32][];
+        var parallel = new float[16][];
         Parallel.For(0, parallel.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
         {
             var b = batches[i % batches.Length];
