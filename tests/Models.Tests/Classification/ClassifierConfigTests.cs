@@ -77,6 +77,7 @@ public class ClassifierConfigTests
             var json = File.ReadAllText(Path.Combine(directory, Checkpoint.ConfigFile));
             Assert.Contains("\"Multichannel\"", json);
             Assert.Contains("\"Gru\"", json);
+            Assert.DoesNotContain(nameof(ClassifierConfig.MaxFilterWidth), json);             // derived, not saved
             var loaded = Checkpoint.LoadConfig<ClassifierConfig>(directory);
             Assert.Equal(config.Architecture, loaded.Architecture);
             Assert.Equal(config.EmbeddingMode, loaded.EmbeddingMode);
