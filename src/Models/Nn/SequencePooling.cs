@@ -67,7 +67,7 @@ public static partial class Functional
                     int best = -1;
                     for (int s = 0; s < len; s++)
                     {
-                        if (Array.IndexOf(picked, s, 0, j) >= 0) continue;
+                        if (j > 0 && Array.IndexOf(picked, s, 0, j) >= 0) continue;   // max pooling (k = 1) skips the search
                         if (best < 0 || x[baseIn + s * timeStride] > x[baseIn + best * timeStride]) best = s;
                     }
                     picked[j] = best;
