@@ -23,7 +23,9 @@ public abstract class RecurrentLayer : Module
     private protected RecurrentLayer(RecurrentOptions options, int gateCount, Generator generator)
     {
         Options = options.Validate();
-        dropoutGenerator = new Generator(generator.NextUInt64());
+        // Draw dropout masks from the caller's generator (not a private one) so a trainer that saves that
+        // generator's state resumes with exactly the same masks.
+        dropoutGenerator = generator;
         int hidden = options.HiddenSize, directions = options.Directions;
         float bound = 1f / MathF.Sqrt(hidden);
         layerParameters = new Tensor[options.NumLayers * directions][];
