@@ -8,7 +8,8 @@
 //   baseline (UseAttention = false): no attention and no gate; LSTM input = E·y_{t−1}; the image enters
 //   only through h_0, c_0.
 // Training (teacher forcing) minimises  CE over non-pad targets + λ·(1/M)·Σ_m Σ_r (1 − Σ_t α_mtr)²  (eq. 14).
-// Speed: the attention projection W_f·a is computed once per image (not per caption or step), the
+// Speed: the attention projection W_f·a is computed once per image (not per caption or step), each step's
+// attention is one fused op (FusedAttentionStep, checked against AdditiveAttention.Attend), the
 // baseline's input half of the LSTM gates is one GEMM over all steps, and the vocabulary projection is one
 // (T·M, H)×(H, V) GEMM on the stacked hidden states.
 // Checkpoint keys: embedding.weight, init_h.*, init_c.*, attention.*, gate.*, lstm.*, output.*.
@@ -113,7 +114,7 @@ public sealed class AttentionDecoder : Module
             var captionFeatures = Tensor.IndexSelect(features, 0, featureIndexPerCaption);                     // (M, R, F)
             for (int t = 0; t < steps; t++)
             {
-                var (context, alpha) = attention.Attend(projected, captionFeatures, hidden);     // (M, F), (M, R)
+                var (context, alpha) = FusedAttentionStep.Attend(attention, projected, captionFeatures, hidden);   // (M, F), (M, R)
                 var gated = Tensor.Sigmoid(Gate!.Forward(hidden)) * context;                     // (M, F)
                 var x = Tensor.Concat([embedded.Narrow(0, t * count, count), gated], 1);          // (M, E + F)
                 (hidden, cell) = Lstm.Forward(x, (hidden, cell));
@@ -181,7 +182,7 @@ public sealed class AttentionDecoder : Module
         Tensor? alpha = null;
         if (Attention is { } attention)
         {
-            var (context, weights) = attention.Attend(state.Projected!, state.Features!, state.Hidden);
+            var (context, weights) = FusedAttentionStep.Attend(attention, state.Projected!, state.Features!, state.Hidden);
             x = Tensor.Concat([embedded, Tensor.Sigmoid(Gate!.Forward(state.Hidden)) * context], 1);  // (K, E + F)
             alpha = weights;
         }
