@@ -83,6 +83,19 @@ public sealed class CaptionEncoderTests
     }
 
     [Fact]
+    public void ConcurrentEvalEncodeMatchesSerial()
+    {
+        var model = new CaptionModel(CaptionTestData.SmallConfig(), new Generator(5));
+        model.Eval();
+        var (images, _) = CaptionTestData.Squares(32);
+        float[] serial;
+        using (var scope = new TensorScope()) serial = model.Encode(images).ToArray();
+        var results = new float[6][];
+        Parallel.For(0, results.Length, i => { using var scope = new TensorScope(); results[i] = model.Encode(images).ToArray(); });
+        Assert.All(results, r => Assert.Equal(serial, r));
+    }
+
+    [Fact]
     public void RejectsImagesOfTheWrongSize()
     {
         var encoder = new CaptionEncoder(CaptionEncoderSpec.FromPreset("tiny"), 32, new Generator(1));
