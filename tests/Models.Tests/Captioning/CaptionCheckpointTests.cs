@@ -46,6 +46,9 @@ public sealed class CaptionCheckpointTests
                 Assert.Equal(expected[b].Attention!.Length, actual[b].Attention!.Length);
                 for (int t = 0; t < expected[b].Attention!.Length; t++) Assert.Equal(expected[b].Attention![t], actual[b].Attention![t]);
             }
+            // The one-call path (encode + decode) agrees with the two-step one.
+            var direct = loaded.Caption(images, options);
+            for (int b = 0; b < expected.Count; b++) Assert.Equal(expected[b].Tokens, direct[b].Tokens);
         }
         finally { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
     }
