@@ -105,6 +105,18 @@ public sealed class CaptionDecodingTests(ITestOutputHelper output)
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
+    public void DivergedModelStillReturnsOneHypothesisPerImage(int beamSize)
+    {
+        var (model, features) = RandomModel(14);
+        model.Decoder.Output.Bias!.Data.Fill(float.NaN);
+        var result = model.Generate(features, new DecodeOptions(BeamSize: beamSize, MaxLength: 4));
+        Assert.Equal(Images, result.Count);
+        Assert.All(result, h => Assert.NotEmpty(h.Alternatives));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
     public void AttentionMapsAreDistributionsPerEmittedToken(int beamSize)
     {
         var (model, features) = RandomModel(9);
