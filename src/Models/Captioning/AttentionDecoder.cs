@@ -75,7 +75,7 @@ public sealed class AttentionDecoder : Module
         ArgumentNullException.ThrowIfNull(featureIndexPerCaption);
         ArgumentNullException.ThrowIfNull(captions);
         CheckFeatures(features, "caption_loss");
-        int images = features.Size(0), regions = features.Size(1), count = captions.Length;
+        int images = features.Size(0), count = captions.Length;
         if (count == 0) throw new ArgumentException("caption loss: no captions.", nameof(captions));
         if (featureIndexPerCaption.Length != count)
             throw new ArgumentException($"caption loss: {featureIndexPerCaption.Length} feature indices for {count} captions.", nameof(featureIndexPerCaption));
