@@ -7,9 +7,11 @@
 //   becomes a live beam until K live beams are filled. An image stops once it has K finished hypotheses
 //   (early stopping, as in common implementations); at MaxLength its live beams join the finished list
 //   unfinished, so every image always returns at least one hypothesis.
+// Finished images leave the batch (their rows are dropped with the same gather that reorders the beams), so
+// late steps only pay for captions still running.
 // With K = 1 the ranking's head is the argmax, so beam search reproduces greedy decoding exactly (same
 // float additions in the same order).
-// Memory: one TensorScope per call and one per step; only h and c move out of a step.
+// Memory: one TensorScope per call and one per step; only the next step's state moves out of a step.
 // Thread safety: only locals and read-only parameters are touched, so concurrent calls are safe.
 // Shape key: B = images, K = beams per image, N = B·K rows, R = regions, V = vocabulary, H = hidden size.
 using Pipeline.Models.Autograd;
@@ -43,7 +45,8 @@ internal static class CaptionDecoding
     {
         int images = features.Size(0);
         bool keepAttention = options.ReturnAttention && decoder.Attention is not null;
-        var state = decoder.Begin(features, Enumerable.Range(0, images).ToArray());
+        var rowImage = Enumerable.Range(0, images).ToArray();                                // image decoded by each row
+        var state = decoder.Begin(features, rowImage);
         var tokens = new List<int>[images];
         var attention = new List<float[]>[images];
         var logProb = new float[images];
@@ -52,26 +55,30 @@ internal static class CaptionDecoding
         var previous = new int[images];
         for (int b = 0; b < images; b++) { tokens[b] = []; attention[b] = []; previous[b] = config.StartId; }
 
-        for (int step = 0, running = images; step < options.MaxLength && running > 0; step++)
+        for (int step = 0; step < options.MaxLength && rowImage.Length > 0; step++)
         {
             using var stepScope = new TensorScope();
-            var (logProbs, hidden, cell, alpha) = decoder.Step(previous, state);             // (B, V), (B, H), (B, H), (B, R)
+            var (logProbs, hidden, cell, alpha) = decoder.Step(previous, state);             // (K, V), (K, H), (K, H), (K, R)
             int vocab = logProbs.Size(1);
             var lp = logProbs.Data;
-            for (int b = 0; b < images; b++)
+            for (int i = 0; i < rowImage.Length; i++)
             {
-                if (ended[b]) continue;
-                var row = lp.Slice(b * vocab, vocab);
+                int b = rowImage[i];
+                var row = lp.Slice(i * vocab, vocab);
                 int best = 0;
                 for (int v = 1; v < vocab; v++) if (row[v] > row[best]) best = v;
                 logProb[b] += row[best];
                 predicted[b]++;
-                if (best == config.EndId) { ended[b] = true; running--; continue; }
+                if (best == config.EndId) { ended[b] = true; continue; }
                 tokens[b].Add(best);
-                if (keepAttention) attention[b].Add(alpha!.Data.Slice(b * alpha.Size(1), alpha.Size(1)).ToArray());
-                previous[b] = best;
+                if (keepAttention) attention[b].Add(alpha!.Data.Slice(i * alpha.Size(1), alpha.Size(1)).ToArray());
+                previous[i] = best;
             }
-            state = state with { Hidden = stepScope.MoveToParent(hidden), Cell = stepScope.MoveToParent(cell) };
+            // Rows of finished images leave the batch, so later steps only pay for captions still running.
+            var keep = Enumerable.Range(0, rowImage.Length).Where(i => !ended[rowImage[i]]).ToArray();
+            state = Gather(stepScope, state with { Hidden = hidden, Cell = cell }, keep, keep, keep.Length < rowImage.Length);
+            rowImage = [.. keep.Select(i => rowImage[i])];
+            previous = [.. keep.Select(i => previous[i])];
         }
 
         var result = new CaptionHypothesis[images];
@@ -84,13 +91,30 @@ internal static class CaptionDecoding
         return result;
     }
 
+    /// <summary>
+    /// The state for the next step, moved out of <paramref name="stepScope"/>: h and c gathered at <paramref name="stateRows"/>;
+    /// features and projection gathered at <paramref name="featureRows"/> only when rows were dropped (<paramref name="compact"/>).
+    /// </summary>
+    private static DecoderState Gather(TensorScope stepScope, DecoderState state, int[] stateRows, int[] featureRows, bool compact)
+    {
+        bool reorder = compact || stateRows.Where((r, i) => r != i).Any();
+        var hidden = reorder ? Tensor.IndexSelect(state.Hidden, 0, stateRows) : state.Hidden;
+        var cell = reorder ? Tensor.IndexSelect(state.Cell, 0, stateRows) : state.Cell;
+        var features = compact && state.Features is not null ? stepScope.MoveToParent(Tensor.IndexSelect(state.Features, 0, featureRows)) : state.Features;
+        var projected = compact && state.Projected is not null ? stepScope.MoveToParent(Tensor.IndexSelect(state.Projected, 0, featureRows)) : state.Projected;
+        return new DecoderState(features, projected, stepScope.MoveToParent(hidden), stepScope.MoveToParent(cell));
+    }
+
     /// <summary>A live beam's history (copied on extension; K and T are small).</summary>
     private sealed record BeamPath(int[] Tokens, float[][] Attention);
 
     private static IReadOnlyList<CaptionHypothesis> Beam(AttentionDecoder decoder, CaptionerConfig config, Tensor features, DecodeOptions options)
     {
-        int images = features.Size(0), width = options.BeamSize, rows = images * width;
+        int images = features.Size(0), width = options.BeamSize;
         bool keepAttention = options.ReturnAttention && decoder.Attention is not null;
+        // Rows come in groups of K per image still being decoded: row a·K + j is beam j of image activeImages[a].
+        var activeImages = Enumerable.Range(0, images).ToArray();
+        int rows = images * width;
         var rowImage = new int[rows];
         for (int r = 0; r < rows; r++) rowImage[r] = r / width;
         var state = decoder.Begin(features, rowImage);
@@ -108,26 +132,24 @@ internal static class CaptionDecoding
         // Ranking buffers: the 2K best (k, v) of one image (at most K of them can be <end>, so K live ones remain).
         int keep = 2 * width;
         var topScore = new float[keep]; var topRow = new int[keep]; var topToken = new int[keep];
-        var nextScore = new float[rows]; var nextPaths = new BeamPath[rows]; var nextPrevious = new int[rows]; var parent = new int[rows];
 
-        int running = images;
-        for (int step = 0; step < options.MaxLength && running > 0; step++)
+        for (int step = 0; step < options.MaxLength && activeImages.Length > 0; step++)
         {
             using var stepScope = new TensorScope();
             var (logProbs, hidden, cell, alpha) = decoder.Step(previous, state);             // (N, V), (N, H), (N, H), (N, R)
             int vocab = logProbs.Size(1);
             int regions = alpha?.Size(1) ?? 0;
             var lp = logProbs.Data;
-            for (int b = 0; b < images; b++)
+            var nextScore = new float[rows]; var nextPaths = new BeamPath[rows]; var nextPrevious = new int[rows]; var parent = new int[rows];
+            for (int a = 0; a < activeImages.Length; a++)
             {
-                int first = b * width;
+                int b = activeImages[a], first = a * width;
                 for (int j = 0; j < width; j++)
                 {
-                    // Defaults: a dead slot (or a finished image's slot) keeps its own row and cannot be extended.
+                    // Defaults: a dead slot keeps its own row and cannot be extended.
                     parent[first + j] = first + j; nextScore[first + j] = float.NegativeInfinity;
                     nextPaths[first + j] = empty; nextPrevious[first + j] = config.EndId;
                 }
-                if (done[b]) continue;
                 int found = SelectTop(lp, vocab, score, first, width, topScore, topRow, topToken);
                 int live = 0;
                 for (int i = 0; i < found && live < width; i++)
@@ -147,29 +169,34 @@ internal static class CaptionDecoding
                         keepAttention ? [.. path.Attention, alpha!.Data.Slice(topRow[i] * regions, regions).ToArray()] : []);
                 }
                 // Done with K finished hypotheses, or when nothing can be extended (e.g. NaN log-probabilities).
-                if (finished[b].Count >= width || live == 0) { done[b] = true; running--; }
+                if (finished[b].Count >= width || live == 0) done[b] = true;
             }
-            (score, nextScore) = (nextScore, score);
-            (paths, nextPaths) = (nextPaths, paths);
-            (previous, nextPrevious) = (nextPrevious, previous);
-            // Every slot continues from its parent's state: one gather for all N rows.
-            var newHidden = Tensor.IndexSelect(hidden, 0, parent);
-            var newCell = Tensor.IndexSelect(cell, 0, parent);
-            state = state with { Hidden = stepScope.MoveToParent(newHidden), Cell = stepScope.MoveToParent(newCell) };
+
+            // Keep the rows of images still running; each kept slot continues from its parent's state (one gather).
+            var keptRows = Enumerable.Range(0, rows).Where(r => !done[activeImages[r / width]]).ToArray();
+            bool compact = keptRows.Length < rows;
+            state = Gather(stepScope, state with { Hidden = hidden, Cell = cell }, [.. keptRows.Select(r => parent[r])], keptRows, compact);
+            activeImages = [.. activeImages.Where(b => !done[b])];
+            score = [.. keptRows.Select(r => nextScore[r])];
+            paths = [.. keptRows.Select(r => nextPaths[r])];
+            previous = [.. keptRows.Select(r => nextPrevious[r])];
+            rows = keptRows.Length;
         }
+
+        // Images cut at MaxLength: their live beams join the candidates, unfinished.
+        for (int a = 0; a < activeImages.Length; a++)
+            for (int j = 0; j < width; j++)
+            {
+                int r = a * width + j;
+                if (float.IsNegativeInfinity(score[r])) continue;
+                finished[activeImages[a]].Add(new BeamCandidate(paths[r].Tokens, options.Normalise(score[r], paths[r].Tokens.Length), score[r], false,
+                    keepAttention ? paths[r].Attention : null));
+            }
 
         var result = new CaptionHypothesis[images];
         for (int b = 0; b < images; b++)
         {
             var candidates = finished[b];
-            if (!done[b])
-                for (int j = 0; j < width; j++)
-                {
-                    int r = b * width + j;
-                    if (float.IsNegativeInfinity(score[r])) continue;
-                    candidates.Add(new BeamCandidate(paths[r].Tokens, options.Normalise(score[r], paths[r].Tokens.Length), score[r], false,
-                        keepAttention ? paths[r].Attention : null));
-                }
             // A diverged model (all log-probabilities NaN) still yields one, empty, hypothesis per image.
             if (candidates.Count == 0) candidates.Add(new BeamCandidate([], float.NegativeInfinity, float.NegativeInfinity, false, keepAttention ? [] : null));
             var ranked = candidates.OrderByDescending(c => c.Score).Take(options.TopK).ToArray();   // stable: earlier wins ties

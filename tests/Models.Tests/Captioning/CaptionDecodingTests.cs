@@ -145,6 +145,26 @@ public sealed class CaptionDecodingTests(ITestOutputHelper output)
         Assert.All(result, h => Assert.Null(h.Attention));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void BatchedDecodingMatchesDecodingEachImageAlone(int beamSize)
+    {
+        // Images finish at different steps and leave the batch; the others must be unaffected.
+        var (model, features) = RandomModel(15);
+        var options = new DecodeOptions(BeamSize: beamSize, MaxLength: 9, TopK: 2);
+        var batched = model.Generate(features, options);
+        Assert.True(batched.Select(h => h.Tokens.Length).Distinct().Count() > 1, "the seed should give captions of several lengths");
+        for (int b = 0; b < Images; b++)
+        {
+            using var scope = new TensorScope();
+            var alone = model.Generate(Tensor.IndexSelect(features, 0, [b]), options)[0];
+            Assert.Equal(alone.Tokens, batched[b].Tokens);
+            Assert.Equal(alone.Score, batched[b].Score, 1e-4f);
+            Assert.Equal(alone.Alternatives.Count, batched[b].Alternatives.Count);
+        }
+    }
+
     [Fact]
     public void ConcurrentGenerateMatchesSerial()
     {
