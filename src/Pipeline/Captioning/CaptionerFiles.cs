@@ -42,9 +42,9 @@ public static class CaptionerFiles
 
         var config = Checkpoint.LoadConfig<CaptionerConfig>(directory);
         var vocabulary = Vocabulary.Load(Path.Combine(directory, VocabularyFile));
-        if (vocabulary.Count != config.VocabSize)
+        if (vocabulary.Count != config.VocabularySize)
             throw new InvalidDataException(
-                $"{Path.Combine(directory, VocabularyFile)} has {vocabulary.Count} tokens but {Checkpoint.ConfigFile} says the embedding has {config.VocabSize} rows; the files belong to different models.");
+                $"{Path.Combine(directory, VocabularyFile)} has {vocabulary.Count} tokens but {Checkpoint.ConfigFile} says the embedding has {config.VocabularySize} rows; the files belong to different models.");
         string tokenizerPath = Path.Combine(directory, TokenizerFile);
         var tokenizer = File.Exists(tokenizerPath) ? TokenizerSpec.FromJson(File.ReadAllText(tokenizerPath)) : TokenizerSpec.Word();
         tokenizer.Validate();

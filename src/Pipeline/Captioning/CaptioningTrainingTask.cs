@@ -41,8 +41,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         Preprocessing.Text.Vocabulary? vocabulary = null;
         if (resumeDirectory is not null && File.Exists(Path.Combine(resumeDirectory, CaptionerFiles.VocabularyFile)))
             (architecture, vocabulary, _) = CaptionerFiles.ReadMetadata(resumeDirectory);
-        Corpus = CaptionCorpus.Load(options, architecture.ImageSize, architecture.ImageMean, architecture.ImageStd, architecture.MaxLength, vocabulary, cancellationToken);
-        Config = architecture with { VocabSize = Corpus.Vocabulary.Count };
+        Corpus = CaptionCorpus.Load(options, architecture.ImageSize, architecture.ImageMean, architecture.ImageStd, architecture.MaxCaptionLength, vocabulary, cancellationToken);
+        Config = architecture with { VocabularySize = Corpus.Vocabulary.Count };
         imageStage = new CachedImageStage(Corpus.ImageOptions);
         model = new CaptionModel(Config, new Generator(seed));
         // A separate stream for shuffling/dropout, so changing the architecture does not change the batch order.
@@ -103,7 +103,7 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
     /// <remarks>Runs to completion even when cancellation is requested: the Trainer saves right after it.</remarks>
     public ValidationResult Validate(CancellationToken cancellationToken)
     {
-        var metrics = Evaluate(Corpus.Validation, new DecodeOptions(BeamSize: 1, MaxLength: Config.MaxLength, LengthPenalty: 0f, TopK: 1, ReturnAttention: false),
+        var metrics = Evaluate(Corpus.Validation, new DecodeOptions(BeamSize: 1, MaxLength: Config.MaxCaptionLength, LengthPenalty: 0f, TopK: 1, ReturnAttention: false),
             options.ValidationImages);
         return new ValidationResult(metrics.Bleu4, metrics.Scores);
     }

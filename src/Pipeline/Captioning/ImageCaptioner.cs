@@ -147,7 +147,7 @@ public sealed class ImageCaptioner
                 throw new ArgumentException($"Image '{batch[i].Source}' has {batch[i].Pixels.Length} floats; the model expects 3x{side}x{side} = {length}.", nameof(batch));
             batch[i].Pixels.CopyTo(pixels, i * length);
         }
-        var decode = new DecodeOptions(options.BeamSize, options.MaxLength ?? Config.MaxLength, options.LengthPenalty, options.TopK,
+        var decode = new DecodeOptions(options.BeamSize, options.MaxLength ?? Config.MaxCaptionLength, options.LengthPenalty, options.TopK,
             options.ReturnAttention && Config.UseAttention);
 
         IReadOnlyList<CaptionHypothesis> hypotheses;
@@ -163,7 +163,7 @@ public sealed class ImageCaptioner
         {
             var best = hypotheses[i];
             var words = CaptionText.Words(Vocabulary, best.Tokens);
-            var alternatives = best.Alternatives.Take(options.TopK - 1)
+            var alternatives = best.Alternatives.Skip(1).Take(options.TopK - 1)
                 .Select(a => (CaptionText.Detokenize(tokenizer, Vocabulary, a.Tokens), a.Score)).ToList();
             var attention = decode.ReturnAttention ? best.Attention?.Take(words.Count).ToArray() : null;
             results[i] = new CaptionResult(batch[i].Source, tokenizer.Detokenize(words), best.Score, words, attention, GridHeight, GridWidth, alternatives);
