@@ -1,0 +1,165 @@
+// Common base of the text classifiers: token ids of a padded batch → class logits (B, K).
+// It owns what both architectures share: the word-vector table(s) for the four embedding modes of
+// Kim (2014, §3.1), input validation and length masking of the ids, the (class-weighted) cross-entropy
+// loss, pre-trained vector loading and a thread-safe probability helper for inference.
+//
+// Masking: every id at or beyond its sequence's length is replaced by the padding id, whose embedding row
+// is zero and never trained, before the lookup. Whatever a caller leaves in the padding (pad tokens or
+// garbage), the network therefore sees the same input, and the architectures only pool over valid steps.
+// Multichannel: Kim applies each filter to both channels and adds the results; every first layer here is
+// linear in its input (convolution, RNN input projection), so this equals applying it once to the sum of
+// the two channels' vectors, which is what is computed.
+//
+// Thread safety: in eval mode (Eval()) Forward and PredictProbabilities only read the parameters; the
+// tensor scope and grad mode are per-thread, so several threads may run inference on one model at once.
+// Training (Train() mode, Backward, optimizer steps) must stay on one thread.
+// Shape key: B = batch, T = time (padded length), E = embedding dim, K = classes.
+using Pipeline.Models.Autograd;
+using Pipeline.Models.Nn;
+using Pipeline.Models.Tensors;
+
+namespace Pipeline.Models.Classification;
+
+/// <summary>A text classifier over padded batches of token ids; build one with <see cref="Create"/>.</summary>
+public abstract class TextClassifierModel : Module
+{
+    private readonly CrossEntropyOptions lossOptions;
+
+    /// <summary>Builds the embedding table(s) for <paramref name="config"/>'s mode; called by the architectures.</summary>
+    private protected TextClassifierModel(ClassifierConfig config, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(generator);
+        Config = config.Validate();
+        lossOptions = new CrossEntropyOptions { ClassWeights = config.ClassWeights?.ToArray() };
+        Embedding = RegisterModule("embedding", new Embedding(config.VocabularySize, config.EmbeddingDim, generator, config.PaddingId));
+        switch (config.EmbeddingMode)
+        {
+            case EmbeddingMode.Static:
+                Embedding.Freeze();
+                break;
+            case EmbeddingMode.Multichannel:
+                // The frozen channel starts as a copy of the tuned one (LoadPretrained later fills both).
+                StaticEmbedding = RegisterModule("embedding_static", new Embedding(config.VocabularySize, config.EmbeddingDim, generator, config.PaddingId));
+                Embedding.Weight.Data.CopyTo(StaticEmbedding.Weight.Data);
+                StaticEmbedding.Freeze();
+                break;
+        }
+    }
+
+    /// <summary>The validated configuration this model was built from.</summary>
+    public ClassifierConfig Config { get; }
+
+    /// <summary>The main word-vector table (V, E): trained unless the mode is <see cref="EmbeddingMode.Static"/>.</summary>
+    public Embedding Embedding { get; }
+
+    /// <summary>The frozen second channel (V, E) of <see cref="EmbeddingMode.Multichannel"/>; null in the other modes.</summary>
+    public Embedding? StaticEmbedding { get; }
+
+    /// <summary>Every word-vector table: one, or two in multichannel mode (tuned first).</summary>
+    public IReadOnlyList<Embedding> Embeddings => StaticEmbedding is null ? [Embedding] : [Embedding, StaticEmbedding];
+
+    /// <summary>Number of classes K.</summary>
+    public int NumClasses => Config.NumClasses;
+
+    /// <summary>Builds the architecture named by <paramref name="config"/>, initialised from <paramref name="generator"/>,
+    /// which also draws the dropout masks during training.</summary>
+    public static TextClassifierModel Create(ClassifierConfig config, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Validate().Architecture switch
+        {
+            ClassifierArchitecture.TextCnn => new TextCnnClassifier(config, generator),
+            ClassifierArchitecture.BiRnn => new BiRnnClassifier(config, generator),
+            _ => throw new ArgumentException($"classifier config: unknown architecture {config.Architecture}.", nameof(config)),
+        };
+    }
+
+    /// <summary>
+    /// Logits (B, K) of a batch. <paramref name="tokenIds"/> holds B rows of <paramref name="length"/> ids, row-major
+    /// (B·T), padded with the padding id; <paramref name="lengths"/> (B) gives each row's number of real tokens
+    /// (0..T). Ids past a row's length are ignored, so their values do not matter.
+    /// </summary>
+    public abstract Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths);
+
+    /// <summary>Mean cross-entropy of <paramref name="logits"/> (B, K) against class indices, weighted by
+    /// <see cref="ClassifierConfig.ClassWeights"/> when set: Σ_b w[y_b]·(−log p_b[y_b]) / Σ_b w[y_b].</summary>
+    public Tensor Loss(Tensor logits, int[] targets) => Functional.CrossEntropy(logits, targets, lossOptions);
+
+    /// <summary>Enforces weight constraints after an optimizer step (TextCNN: max-norm of the output rows). No-op by default.</summary>
+    public virtual void ApplyConstraints() { }
+
+    /// <summary>
+    /// Copies a pre-trained matrix (<paramref name="rows"/> × <paramref name="dims"/>, row-major, row i = vector of
+    /// token id i) into every embedding table. The padding row is set to zero so padding stays neutral.
+    /// </summary>
+    public void LoadPretrained(float[] matrix, int rows, int dims)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        if (rows != Config.VocabularySize || dims != Config.EmbeddingDim)
+            throw new ArgumentException($"pre-trained matrix is {rows} × {dims}, but the model's embedding is {Config.VocabularySize} × {Config.EmbeddingDim} (vocabulary × dim).", nameof(matrix));
+        if (matrix.Length != rows * dims)
+            throw new ArgumentException($"pre-trained matrix has {matrix.Length} values, expected {rows} × {dims} = {rows * dims}.", nameof(matrix));
+        using var _ = GradMode.NoGrad();
+        foreach (var table in Embeddings)
+        {
+            var w = table.Weight.Data;
+            matrix.AsSpan().CopyTo(w);
+            w.Slice(Config.PaddingId * dims, dims).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Class probabilities (B·K, row-major) without building a graph; a plain array that outlives every tensor scope.
+    /// Call <see cref="Module.Eval"/> first; in eval mode this is safe to call from several threads at once.
+    /// </summary>
+    public float[] PredictProbabilities(int[] tokenIds, int batchSize, int length, int[] lengths)
+    {
+        using var scope = new TensorScope();
+        using var _ = GradMode.NoGrad();
+        var probabilities = Tensor.Softmax(Forward(tokenIds, batchSize, length, lengths), 1);   // (B, K)
+        return probabilities.ToArray();
+    }
+
+    /// <summary>
+    /// Validates a batch and returns its ids laid out (B, <paramref name="paddedLength"/>) with every position at or
+    /// past its row's length set to the padding id (paddedLength ≥ <paramref name="length"/>).
+    /// </summary>
+    private protected int[] MaskIds(int[] tokenIds, int batchSize, int length, int[] lengths, int paddedLength)
+    {
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        ArgumentNullException.ThrowIfNull(lengths);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "classifier: the batch needs at least one sequence.");
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "classifier: the padded length must be ≥ 0.");
+        if (tokenIds.Length != batchSize * length)
+            throw new ArgumentException($"classifier: {tokenIds.Length} token ids do not fill {batchSize} rows of length {length}.", nameof(tokenIds));
+        if (lengths.Length != batchSize)
+            throw new ArgumentException($"classifier: {lengths.Length} lengths for a batch of {batchSize}.", nameof(lengths));
+        int vocabulary = Config.VocabularySize, pad = Config.PaddingId;
+        var ids = new int[batchSize * paddedLength];
+        for (int b = 0; b < batchSize; b++)
+        {
+            int len = lengths[b];
+            if (len < 0 || len > length)
+                throw new ArgumentOutOfRangeException(nameof(lengths), len, $"classifier: length of row {b} must be in [0, {length}].");
+            var row = ids.AsSpan(b * paddedLength, paddedLength);
+            for (int t = 0; t < len; t++)
+            {
+                int id = tokenIds[b * length + t];
+                if ((uint)id >= (uint)vocabulary)
+                    throw new ArgumentOutOfRangeException(nameof(tokenIds), id, $"classifier: token id at row {b}, position {t} is outside the vocabulary [0, {vocabulary}).");
+                row[t] = id;
+            }
+            row[len..].Fill(pad);
+        }
+        return ids;
+    }
+
+    /// <summary>Word vectors (B, T, E) of masked ids laid out (B, T); the two channels are summed in multichannel mode.</summary>
+    private protected Tensor Embed(int[] maskedIds, int batchSize, int paddedLength)
+    {
+        int[] shape = [batchSize, paddedLength];
+        var vectors = Embedding.Forward(maskedIds, shape);                                   // (B, T, E)
+        return StaticEmbedding is null ? vectors : vectors + StaticEmbedding.Forward(maskedIds, shape);
+    }
+}
