@@ -3,8 +3,11 @@
 // The models are untrained: their outputs are arbitrary but deterministic (seeded), which is all the
 // "same answer through every path" tests need.
 using Pipeline.Captioning;
+using Pipeline.Classification;
 using Pipeline.Models.Captioning;
+using Pipeline.Models.Classification;
 using Pipeline.Models.Tensors;
+using Pipeline.Preprocessing.Datasets;
 using Pipeline.Preprocessing.Synthetic;
 using Pipeline.Preprocessing.Text;
 
@@ -33,6 +36,31 @@ internal static class TinyModelDirectories
         var model = new CaptionModel(config, new Generator(seed));
         model.Eval();
         CaptionerFiles.Save(directory, model, config, vocabulary, TokenizerSpec.Word());
+        return directory;
+    }
+
+    /// <summary>Texts the tiny classifier's vocabulary is fitted on (every word twice, so MinFrequency 2 keeps it).</summary>
+    public static readonly string[] ClassifierTexts =
+    [
+        "win a free cruise now", "cheap pills click now", "meeting moved to tomorrow", "lunch with the team tomorrow",
+        "win cheap pills free", "team meeting at noon",
+    ];
+
+    /// <summary>Writes a 3-class TextCnn classifier (embedding 6, 4 maps of widths 1–2) to <paramref name="directory"/>.</summary>
+    public static string WriteClassifier(string directory, ulong seed = 5)
+    {
+        var encoder = TextEncoder.Fit(ClassifierTexts.Concat(ClassifierTexts), new ClassifierPreprocessing(new TextNormalizerOptions(), MaxLength: 16), TokenizerSpec.Word());
+        var labels = LabelMap.Fit(["ham", "promo", "spam"]);
+        var config = new ClassifierConfig(ClassifierArchitecture.TextCnn, encoder.Vocabulary.Count, labels.Labels.Count)
+        {
+            EmbeddingDim = 6,
+            FilterWidths = [1, 2],
+            FeatureMaps = 4,
+            Dropout = 0f,
+        };
+        var model = TextClassifierModel.Create(config, new Generator(seed));
+        model.Eval();
+        ClassifierDirectory.Save(directory, model, config, encoder, labels);
         return directory;
     }
 
