@@ -6,6 +6,7 @@
 //
 // Output: one tab-separated line per image (file name, caption) and per text line (label, confidence, text).
 using Pipeline.Captioning;
+using Pipeline.Classification;
 
 if (args.Length is not (2 or 4))
 {
@@ -20,9 +21,10 @@ foreach (var result in captioner.CaptionMany(images))
 
 if (args.Length == 4)
 {
-    // TODO(cls-app): TextClassifier is not in this branch yet; see samples/QuickStart/README.md.
-    Console.Error.WriteLine("classification: TextClassifier is not available in this build of the packages.");
-    return 3;
+    var classifier = TextClassifier.Load(args[2]);
+    var lines = File.ReadLines(args[3]).Where(line => line.Trim().Length > 0).ToList();
+    foreach (var (line, prediction) in lines.Zip(classifier.PredictMany(lines)))
+        Console.WriteLine($"{prediction.Label}\t{prediction.Confidence:F4}\t{line}");
 }
 return 0;
 

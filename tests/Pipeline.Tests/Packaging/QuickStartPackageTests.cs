@@ -8,8 +8,10 @@
 // PIPELINE_PACKAGING_TEST=1 and the test skips itself when it sees it, so a test run started from within
 // a pack can never recurse.
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Pipeline.Captioning;
+using Pipeline.Classification;
 using Pipeline.Tests.Support;
 
 namespace Pipeline.Tests.Packaging;
@@ -64,11 +66,17 @@ public sealed class QuickStartPackageTests : IDisposable
         var output = Path.Combine(root, "sample-bin");
         Run(sample, "build", "-c", "Release", "-o", output, $"-p:PipelineVersion={version}");
 
-        // 3. Run it on a tiny captioner and compare with the library in this process.
-        var modelDir = TinyModelDirectories.WriteCaptioner(Path.Combine(root, "captioner"));
+        // 3. Run it on tiny models and compare with the library in this process.
+        var captionerDir = TinyModelDirectories.WriteCaptioner(Path.Combine(root, "captioner"));
+        var classifierDir = TinyModelDirectories.WriteClassifier(Path.Combine(root, "classifier"));
         var images = TinyModelDirectories.WriteImages(Path.Combine(root, "images"));
-        var printed = Run(root, Path.Combine(output, "QuickStart.dll"), modelDir, Path.GetDirectoryName(images[0])!);
-        var expected = ImageCaptioner.Load(modelDir).CaptionMany(images).Select(r => $"{Path.GetFileName(r.Source)}\t{r.Caption}");
+        var texts = Path.Combine(root, "texts.txt");
+        File.WriteAllLines(texts, TinyModelDirectories.ClassifierTexts);
+        var printed = Run(root, Path.Combine(output, "QuickStart.dll"), captionerDir, Path.GetDirectoryName(images[0])!, classifierDir, texts);
+
+        var expected = ImageCaptioner.Load(captionerDir).CaptionMany(images).Select(r => $"{Path.GetFileName(r.Source)}\t{r.Caption}")
+            .Concat(TextClassifier.Load(classifierDir).PredictMany(TinyModelDirectories.ClassifierTexts)
+                .Zip(TinyModelDirectories.ClassifierTexts, (p, text) => string.Create(CultureInfo.InvariantCulture, $"{p.Label}\t{p.Confidence:F4}\t{text}")));
         Assert.Equal(expected, printed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
@@ -119,6 +127,8 @@ public sealed class QuickStartPackageTests : IDisposable
         start.Environment[PackagingFactAttribute.GuardVariable] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+        start.Environment["LC_ALL"] = "C.UTF-8";   // the sample formats numbers with the current culture
 
         using var process = Process.Start(start)!;
         var stdout = new StringBuilder();
