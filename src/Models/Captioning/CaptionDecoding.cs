@@ -30,6 +30,15 @@ internal static class CaptionDecoding
         return options.BeamSize == 1 ? Greedy(decoder, config, features, options) : Beam(decoder, config, features, options);
     }
 
+    /// <summary>Beam search even for BeamSize 1 (lets tests compare the beam code path with greedy decoding).</summary>
+    internal static IReadOnlyList<CaptionHypothesis> GenerateBeam(AttentionDecoder decoder, CaptionerConfig config, Tensor features, DecodeOptions options)
+    {
+        options.Validate();
+        using var noGrad = GradMode.NoGrad();
+        using var scope = new TensorScope();
+        return Beam(decoder, config, features, options);
+    }
+
     private static IReadOnlyList<CaptionHypothesis> Greedy(AttentionDecoder decoder, CaptionerConfig config, Tensor features, DecodeOptions options)
     {
         int images = features.Size(0);
