@@ -19,10 +19,11 @@ public sealed class CaptioningTrainingTaskTests(TinyCaptionData data) : IClassFi
     {
         foreach (var file in new[] { Checkpoint.ModelFile, Checkpoint.ConfigFile, CaptionerFiles.VocabularyFile, CaptionerFiles.TokenizerFile, Trainer.MetricsLogFile })
             Assert.True(File.Exists(Path.Combine(data.ModelDirectory, file)), file);
+        // The log stores metric names in snake case (valid_bleu_4), as the Trainer writes them.
         var log = Trainer.ReadLog(Path.Combine(data.ModelDirectory, Trainer.MetricsLogFile));
         Assert.Single(log);
-        Assert.True(log[0].ValidMetrics.ContainsKey("BLEU-4"));
-        Assert.True(log[0].ValidMetrics.ContainsKey("CIDEr-D"));
+        Assert.True(log[0].ValidMetrics.ContainsKey("bleu_4"));
+        Assert.True(log[0].ValidMetrics.ContainsKey("cider_d"));
         Assert.True(double.IsFinite(log[0].TrainLoss) && log[0].TrainLoss > 0);
     }
 
