@@ -32,13 +32,13 @@ public sealed class CaptionOverfitTests(ITestOutputHelper output)
             result.Loss.Backward();
             optimizer.Step();
             loss = result.CrossEntropy;
-            if (loss < 0.01) break;
+            if (loss < 0.03) break;
         }
 
         // Weights moved every step, so batch-norm running averages lag behind; re-estimate them with the final
         // weights (forward passes in training mode without gradients) before switching to evaluation.
         using (GradMode.NoGrad())
-            for (int i = 0; i < 60; i++) { using var scope = new TensorScope(); model.Encode(images); }
+            for (int i = 0; i < 30; i++) { using var scope = new TensorScope(); model.Encode(images); }
         model.Eval();
         IReadOnlyList<CaptionHypothesis> hypotheses;
         using (var scope = new TensorScope())
