@@ -8,8 +8,9 @@
 //   baseline (UseAttention = false): no attention and no gate; LSTM input = E·y_{t−1}; the image enters
 //   only through h_0, c_0.
 // Training (teacher forcing) minimises  CE over non-pad targets + λ·(1/M)·Σ_m Σ_r (1 − Σ_t α_mtr)²  (eq. 14).
-// Speed: the attention projection W_f·a is computed once per image (not per caption or step), the
-// baseline's input half of the LSTM gates is one GEMM over all steps, and the vocabulary projection is one
+// Speed: the attention projection W_f·a is computed once per image (not per caption or step), each step's
+// attention is one fused op (FusedAttentionStep, checked against AdditiveAttention.Attend), the word half
+// of the LSTM input gates (all of them in baseline mode) is one GEMM over all steps, and the vocabulary projection is one
 // (T·M, H)×(H, V) GEMM on the stacked hidden states.
 // Checkpoint keys: embedding.weight, init_h.*, init_c.*, attention.*, gate.*, lstm.*, output.*.
 // Thread safety: the inference path (Begin/Step) reads parameters only and never applies dropout.
@@ -74,7 +75,7 @@ public sealed class AttentionDecoder : Module
         ArgumentNullException.ThrowIfNull(featureIndexPerCaption);
         ArgumentNullException.ThrowIfNull(captions);
         CheckFeatures(features, "caption_loss");
-        int images = features.Size(0), regions = features.Size(1), count = captions.Length;
+        int images = features.Size(0), count = captions.Length;
         if (count == 0) throw new ArgumentException("caption loss: no captions.", nameof(captions));
         if (featureIndexPerCaption.Length != count)
             throw new ArgumentException($"caption loss: {featureIndexPerCaption.Length} feature indices for {count} captions.", nameof(featureIndexPerCaption));
@@ -111,12 +112,17 @@ public sealed class AttentionDecoder : Module
         {
             var projected = Tensor.IndexSelect(attention.ProjectFeatures(features), 0, featureIndexPerCaption);  // (M, R, A)
             var captionFeatures = Tensor.IndexSelect(features, 0, featureIndexPerCaption);                     // (M, R, F)
+            // W_ih·[w; βz] = W_word·w + W_context·(βz): the word half of every step's input gates is one
+            // (T·M, E)×(E, 4H) GEMM; only the context half stays in the loop (no per-step concat).
+            int embed = config.EmbeddingDim;
+            var wordGates = Functional.Linear(embedded, Lstm.WeightIh.Narrow(1, 0, embed), Lstm.BiasIh);          // (T·M, 4H)
+            var contextWeight = Lstm.WeightIh.Narrow(1, embed, FeatureSize);                                       // (4H, F)
             for (int t = 0; t < steps; t++)
             {
-                var (context, alpha) = attention.Attend(projected, captionFeatures, hidden);     // (M, F), (M, R)
+                var (context, alpha) = FusedAttentionStep.Attend(attention, projected, captionFeatures, hidden);   // (M, F), (M, R)
                 var gated = Tensor.Sigmoid(Gate!.Forward(hidden)) * context;                     // (M, F)
-                var x = Tensor.Concat([embedded.Narrow(0, t * count, count), gated], 1);          // (M, E + F)
-                (hidden, cell) = Lstm.Forward(x, (hidden, cell));
+                var inputGates = wordGates.Narrow(0, t * count, count) + Tensor.MatMul(gated, contextWeight, transposeB: true);  // (M, 4H)
+                (hidden, cell) = FusedLstmCell.Forward(inputGates, hidden, cell, Lstm.WeightHh, Lstm.BiasHh);
                 states.Add(hidden);
                 // Finished captions must not add attention mass, as in the paper's Σ over a caption's own steps.
                 if (active[t] < count) alpha = alpha * StepMask(captions, t);
@@ -181,7 +187,7 @@ public sealed class AttentionDecoder : Module
         Tensor? alpha = null;
         if (Attention is { } attention)
         {
-            var (context, weights) = attention.Attend(state.Projected!, state.Features!, state.Hidden);
+            var (context, weights) = FusedAttentionStep.Attend(attention, state.Projected!, state.Features!, state.Hidden);
             x = Tensor.Concat([embedded, Tensor.Sigmoid(Gate!.Forward(state.Hidden)) * context], 1);  // (K, E + F)
             alpha = weights;
         }

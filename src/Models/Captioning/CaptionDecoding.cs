@@ -30,6 +30,15 @@ internal static class CaptionDecoding
         return options.BeamSize == 1 ? Greedy(decoder, config, features, options) : Beam(decoder, config, features, options);
     }
 
+    /// <summary>Beam search even for BeamSize 1 (lets tests compare the beam code path with greedy decoding).</summary>
+    internal static IReadOnlyList<CaptionHypothesis> GenerateBeam(AttentionDecoder decoder, CaptionerConfig config, Tensor features, DecodeOptions options)
+    {
+        options.Validate();
+        using var noGrad = GradMode.NoGrad();
+        using var scope = new TensorScope();
+        return Beam(decoder, config, features, options);
+    }
+
     private static IReadOnlyList<CaptionHypothesis> Greedy(AttentionDecoder decoder, CaptionerConfig config, Tensor features, DecodeOptions options)
     {
         int images = features.Size(0);
@@ -137,7 +146,8 @@ internal static class CaptionDecoding
                     nextPaths[slot] = new BeamPath([.. path.Tokens, topToken[i]],
                         keepAttention ? [.. path.Attention, alpha!.Data.Slice(topRow[i] * regions, regions).ToArray()] : []);
                 }
-                if (finished[b].Count >= width) { done[b] = true; running--; }
+                // Done with K finished hypotheses, or when nothing can be extended (e.g. NaN log-probabilities).
+                if (finished[b].Count >= width || live == 0) { done[b] = true; running--; }
             }
             (score, nextScore) = (nextScore, score);
             (paths, nextPaths) = (nextPaths, paths);
@@ -160,6 +170,8 @@ internal static class CaptionDecoding
                     candidates.Add(new BeamCandidate(paths[r].Tokens, options.Normalise(score[r], paths[r].Tokens.Length), score[r], false,
                         keepAttention ? paths[r].Attention : null));
                 }
+            // A diverged model (all log-probabilities NaN) still yields one, empty, hypothesis per image.
+            if (candidates.Count == 0) candidates.Add(new BeamCandidate([], float.NegativeInfinity, float.NegativeInfinity, false, keepAttention ? [] : null));
             var ranked = candidates.OrderByDescending(c => c.Score).Take(options.TopK).ToArray();   // stable: earlier wins ties
             var best = ranked[0];
             result[b] = new CaptionHypothesis(best.Tokens, best.Score, best.Attention, ranked);

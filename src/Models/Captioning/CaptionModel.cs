@@ -10,6 +10,7 @@
 // thread's TensorScope; dropout is never applied while generating). Training (Loss + Backward, Encode in
 // training mode) mutates gradients and running statistics and is single-threaded.
 // Shape key: B = images, S = image side, R = regions, F = feature dims, M = captions.
+using Pipeline.Models.Autograd;
 using Pipeline.Models.Checkpoints;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
@@ -61,6 +62,17 @@ public sealed class CaptionModel : Module
     /// </summary>
     public IReadOnlyList<CaptionHypothesis> Generate(Tensor features, DecodeOptions? options = null)
         => CaptionDecoding.Generate(Decoder, Config, features, options ?? new DecodeOptions(MaxLength: Config.MaxCaptionLength));
+
+    /// <summary>
+    /// Encodes and decodes <paramref name="images"/> (B, 3, S, S) in one call, without gradients; temporaries are freed
+    /// before returning. Call <see cref="Module.Eval"/> first (see <see cref="Generate"/>).
+    /// </summary>
+    public IReadOnlyList<CaptionHypothesis> Caption(Tensor images, DecodeOptions? options = null)
+    {
+        using var noGrad = GradMode.NoGrad();
+        using var scope = new TensorScope();
+        return Generate(Encode(images), options);
+    }
 
     /// <summary>Writes weights and config.json to <paramref name="directory"/> (see <see cref="Checkpoint.Save{TConfig}"/>).</summary>
     public void Save(string directory) => Checkpoint.Save(directory, this, Config);

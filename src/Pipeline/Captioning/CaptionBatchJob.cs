@@ -17,7 +17,7 @@ public static class CaptionBatchJob
     /// <summary>
     /// Expands <paramref name="inputs"/> into image paths with a display id each: files are taken as given (a file
     /// that is not an image fails later and is reported), folders contribute their image files (sorted) and the id
-    /// is the path relative to the folder. Paths that do not exist are kept so that they are reported as failures.
+    /// is the path relative to the folder (without extension; it names the attention map). Paths that do not exist are kept so that they are reported as failures.
     /// </summary>
     public static IReadOnlyList<(string Path, string Id)> ExpandInputs(IEnumerable<string> inputs, bool recursive)
     {
@@ -28,10 +28,10 @@ public static class CaptionBatchJob
             {
                 string root = Path.GetFullPath(input);
                 foreach (var file in ImageFiles.List(root, recursive))
-                    list.Add((file, Path.GetRelativePath(root, file)));
+                    list.Add((file, Path.ChangeExtension(Path.GetRelativePath(root, file), null)));
             }
             else
-                list.Add((Path.GetFullPath(input), Path.GetFileName(input)));
+                list.Add((Path.GetFullPath(input), Path.GetFileNameWithoutExtension(input)));
         }
         return list;
     }

@@ -24,7 +24,7 @@ internal static class TrainCaptionerCommand
     public const string TestMetricsFile = "test_metrics.json";
 
     private sealed record Request(CaptioningTrainingOptions Data, CaptionerConfig Architecture, TrainerOptions Trainer, string OutputDirectory,
-        ulong Seed, bool Resume, bool EvaluateOnly);
+        ulong Seed, bool Resume, bool EvaluateOnly, TimeSpan? TimeLimit);
 
     public static Command Create()
     {
@@ -44,15 +44,17 @@ internal static class TrainCaptionerCommand
         var embedding = new Option<int>("--embedding-dim") { Description = "Word embedding size.", DefaultValueFactory = _ => 128 };
         var hidden = new Option<int>("--hidden-size") { Description = "LSTM hidden size.", DefaultValueFactory = _ => 256 };
         var attentionDim = new Option<int>("--attention-dim") { Description = "Attention MLP size.", DefaultValueFactory = _ => 128 };
+        var lambda = new Option<float>("--attention-lambda") { Description = "Weight λ of the doubly stochastic attention penalty (per caption, relative to per-token cross-entropy).", DefaultValueFactory = _ => 0.1f };
         var dropout = new Option<float>("--dropout") { Description = "Dropout before the word classifier.", DefaultValueFactory = _ => 0.3f };
         var minFrequency = new Option<int>("--min-word-frequency") { Description = "Rarer training words become <unk>.", DefaultValueFactory = _ => 1 };
         var validationImages = new Option<int>("--validation-images") { Description = "Validation images decoded per epoch (0 = all).", DefaultValueFactory = _ => 0 };
         var cache = new Option<string?>("--cache") { Description = "Prepared-image cache folder (default: DATA_FOLDER/.prepared)." };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Stop training after this many minutes (the best model so far is kept, the last checkpoint is resumable)." };
         var evaluateOnly = new Option<bool>("--evaluate-only") { Description = "Skip training; score the model in --out on the test split." };
 
         var command = new Command("captioner", "Train an image captioner (CNN encoder + LSTM decoder with soft attention) and score it on the test split.");
         foreach (var option in new Option[] { data, images, format, output, preset, epochs, batchSize, learningRate, patience, noAttention, seed, resume,
-                     embedding, hidden, attentionDim, dropout, minFrequency, validationImages, cache, evaluateOnly })
+                     embedding, hidden, attentionDim, lambda, dropout, minFrequency, validationImages, cache, timeLimit, evaluateOnly })
             command.Options.Add(option);
 
         command.SetAction((parse, cancellationToken) =>
@@ -66,6 +68,7 @@ internal static class TrainCaptionerCommand
                     HiddenSize = parse.GetValue(hidden),
                     AttentionDim = parse.GetValue(attentionDim),
                     Dropout = parse.GetValue(dropout),
+                    DoublyStochasticLambda = parse.GetValue(lambda),
                 };
                 var request = new Request(
                     new CaptioningTrainingOptions
@@ -89,7 +92,8 @@ internal static class TrainCaptionerCommand
                     parse.GetValue(output)!,
                     parse.GetValue(seed),
                     parse.GetValue(resume),
-                    parse.GetValue(evaluateOnly));
+                    parse.GetValue(evaluateOnly),
+                    parse.GetValue(timeLimit) is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
                 return Task.FromResult(Run(request, cancellationToken));
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or CheckpointFormatException or DatasetFormatException)
@@ -104,6 +108,10 @@ internal static class TrainCaptionerCommand
     private static int Run(Request request, CancellationToken commandToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
+        // The time limit cancels training like Ctrl-C does (checkpoint saved), but the run still counts as done.
+        using var timer = new CancellationTokenSource();
+        if (request.TimeLimit is { } limit) timer.CancelAfter(limit);
+        using var trainingToken = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, timer.Token);
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;   // let the Trainer finish the batch and save instead of killing the process
@@ -115,7 +123,7 @@ internal static class TrainCaptionerCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            if (!request.EvaluateOnly && !Train(request, cancel.Token)) return 130;
+            if (!request.EvaluateOnly && !Train(request, trainingToken.Token) && !timer.IsCancellationRequested) return 130;
             Console.CancelKeyPress -= onCancel;
             return Evaluate(request);
         }
