@@ -53,6 +53,18 @@ public sealed class ClassificationTrainingTaskTests
     }
 
     [Fact]
+    public void BpeTokenizerIsSavedWithTheModelAndUsedAtLoad()
+    {
+        using var corpus = new TinyCorpus();
+        var request = corpus.Request(ClassifierArchitecture.TextCnn, "bpe", epochs: 4) with { Tokenizer = Preprocessing.Text.TokenizerSpec.Bpe() };
+        var result = ClassifierExperiment.Run(request);
+        Assert.True(result.Training!.BestMetric >= 0.9, $"best validation accuracy {result.Training.BestMetric}");
+        var classifier = TextClassifier.Load(request.OutputDirectory);
+        Assert.Equal(Preprocessing.Text.TokenizerKind.Bpe, Preprocessing.Text.TokenizerSpec.FromJson(File.ReadAllText(Path.Combine(request.OutputDirectory, ClassifierDirectory.TokenizerFile))).Kind);
+        Assert.Equal("pos", classifier.Predict("the movie was great and superb").Label);
+    }
+
+    [Fact]
     public void InverseFrequencyWeightsBalanceClasses()
     {
         // 3 of class 0, 1 of class 1: w = N / (K · n_c) = 4/6 and 4/2.
