@@ -53,13 +53,22 @@ public static class ClassifierDirectory
             throw new InvalidDataException($"{Path.Combine(directory, TokenizerFile)}: invalid tokenizer spec: {e.Message}", e);
         }
         ReadRequired(directory, VocabularyFile);
-        var vocabulary = Vocabulary.Load(Path.Combine(directory, VocabularyFile));
+        Vocabulary vocabulary;
+        try { vocabulary = Vocabulary.Load(Path.Combine(directory, VocabularyFile)); }
+        catch (FormatException e) { throw new InvalidDataException(e.Message, e); }
         return new TextEncoder(preprocessing, tokenizer, vocabulary);
     }
 
     /// <summary>Reads the label map of a model directory.</summary>
-    public static LabelMap LoadLabels(string directory) =>
-        LabelMap.FromJson(ReadRequired(directory, LabelsFile), Path.Combine(directory, LabelsFile));
+    public static LabelMap LoadLabels(string directory)
+    {
+        var json = ReadRequired(directory, LabelsFile);
+        try { return LabelMap.FromJson(json, Path.Combine(directory, LabelsFile)); }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"{Path.Combine(directory, LabelsFile)}: {e.Message}", e);
+        }
+    }
 
     private static string ReadRequired(string directory, string file)
     {

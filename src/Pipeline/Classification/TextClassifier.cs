@@ -6,7 +6,6 @@
 // B = batch size, T = padded length, K = classes.
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pipeline.Models.Autograd;
 using Pipeline.Models.Checkpoints;
 using Pipeline.Models.Classification;
 using Pipeline.Models.Tensors;
