@@ -49,7 +49,7 @@ public sealed class QuickStartPackageTests : IDisposable
         var configuration = BuildConfiguration();
         var copy = Path.Combine(root, "repo");
         CopyTree(Path.Combine(repository, "src"), Path.Combine(copy, "src"), configuration);
-        CopyTree(Path.Combine(repository, "samples"), Path.Combine(copy, "samples"), configuration);
+        CopyTree(Path.Combine(repository, "samples"), Path.Combine(copy, "samples"), configuration: null);
         File.Copy(Path.Combine(repository, "Directory.Build.props"), Path.Combine(copy, "Directory.Build.props"));
 
         // 1. Pack the assemblies `dotnet test` has just built (same configuration), from the copy.
@@ -154,9 +154,9 @@ public sealed class QuickStartPackageTests : IDisposable
         throw new InvalidOperationException($"Pipeline.sln not found above {AppContext.BaseDirectory}");
     }
 
-    // Copies sources plus the build output of one configuration (bin/<configuration>, obj); other
-    // configurations and local artifacts stay behind.
-    private static void CopyTree(string source, string destination, string configuration, bool inBin = false)
+    // Copies sources plus, when a configuration is given, its build output (bin/<configuration>, obj);
+    // other configurations and local artifacts stay behind.
+    private static void CopyTree(string source, string destination, string? configuration, bool inBin = false)
     {
         Directory.CreateDirectory(destination);
         foreach (var file in Directory.GetFiles(source)) File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
@@ -164,6 +164,7 @@ public sealed class QuickStartPackageTests : IDisposable
         {
             var name = Path.GetFileName(dir);
             if (name is "TestResults" or "artifacts" || name.StartsWith('.') || (inBin && name != configuration)) continue;
+            if (configuration is null && (name is "bin" or "obj")) continue;
             CopyTree(dir, Path.Combine(destination, name), configuration, inBin: name == "bin");
         }
     }
