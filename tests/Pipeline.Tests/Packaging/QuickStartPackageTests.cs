@@ -1,12 +1,13 @@
 // End-to-end packaging check: pack Pipeline, Pipeline.Models and Pipeline.Preprocessing from a temporary
-// copy of the sources, restore samples/QuickStart from that folder feed (as a consumer would), build it,
-// run it on a tiny model and compare its output with the library API called in-process.
+// copy of src/ (with the assemblies `dotnet test` has just built: `pack --no-build`, a few seconds), restore
+// samples/QuickStart from that folder feed as a consumer would, build it, run it on tiny models and compare
+// its output with the library called in this process.
 //
-// Isolation: everything (sources, obj/bin, packages, restored packages) lives under one temp directory,
-// so the test cannot disturb the repository's own build outputs or other test projects building in
-// parallel, nor leave a same-version package in the machine-wide NuGet cache. Child processes carry
-// PIPELINE_PACKAGING_TEST=1 and the test skips itself when it sees it, so a test run started from within
-// a pack can never recurse.
+// Isolation: everything (sources, obj/bin, packages, restored packages, sample output) lives under one
+// temp directory, so the test cannot disturb the repository's build outputs or test projects building in
+// parallel, nor leave a same-version Pipeline package in the machine-wide NuGet cache (that cache only
+// serves third-party packages, read-only). Child processes carry PIPELINE_PACKAGING_TEST=1 and the test
+// skips itself when it sees it, so a test run started from within a pack can never recurse.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -43,7 +44,7 @@ public sealed class QuickStartPackageTests : IDisposable
     }
 
     [PackagingFact]
-    public void QuickStartSampleRestoresFromThePackedFeedAndCaptionsLikeTheLibrary()
+    public void QuickStartSampleRestoresFromThePackedFeedAndAnswersLikeTheLibrary()
     {
         var repository = FindRepositoryRoot();
         var configuration = BuildConfiguration();
