@@ -3,6 +3,7 @@
 // broken model directories fail with messages that name the problem.
 using Pipeline.Captioning;
 using Pipeline.Models.Checkpoints;
+using Pipeline.Preprocessing.Datasets;
 using Pipeline.Preprocessing.Text;
 
 namespace Pipeline.Tests.Captioning;
@@ -71,6 +72,16 @@ public sealed class ImageCaptionerTests(TinyCaptionData data) : IClassFixture<Ti
             Assert.Equal(expected[i % paths.Count].Caption, actual[i].Caption);
             Assert.Equal(expected[i % paths.Count].Score, actual[i].Score);
         }
+    }
+
+    [Fact]
+    public void TestSplitEvaluationScoresEveryTestImage()
+    {
+        var captioner = ImageCaptioner.Load(data.ModelDirectory);
+        var metrics = CaptionerEvaluation.Evaluate(captioner, data.DatasetPath, DatasetSplit.Test, new CaptionOptions(), batchSize: 2);
+        Assert.Equal(3, metrics.ImageCount);   // 30 scenes: every tenth is a test image
+        Assert.InRange(metrics.Bleu4, 0.0, 1.0);
+        Assert.InRange(metrics.Bleu1, metrics.Bleu4, 1.0);
     }
 
     [Fact]
