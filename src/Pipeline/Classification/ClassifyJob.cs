@@ -94,7 +94,7 @@ public static class ClassifyJob
         }
 
         // Reading is cheap next to the model, so one prepare worker suffices; the batch size is the model's.
-        var runner = new BatchRunner<ClassifyInputLine>(new BatchOptions(BatchSize: options.BatchSize, PrepareWorkers: 1, MaxInFlight: Math.Max(4 * options.BatchSize, 256), OnError: options.OnError, Retries: 0));
+        var runner = new BatchRunner<ClassifyInputLine>(new BatchOptions(BatchSize: options.BatchSize, PrepareWorkers: 4, MaxInFlight: Math.Max(8 * options.BatchSize, 512), OnError: options.OnError, Retries: 0));
         return await runner.RunAsync(Keys(), Prepare, Compute, output, errors, progress, cancellationToken);
     }
 
