@@ -6,4 +6,5 @@ var root = new RootCommand("pipeline — image captioning and text classificatio
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
 root.SetAction(parse => MainJob.Run(parse));
-return await root.Parse(args).InvokeAsync();
+// Ctrl-C cancels the command's token; allow time to finish writing checkpoints before the process ends.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

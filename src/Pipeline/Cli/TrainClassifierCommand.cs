@@ -1,14 +1,188 @@
+// `pipeline train classifier`: parses options into a ClassifierTrainingRequest and runs it with
+// ClassifierExperiment (library code; the CLI adds only progress display and the results table).
+// Progress: a Spectre.Console bar when stderr is a terminal, one log line per epoch otherwise.
+// Ctrl-C: the Trainer stops between batches and saves checkpoints/last; rerun with --resume.
 using System.CommandLine;
+using System.Globalization;
+using Pipeline.Classification;
+using Pipeline.Evaluation;
+using Pipeline.Models.Classification;
+using Pipeline.Models.Training;
+using Pipeline.Preprocessing.Datasets;
+using Pipeline.Preprocessing.Text;
+using Spectre.Console;
 
 namespace Pipeline.Cli;
 
-// PLACEHOLDER: replaced by the classifier implementation.
+/// <summary>The <c>train classifier</c> command.</summary>
 internal static class TrainClassifierCommand
 {
     public static Command Create()
     {
-        var command = new Command("classifier", "Train a text classifier.");
-        command.SetAction(_ => { Console.Error.WriteLine("classifier: not available in this build."); return 2; });
+        var d = new ClassifierTrainingOptions();
+        var data = new Option<FileSystemInfo>("--data") { Description = "Training data: TSV/CSV, fastText, JSONL or a folder per class.", Required = true };
+        var valid = new Option<FileSystemInfo?>("--valid") { Description = "Validation data (default: a seeded stratified 10% of --data)." };
+        var test = new Option<FileSystemInfo?>("--test") { Description = "Test data, evaluated with the best model at the end." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Model directory to write.", Required = true };
+        var format = new Option<ClassificationFormat>("--format") { Description = "Data format (auto-detected by default).", DefaultValueFactory = _ => ClassificationFormat.Auto };
+        var arch = new Option<string>("--arch") { Description = "textcnn or birnn.", DefaultValueFactory = _ => "textcnn" };
+        arch.AcceptOnlyFromAmong("textcnn", "birnn");
+        var tokenizer = new Option<string>("--tokenizer") { Description = "word or bpe (cl100k_base).", DefaultValueFactory = _ => "word" };
+        tokenizer.AcceptOnlyFromAmong("word", "bpe");
+        var embedding = new Option<string?>("--embedding") { Description = "rand, static, non-static or multichannel (default: non-static with --vectors, else rand)." };
+        embedding.AcceptOnlyFromAmong("rand", "static", "non-static", "multichannel");
+        var vectors = new Option<FileInfo?>("--vectors") { Description = "Pre-trained word vectors (word2vec text/binary or GloVe)." };
+        var embeddingDim = new Option<int>("--embedding-dim") { Description = "Embedding width without --vectors.", DefaultValueFactory = _ => d.EmbeddingDim };
+        var cell = new Option<string>("--cell") { Description = "BiRNN cell: lstm or gru.", DefaultValueFactory = _ => "lstm" };
+        cell.AcceptOnlyFromAmong("lstm", "gru");
+        var pooling = new Option<string?>("--pooling") { Description = "BiRNN: attention, max, mean or last (default attention); TextCNN: max or kmax (default max)." };
+        pooling.AcceptOnlyFromAmong("attention", "max", "mean", "last", "kmax");
+        var hidden = new Option<int>("--hidden") { Description = "BiRNN hidden units per direction.", DefaultValueFactory = _ => d.HiddenSize };
+        var layers = new Option<int>("--layers") { Description = "BiRNN stacked layers (1 or 2).", DefaultValueFactory = _ => d.Layers };
+        var maps = new Option<int>("--feature-maps") { Description = "TextCNN feature maps per filter width.", DefaultValueFactory = _ => d.FeatureMaps };
+        var widths = new Option<int[]>("--widths") { Description = "TextCNN filter widths.", AllowMultipleArgumentsPerToken = true };
+        var dropout = new Option<float>("--dropout") { Description = "Dropout before the output layer.", DefaultValueFactory = _ => d.Dropout };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokens kept per text.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
+        var minFreq = new Option<int>("--min-freq") { Description = "Vocabulary: minimum token frequency.", DefaultValueFactory = _ => 2 };
+        var maxVocab = new Option<int>("--max-vocab") { Description = "Vocabulary: maximum size.", DefaultValueFactory = _ => 50_000 };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => 10 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => d.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.LearningRate };
+        var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs (0 = off).", DefaultValueFactory = _ => 3 };
+        var metric = new Option<string>("--metric") { Description = "Validation metric: accuracy or macro-f1.", DefaultValueFactory = _ => "accuracy" };
+        metric.AcceptOnlyFromAmong("accuracy", "macro-f1");
+        var balance = new Option<bool>("--balance-classes") { Description = "Weight the loss by inverse class frequency." };
+        var folds = new Option<int?>("--folds") { Description = "K-fold cross-validation on --data; reports mean ± std." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of split, initialisation, dropout and batch order.", DefaultValueFactory = _ => 42 };
+        var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoints/last." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also train and evaluate the ML.NET baseline (needs --test)." };
+
+        var command = new Command("classifier", "Train a TextCNN or BiRNN text classifier.");
+        foreach (var o in new Option[] { data, valid, test, output, format, arch, tokenizer, embedding, vectors, embeddingDim, cell, pooling, hidden, layers, maps, widths, dropout,
+                     maxLength, minFreq, maxVocab, epochs, batchSize, lr, patience, metric, balance, folds, seed, resume, baseline })
+            command.Options.Add(o);
+
+        command.SetAction((parse, cancellationToken) =>
+        {
+            try
+            {
+                var architecture = parse.GetValue(arch) == "birnn" ? ClassifierArchitecture.BiRnn : ClassifierArchitecture.TextCnn;
+                var vectorsFile = parse.GetValue(vectors);
+                var poolingName = parse.GetValue(pooling);
+                var model = new ClassifierTrainingOptions(
+                    Architecture: architecture,
+                    Embedding: ParseEmbedding(parse.GetValue(embedding), vectorsFile is not null),
+                    EmbeddingDim: parse.GetValue(embeddingDim),
+                    Cell: parse.GetValue(cell) == "gru" ? RnnCellType.Gru : RnnCellType.Lstm,
+                    Pooling: architecture == ClassifierArchitecture.BiRnn ? ParseRnnPooling(poolingName ?? "attention") : RnnPooling.Attention,
+                    CnnPooling: architecture == ClassifierArchitecture.TextCnn ? ParseCnnPooling(poolingName ?? "max") : CnnPooling.Max,
+                    HiddenSize: parse.GetValue(hidden),
+                    Layers: parse.GetValue(layers),
+                    FilterWidths: parse.GetValue(widths) is { Length: > 0 } w ? w : null,
+                    FeatureMaps: parse.GetValue(maps),
+                    Dropout: parse.GetValue(dropout),
+                    BatchSize: parse.GetValue(batchSize),
+                    LearningRate: parse.GetValue(lr),
+                    Metric: parse.GetValue(metric) == "macro-f1" ? ClassificationMetric.MacroF1 : ClassificationMetric.Accuracy,
+                    BalanceClasses: parse.GetValue(balance));
+                var request = new ClassifierTrainingRequest(
+                    TrainPath: parse.GetValue(data)!.FullName,
+                    OutputDirectory: parse.GetValue(output)!.FullName,
+                    Model: model,
+                    ValidPath: parse.GetValue(valid)?.FullName,
+                    TestPath: parse.GetValue(test)?.FullName,
+                    Format: parse.GetValue(format),
+                    Tokenizer: parse.GetValue(tokenizer) == "bpe" ? TokenizerSpec.Bpe() : TokenizerSpec.Word(),
+                    Preprocessing: new ClassifierPreprocessing(TextNormalizerOptions.Default, parse.GetValue(maxLength), MinFrequency: parse.GetValue(minFreq), MaxVocabularySize: parse.GetValue(maxVocab)),
+                    VectorsPath: vectorsFile?.FullName,
+                    Epochs: parse.GetValue(epochs),
+                    Patience: parse.GetValue(patience),
+                    Seed: parse.GetValue(seed),
+                    Folds: parse.GetValue(folds),
+                    Resume: parse.GetValue(resume),
+                    Baseline: parse.GetValue(baseline));
+                return Task.FromResult(Run(request, cancellationToken));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or DatasetFormatException or FormatException or Models.Checkpoints.CheckpointFormatException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return Task.FromResult(1);
+            }
+        });
         return command;
     }
+
+    private static int Run(ClassifierTrainingRequest request, CancellationToken cancellationToken)
+    {
+        var logger = new StderrLogger();
+        ClassifierExperimentResult result;
+        void OnEpoch(EpochSummary s) => logger.LogEpoch(s);
+        if (!Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            result = AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var bar = ctx.AddTask("training");
+                    var progress = new Progress<TrainingProgress>(p =>
+                    {
+                        bar.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.RunningLoss:F4} {p.ItemsPerSecond:F0} ex/s");
+                        bar.MaxValue = p.Batches;
+                        bar.Value = p.Batch;
+                    });
+                    return ClassifierExperiment.Run(request, progress, OnEpoch, logger, cancellationToken);
+                });
+        }
+        else result = ClassifierExperiment.Run(request, null, OnEpoch, logger, cancellationToken);
+
+        if (result.Interrupted)
+        {
+            Console.Error.WriteLine($"interrupted: checkpoint saved; continue with the same command plus --resume.");
+            return 130;
+        }
+        if (result.Folds is { } folds) Console.WriteLine(folds);
+        if (result.Test is { } test) PrintTable(result.Test, result.Baseline, request.Model.Architecture.ToString());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done in {result.Duration.TotalSeconds:F0} s; model in {request.OutputDirectory}"));
+        return 0;
+    }
+
+    private static void LogEpoch(this StderrLogger logger, EpochSummary s) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"[{DateTime.UtcNow:HH:mm:ss}] epoch {s.Epoch}: train loss {s.TrainLoss:F4}, valid {string.Join(", ", s.ValidMetrics.Select(m => $"{m.Key} {m.Value:F4}"))}, {s.Seconds:F0} s, {s.ItemsPerSecond:F0} ex/s{(s.Improved ? " *" : "")}"));
+
+    private static void PrintTable(ClassificationReport model, ClassificationReport? baseline, string name)
+    {
+        var table = new Table().AddColumn("model").AddColumn("accuracy").AddColumn("macro-F1").AddColumn("log-loss");
+        foreach (var c in model.Labels) table.AddColumn($"F1 {Markup.Escape(c)}");
+        void Row(string title, ClassificationReport r) => table.AddRow(new[] { Markup.Escape(title), F(r.MicroAccuracy), F(r.PerClass.Average(c => c.F1)), F(r.LogLoss) }
+            .Concat(r.PerClass.Select(c => F(c.F1))).ToArray());
+        Row(name, model);
+        if (baseline is not null) Row(MlNetBaseline.ModelName, baseline);
+        AnsiConsole.Write(table);
+    }
+
+    private static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
+
+    private static EmbeddingMode ParseEmbedding(string? name, bool haveVectors) => name switch
+    {
+        null => haveVectors ? EmbeddingMode.NonStatic : EmbeddingMode.Rand,
+        "rand" => EmbeddingMode.Rand,
+        "static" => EmbeddingMode.Static,
+        "non-static" => EmbeddingMode.NonStatic,
+        _ => EmbeddingMode.Multichannel,
+    };
+
+    private static RnnPooling ParseRnnPooling(string name) => name switch
+    {
+        "attention" => RnnPooling.Attention,
+        "max" => RnnPooling.Max,
+        "mean" => RnnPooling.Mean,
+        "last" => RnnPooling.Last,
+        _ => throw new ArgumentException($"--pooling {name} is not available for birnn (attention, max, mean, last)."),
+    };
+
+    private static CnnPooling ParseCnnPooling(string name) => name switch
+    {
+        "max" => CnnPooling.Max,
+        "kmax" => CnnPooling.KMax,
+        _ => throw new ArgumentException($"--pooling {name} is not available for textcnn (max, kmax)."),
+    };
 }

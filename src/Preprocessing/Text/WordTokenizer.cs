@@ -86,6 +86,7 @@ public sealed partial class WordTokenizer : ITokenizer
     }
 
     // Alternatives are tried in order: numbers with separators first so "3.5" is not split at the dot.
-    [GeneratedRegex(@"(?<number>\p{N}+(?:[.,]\p{N}+)+)|(?<word>[\p{L}\p{M}\p{N}]+(?:['\-][\p{L}\p{M}\p{N}]+)*)|(?<other>\S)", RegexOptions.CultureInvariant)]
+    // A surrogate pair (emoji, CJK extension B, ...) is one "other" token: split into halves it would not be valid text.
+    [GeneratedRegex(@"(?<number>\p{N}+(?:[.,]\p{N}+)+)|(?<word>[\p{L}\p{M}\p{N}]+(?:['\-][\p{L}\p{M}\p{N}]+)*)|(?<other>[\uD800-\uDBFF][\uDC00-\uDFFF]|\S)", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();
 }

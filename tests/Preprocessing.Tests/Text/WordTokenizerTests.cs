@@ -30,6 +30,15 @@ public sealed class WordTokenizerTests
     }
 
     [Fact]
+    public void SurrogatePairsStayWhole()
+    {
+        // U+1F600 (emoji) and U+2A6D6 (CJK extension B) are two UTF-16 units each; halves are not valid text.
+        var tokens = new WordTokenizer().Tokenize("ok \U0001F600 \U0002A6D6!");
+        Assert.Equal(["ok", "\U0001F600", "\U0002A6D6", "!"], tokens);
+        Assert.DoesNotContain(tokens, t => t.Length == 1 && char.IsSurrogate(t[0]));
+    }
+
+    [Fact]
     public void KeepsCaseWhenAsked()
         => Assert.Equal(["A", "Dog", "."], new WordTokenizer(lowerCase: false).Tokenize("A Dog."));
 

@@ -1,0 +1,83 @@
+// Hyper-parameters of one classifier training run, as one immutable record: what the CLI parses into
+// and what the training task and the experiment runner read. Defaults follow Kim (2014) for TextCNN
+// (widths 3/4/5, 100 maps, dropout 0.5, max-norm 3) and a one-layer BiLSTM with attention pooling.
+using Pipeline.Models.Classification;
+
+namespace Pipeline.Classification;
+
+/// <summary>Model and optimisation settings of a classifier training run.</summary>
+/// <param name="Architecture">TextCNN or BiRNN.</param>
+/// <param name="Embedding">rand / static / non-static / multichannel (pre-trained modes need vectors).</param>
+/// <param name="EmbeddingDim">Embedding width (ignored when vectors are given: their dimension wins).</param>
+/// <param name="Cell">BiRNN cell.</param>
+/// <param name="Pooling">BiRNN pooling over time.</param>
+/// <param name="CnnPooling">TextCNN pooling over time (max or k-max).</param>
+/// <param name="HiddenSize">BiRNN hidden size per direction.</param>
+/// <param name="Layers">BiRNN stacked layers.</param>
+/// <param name="FilterWidths">TextCNN filter widths.</param>
+/// <param name="FeatureMaps">TextCNN feature maps per width.</param>
+/// <param name="MaxNorm">TextCNN max-norm bound of the output weights.</param>
+/// <param name="Dropout">Dropout before the output layer.</param>
+/// <param name="BatchSize">Examples per batch.</param>
+/// <param name="LearningRate">Adam learning rate.</param>
+/// <param name="Metric">Validation metric for model selection and early stopping.</param>
+/// <param name="BalanceClasses">Weight the loss by inverse class frequency.</param>
+public sealed record ClassifierTrainingOptions(
+    ClassifierArchitecture Architecture = ClassifierArchitecture.TextCnn,
+    EmbeddingMode Embedding = EmbeddingMode.Rand,
+    int EmbeddingDim = 128,
+    RnnCellType Cell = RnnCellType.Lstm,
+    RnnPooling Pooling = RnnPooling.Attention,
+    CnnPooling CnnPooling = CnnPooling.Max,
+    int HiddenSize = 128,
+    int Layers = 1,
+    int[]? FilterWidths = null,
+    int FeatureMaps = 100,
+    float MaxNorm = 3f,
+    float Dropout = 0.5f,
+    int BatchSize = 32,
+    double LearningRate = 1e-3,
+    ClassificationMetric Metric = ClassificationMetric.Accuracy,
+    bool BalanceClasses = false)
+{
+    /// <summary>TextCNN filter widths actually used (3, 4, 5 by default).</summary>
+    public int[] EffectiveFilterWidths => FilterWidths ?? [3, 4, 5];
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (EmbeddingDim < 1) throw new ArgumentOutOfRangeException(nameof(EmbeddingDim), EmbeddingDim, "must be at least 1");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
+        if (LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive");
+        if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1)");
+        if (HiddenSize < 1 || Layers < 1) throw new ArgumentOutOfRangeException(nameof(HiddenSize), "hidden size and layers must be at least 1");
+        if (EffectiveFilterWidths.Length == 0 || EffectiveFilterWidths.Any(w => w < 1)) throw new ArgumentOutOfRangeException(nameof(FilterWidths), "filter widths must be positive");
+    }
+
+    /// <summary>Whether the embedding mode starts from pre-trained vectors.</summary>
+    public bool NeedsVectors => Embedding != EmbeddingMode.Rand;
+
+    /// <summary>Shortest padded batch the model accepts (TextCNN: its widest filter).</summary>
+    public int MinimumLength => Architecture == ClassifierArchitecture.TextCnn ? EffectiveFilterWidths.Max() : 1;
+
+    /// <summary>
+    /// The model configuration for a vocabulary of <paramref name="vocabularySize"/> ids, <paramref name="classCount"/>
+    /// classes and embeddings of width <paramref name="embeddingDim"/>.
+    /// </summary>
+    public ClassifierConfig ToModelConfig(int vocabularySize, int embeddingDim, int classCount, float[]? classWeights) =>
+        new ClassifierConfig(Architecture, vocabularySize, classCount)
+        {
+            EmbeddingDim = embeddingDim,
+            EmbeddingMode = Embedding,
+            Dropout = Dropout,
+            FilterWidths = EffectiveFilterWidths,
+            FeatureMaps = FeatureMaps,
+            CnnPooling = CnnPooling,
+            MaxNorm = MaxNorm,
+            RnnCell = Cell,
+            RnnLayers = Layers,
+            HiddenSize = HiddenSize,
+            RnnPooling = Pooling,
+            ClassWeights = classWeights,
+        }.Validate();
+}

@@ -1,0 +1,156 @@
+// The public entry point for using a trained text classifier: load a model directory, classify one
+// text or many. Loading validates that the pieces belong together (config ↔ vocabulary size ↔
+// embedding rows, labels ↔ classes) so a mixed-up directory fails with a message, not with wrong
+// predictions. Prediction: encode → pad → logits (B, K) → softmax → top-k.
+//
+// B = batch size, T = padded length, K = classes.
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Models.Checkpoints;
+using Pipeline.Models.Classification;
+using Pipeline.Models.Tensors;
+using Pipeline.Preprocessing.Datasets;
+
+namespace Pipeline.Classification;
+
+/// <summary>A trained text classifier loaded from a model directory written by <c>pipeline train classifier</c>.</summary>
+/// <remarks>
+/// Thread-safe: any number of threads may call <see cref="Predict"/> and <see cref="PredictMany"/> at once (the model
+/// is in eval mode and only read; each forward pass has its own tensor scope).
+/// </remarks>
+public sealed class TextClassifier
+{
+    /// <summary>Default number of labels listed in <see cref="Prediction.TopK"/>.</summary>
+    public const int DefaultTopK = 3;
+
+    private readonly TextClassifierModel model;
+    private readonly TextEncoder encoder;
+    private readonly LabelMap labels;
+    private readonly int minimumLength;
+
+    private TextClassifier(TextClassifierModel model, ClassifierConfig config, TextEncoder encoder, LabelMap labels, string directory)
+    {
+        this.model = model;
+        this.encoder = encoder;
+        this.labels = labels;
+        Config = config;
+        Labels = labels.Labels;
+        Directory = directory;
+        minimumLength = config.Architecture == ClassifierArchitecture.TextCnn ? config.MaxFilterWidth : 1;
+    }
+
+    /// <summary>Class names, indexed like <see cref="Prediction.Probabilities"/>.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The model configuration.</summary>
+    public ClassifierConfig Config { get; }
+
+    /// <summary>The directory the model was loaded from.</summary>
+    public string Directory { get; }
+
+    /// <summary>How many labels <see cref="Prediction.TopK"/> lists (clamped to the number of classes).</summary>
+    public int TopK { get; private init; } = DefaultTopK;
+
+    /// <summary>The same classifier (sharing the loaded model) listing <paramref name="topK"/> labels per prediction.</summary>
+    public TextClassifier WithTopK(int topK)
+    {
+        if (topK < 1) throw new ArgumentOutOfRangeException(nameof(topK), topK, "must be at least 1");
+        return new TextClassifier(model, Config, encoder, labels, Directory) { TopK = topK };
+    }
+
+    /// <summary>
+    /// Loads and validates a model directory (weights, config, vocabulary, labels, tokenizer, preprocessing).
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A required file is missing.</exception>
+    /// <exception cref="InvalidDataException">The files disagree with each other or are malformed; the message says which.</exception>
+    public static TextClassifier Load(string directory, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"model directory not found: {directory}");
+        if (!File.Exists(Path.Combine(directory, Checkpoint.ConfigFile)))
+            throw new FileNotFoundException($"{Path.Combine(directory, Checkpoint.ConfigFile)} is missing: '{directory}' is not a classifier directory.");
+        ClassifierConfig config;
+        try { config = Checkpoint.LoadConfig<ClassifierConfig>(directory); }
+        catch (CheckpointFormatException e) { throw new InvalidDataException(e.Message, e); }
+        var encoder = ClassifierDirectory.LoadEncoder(directory);
+        var labels = ClassifierDirectory.LoadLabels(directory);
+        if (config.VocabularySize != encoder.Vocabulary.Count)
+            throw new InvalidDataException($"{directory}: config.json says the vocabulary has {config.VocabularySize} ids but {ClassifierDirectory.VocabularyFile} has {encoder.Vocabulary.Count}; the files come from different models.");
+        if (config.NumClasses != labels.Labels.Count)
+            throw new InvalidDataException($"{directory}: config.json says {config.NumClasses} classes but {ClassifierDirectory.LabelsFile} lists {labels.Labels.Count}; the files come from different models.");
+        var model = TextClassifierModel.Create(config, new Generator(0));
+        CheckEmbeddingRows(directory, config);
+        try { Checkpoint.LoadModel(directory, model); }
+        catch (CheckpointFormatException e) { throw new InvalidDataException(e.Message, e); }
+        model.Eval();
+        logger.LogInformation("loaded {Architecture} classifier from {Directory}: {Classes} classes, vocabulary {Vocabulary}, {Parameters:N0} parameters",
+            config.Architecture, directory, labels.Labels.Count, encoder.Vocabulary.Count, model.ParameterCount());
+        return new TextClassifier(model, config, encoder, labels, directory);
+    }
+
+    // Every embedding table in the weights must have one row per vocabulary id; a strict load would also catch a
+    // mismatch, but this message says what went wrong in the user's terms.
+    private static void CheckEmbeddingRows(string directory, ClassifierConfig config)
+    {
+        var path = Path.Combine(directory, Checkpoint.ModelFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: the classifier has no weights.", path);
+        var weights = SafeTensors.Read(path).Tensors;
+        foreach (var (name, tensor) in weights)
+        {
+            if (!name.Contains("embedding", StringComparison.OrdinalIgnoreCase) || !name.EndsWith("weight", StringComparison.Ordinal) || tensor.Rank != 2) continue;
+            if (tensor.Size(0) != config.VocabularySize)
+                throw new InvalidDataException($"{path}: embedding '{name}' has {tensor.Size(0)} rows but the vocabulary has {config.VocabularySize} ids.");
+            if (tensor.Size(1) != config.EmbeddingDim)
+                throw new InvalidDataException($"{path}: embedding '{name}' has {tensor.Size(1)} columns but config.json says {config.EmbeddingDim} dimensions.");
+        }
+    }
+
+    /// <summary>Classifies one text.</summary>
+    public Prediction Predict(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Forward([encoder.Encode(text)])[0];
+    }
+
+    /// <summary>
+    /// Classifies many texts; they are encoded, grouped by length into batches of <paramref name="batchSize"/> (little
+    /// padding) and the results returned in input order. Gives the same result per text as <see cref="Predict"/>.
+    /// </summary>
+    public IReadOnlyList<Prediction> PredictMany(IEnumerable<string> texts, int batchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "must be at least 1");
+        var encoded = texts.Select(t => t ?? throw new ArgumentException("a text is null", nameof(texts))).AsParallel().AsOrdered().Select(encoder.Encode).ToArray();
+        var results = new Prediction[encoded.Length];
+        // Sort by length so each batch holds similar lengths; a stable sort keeps the order deterministic.
+        var order = Enumerable.Range(0, encoded.Length).OrderBy(i => encoded[i].Length).ToArray();
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            var indices = order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
+            var predictions = Forward(indices.Select(i => encoded[i]).ToArray());
+            for (int i = 0; i < indices.Length; i++) results[indices[i]] = predictions[i];
+        }
+        return results;
+    }
+
+    private Prediction[] Forward(int[][] sequences)
+    {
+        var corpus = new EncodedCorpus(sequences, new int[sequences.Length], []);
+        var batch = corpus.Pad(Enumerable.Range(0, sequences.Length).ToArray(), minimumLength);
+        int classes = Labels.Count;
+        var probabilities = model.PredictProbabilities(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths);   // (B, K) row-major
+        var results = new Prediction[sequences.Length];
+        for (int b = 0; b < results.Length; b++)
+            results[b] = ToPrediction(probabilities.AsSpan(b * classes, classes).ToArray());
+        return results;
+    }
+
+    private Prediction ToPrediction(float[] probabilities)
+    {
+        int k = Math.Clamp(TopK, 1, probabilities.Length);
+        var top = Enumerable.Range(0, probabilities.Length).OrderByDescending(c => probabilities[c]).ThenBy(c => c).Take(k)
+            .Select(c => (Labels[c], probabilities[c])).ToArray();
+        return new Prediction(top[0].Item1, top[0].Item2, probabilities, top);
+    }
+}
