@@ -15,6 +15,11 @@ public static class CaptionerEvaluation
     /// </summary>
     /// <exception cref="InvalidDataException">The split has no images.</exception>
     public static CaptionMetrics Evaluate(ImageCaptioner captioner, string dataPath, DatasetSplit split, CaptionOptions options,
+        string? imageRoot = null, CaptionFormat format = CaptionFormat.Auto, int batchSize = 64, CancellationToken cancellationToken = default) =>
+        EvaluateDetailed(captioner, dataPath, split, options, imageRoot, format, batchSize, cancellationToken).Metrics;
+
+    /// <summary>Like <see cref="Evaluate"/>, also returning every image with its generated caption (for reports).</summary>
+    public static CaptionerEvaluationResult EvaluateDetailed(ImageCaptioner captioner, string dataPath, DatasetSplit split, CaptionOptions options,
         string? imageRoot = null, CaptionFormat format = CaptionFormat.Auto, int batchSize = 64, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(captioner);
@@ -23,16 +28,24 @@ public static class CaptionerEvaluation
         if (images.Count == 0) throw new InvalidDataException($"{dataPath} has no images in split '{split}'.");
         var predictions = new Dictionary<string, string>(StringComparer.Ordinal);
         var references = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var items = new List<(CaptionImage Image, CaptionResult Result)>(images.Count);
         foreach (var chunk in images.Chunk(batchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var results = captioner.CaptionMany(chunk.Select(i => i.Path), options, batchSize);
             for (int i = 0; i < chunk.Length; i++)
             {
-                predictions[chunk[i].Path] = results[i].Caption;
-                references[chunk[i].Path] = chunk[i].Captions.Select(c => c.Raw).ToList();
+                // Keyed by the file name as the annotations write it: unique per dataset, short in reports.
+                predictions[chunk[i].FileName] = results[i].Caption;
+                references[chunk[i].FileName] = chunk[i].Captions.Select(c => c.Raw).ToList();
+                items.Add((chunk[i], results[i]));
             }
         }
-        return CaptionEvaluator.Evaluate(predictions, references);
+        return new CaptionerEvaluationResult(CaptionEvaluator.Evaluate(predictions, references), items);
     }
 }
+
+/// <summary>Test-set metrics plus each image's generated caption.</summary>
+/// <param name="Metrics">Corpus and per-image metrics (per-image ids are the annotations' file names).</param>
+/// <param name="Items">Every evaluated image with its caption result, in dataset order.</param>
+public sealed record CaptionerEvaluationResult(CaptionMetrics Metrics, IReadOnlyList<(CaptionImage Image, CaptionResult Result)> Items);
