@@ -13,6 +13,7 @@ internal static class CommandCatalog
         yield return EvaluateCommand.Create();
         yield return ScoreCaptionsCommand.Create();
         yield return SynthCommand.Create();
+        yield return PrepareCommand.Create();
         yield return ConvertCommand.Create();
         yield return SelfCheckCommand.Create();
     }
