@@ -7,7 +7,9 @@ switch (which)
 {
     case "sgemm":
         return SgemmBenchmark.Run(args.AsSpan(1));
+    case "run":
+        return Pipeline.Bench.Runner.RunCommand.Run(args.AsSpan(1));
     default:
-        Console.Error.WriteLine("usage: Pipeline.Bench sgemm [--sizes 256,512,1024,2048 | --shape MxNxK] [--runs N] [--threads T]");
+        Console.Error.WriteLine("usage: Pipeline.Bench run NAME[,NAME..]|all [--iters N] [--profile]\n       Pipeline.Bench sgemm [--sizes 256,512,1024,2048 | --shape MxNxK] [--runs N] [--threads T]");
         return 2;
 }
