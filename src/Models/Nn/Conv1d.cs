@@ -39,7 +39,7 @@ public static partial class Functional
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != weight.Shape[0]))
             throw new ShapeMismatchException("conv1d", $"bias {TensorShape.Format(bias.Shape)} does not match {weight.Shape[0]} output channels");
         int b = input.Shape[0], c = input.Shape[1], length = input.Shape[2], o = weight.Shape[0], k = weight.Shape[2];
-        int outLength = Im2Col.OutputSize(length, k, stride, padding, dilation);
+        int outLength = ConvolutionCore.OutputSize("conv1d", length, k, stride, padding, dilation);
         if (outLength < 1)
             throw new ShapeMismatchException("conv1d", $"length {length} is shorter than the dilated kernel {k} (dilation {dilation}, padding {padding})");
         return ConvolutionCore.Run("conv1d", input, weight, bias, [b, o, outLength], c * k, outLength,

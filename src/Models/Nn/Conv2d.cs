@@ -48,7 +48,7 @@ public static partial class Functional
             throw new ShapeMismatchException("conv2d", $"bias {TensorShape.Format(bias.Shape)} does not match {weight.Shape[0]} output channels");
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         int o = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
-        int oh = Im2Col.OutputSize(h, kh, sh, ph, dh), ow = Im2Col.OutputSize(w, kw, sw, pw, dw);
+        int oh = ConvolutionCore.OutputSize("conv2d", h, kh, sh, ph, dh), ow = ConvolutionCore.OutputSize("conv2d", w, kw, sw, pw, dw);
         if (oh < 1 || ow < 1)
             throw new ShapeMismatchException("conv2d", $"input {h}x{w} is smaller than the dilated kernel {kh}x{kw} (dilation {dh}x{dw}, padding {ph}x{pw})");
         return ConvolutionCore.Run("conv2d", input, weight, bias, [n, o, oh, ow], c * kh * kw, oh * ow,

@@ -15,6 +15,15 @@ internal delegate void ColumnTransform(ReadOnlySpan<float> source, Span<float> d
 
 internal static class ConvolutionCore
 {
+    /// <summary>Output length along one axis; an input smaller than the dilated kernel is a shape error naming <paramref name="op"/>.</summary>
+    public static int OutputSize(string op, int input, int kernel, int stride, int padding, int dilation)
+    {
+        long span = (long)dilation * (kernel - 1) + 1;
+        if (span > input + 2L * padding)
+            throw new Pipeline.Models.Tensors.ShapeMismatchException(op, $"input length {input} (+2x{padding} padding) is smaller than the dilated kernel span {span} (kernel {kernel}, dilation {dilation})");
+        return Im2Col.OutputSize(input, kernel, stride, padding, dilation);
+    }
+
     /// <summary>Convolution forward with its recorded backward.</summary>
     /// <param name="op">Op name for the tape and errors.</param>
     /// <param name="input">(N, C, spatial...) input.</param>

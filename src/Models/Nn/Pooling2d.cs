@@ -35,7 +35,7 @@ public static partial class Functional
     {
         if (input.Rank != 4) throw new ShapeMismatchException(op, $"input {TensorShape.Format(input.Shape)} must be (N, C, H, W)");
         int h = input.Shape[2], w = input.Shape[3];
-        int oh = Im2Col.OutputSize(h, kh, sh, ph, 1), ow = Im2Col.OutputSize(w, kw, sw, pw, 1);
+        int oh = ConvolutionCore.OutputSize(op, h, kh, sh, ph, 1), ow = ConvolutionCore.OutputSize(op, w, kw, sw, pw, 1);
         if (oh < 1 || ow < 1) throw new ShapeMismatchException(op, $"input {h}x{w} (padding {ph}x{pw}) is smaller than the window {kh}x{kw}");
         return (input.Shape[0], input.Shape[1], h, w, oh, ow);
     }

@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return CaptionCommand.Create();
         yield return ClassifyCommand.Create();
         yield return TrainCommand.Create();
+        yield return ScoreCaptionsCommand.Create();
         yield return SynthCommand.Create();
         yield return ConvertCommand.Create();
         yield return SelfCheckCommand.Create();

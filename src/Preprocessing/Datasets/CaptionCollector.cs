@@ -12,6 +12,7 @@ internal sealed class CaptionCollector(string file, string imageRoot, CaptionLoa
         public DatasetSplit Split { get; set; } = split;
         public int Line { get; } = line;
         public List<CaptionReference> Captions { get; } = [];
+        public string? Id { get; set; }
     }
 
     private readonly Dictionary<string, Entry> _byName = new(StringComparer.Ordinal);
@@ -33,7 +34,7 @@ internal sealed class CaptionCollector(string file, string imageRoot, CaptionLoa
     }
 
     /// <summary>Declares an image (so an image without captions is reported rather than silently absent).</summary>
-    public void Declare(string fileName, string? folder, DatasetSplit split, int line) => GetOrAdd(fileName, folder, split, line);
+    public void Declare(string fileName, string? folder, DatasetSplit split, int line, string? id = null) => GetOrAdd(fileName, folder, split, line).Id ??= id;
 
     /// <summary>Changes the split of an already collected image; false when the image is unknown.</summary>
     public bool TrySetSplit(string fileName, DatasetSplit split)
@@ -72,7 +73,7 @@ internal sealed class CaptionCollector(string file, string imageRoot, CaptionLoa
                 Errors.Report(File, entry.Line, $"image file not found: {path} ({entry.Captions.Count} captions refer to it)");
                 continue;
             }
-            images.Add(new CaptionImage(entry.FileName, path, entry.Split, entry.Captions.ToArray()));
+            images.Add(new CaptionImage(entry.FileName, path, entry.Split, entry.Captions.ToArray(), entry.Id));
         }
         return new CaptionDataset(images, format, Errors.ToReport(images.Count));
     }

@@ -11,7 +11,8 @@ public sealed record CaptionReference(string Raw, IReadOnlyList<string>? Tokens 
 /// <param name="Path">The image's path resolved against the image root.</param>
 /// <param name="Split">Which split the image belongs to.</param>
 /// <param name="Captions">Reference captions, in file order.</param>
-public sealed record CaptionImage(string FileName, string Path, DatasetSplit Split, IReadOnlyList<CaptionReference> Captions);
+/// <param name="Id">The image's numeric id where the format has one (COCO "id", Karpathy "cocoid"/"imgid"); COCO results files refer to it.</param>
+public sealed record CaptionImage(string FileName, string Path, DatasetSplit Split, IReadOnlyList<CaptionReference> Captions, string? Id = null);
 
 /// <summary>A loaded captioning dataset plus the report of what was skipped.</summary>
 /// <param name="Images">Images in file order.</param>

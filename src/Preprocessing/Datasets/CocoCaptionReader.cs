@@ -29,7 +29,7 @@ internal static class CocoCaptionReader
                     collector.Errors.Report(collector.File, line, $"duplicate image id {imageId}");
                     return;
                 }
-                collector.Declare(fileName, null, split, line);
+                collector.Declare(fileName, null, split, line, imageId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             },
             ["annotations"] = (annotation, line) =>
             {

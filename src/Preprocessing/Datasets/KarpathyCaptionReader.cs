@@ -34,7 +34,11 @@ internal static class KarpathyCaptionReader
                     return;
                 }
                 var folder = JsonArrayWalker.GetString(image, "filepath");
-                collector.Declare(fileName, folder, split.Value, line);
+                // COCO-derived files carry "cocoid" (what COCO results refer to); others only "imgid".
+                string? id = null;
+                foreach (var key in new[] { "cocoid", "imgid" })
+                    if (image.TryGetProperty(key, out var idValue) && idValue.TryGetInt64(out var number)) { id = number.ToString(System.Globalization.CultureInfo.InvariantCulture); break; }
+                collector.Declare(fileName, folder, split.Value, line, id);
                 foreach (var sentence in sentences.EnumerateArray())
                 {
                     var raw = JsonArrayWalker.GetString(sentence, "raw") ?? "";

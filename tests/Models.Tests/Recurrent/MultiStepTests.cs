@@ -20,7 +20,7 @@ public class MultiStepTests
     private static (Tensor Output, Tensor Hidden, Tensor? Cell) Run(RecurrentLayer layer, Tensor input, int[]? lengths)
         => layer switch
         {
-            LSTM l => l.Forward(input, lengths),
+            LSTM l => l.Forward(input, lengths) is var (lo, lh, lc) ? (lo, lh, (Tensor?)lc) : default,
             GRU g => g.Forward(input, lengths) is var (o, h) ? (o, h, null) : default,
             _ => throw new InvalidOperationException(),
         };
