@@ -1,6 +1,7 @@
 // `run NAME[,NAME..] [--iters N] [--warmup W] [--threads T] [--profile]`: our side only, no reference.
-// Prints each configuration's parameter count beside the reference's, its median/min step time, and
-// with --profile the per-phase totals (forward / backward / adam) of the timed steps.
+// Prints each configuration's parameter count beside the reference's, its median/min step time, the CPU
+// time per step summed over threads (less sensitive than wall time to other tenants of a shared
+// machine) and, with --profile, the per-phase totals (forward / backward / adam) of the timed steps.
 using Pipeline.Bench.Workloads;
 using Pipeline.Models.Kernels;
 
@@ -34,10 +35,14 @@ internal static class RunCommand
             var train = WorkloadCatalog.TrainStepOf(workload);
             var phases = profile && train is not null ? new PhaseTimer() : null;
             if (train is not null) train.Phases = phases;
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            var cpuStart = self.TotalProcessorTime;
             var times = Timing.Measure(workload, iters, 0);
+            self.Refresh();
+            double cpuPerStep = (self.TotalProcessorTime - cpuStart).TotalMilliseconds / iters;
             if (train is not null) train.Phases = null;
             Console.WriteLine($"{name}: params {workload.ParameterCount:N0} (reference {(expected is null ? "-" : expected.Value.ToString("N0"))}{(expected is null || expected == workload.ParameterCount ? "" : " MISMATCH")})  "
-                + $"median {Timing.Median(times):F2} ms  min {Timing.Min(times):F2} ms  "
+                + $"median {Timing.Median(times):F2} ms  min {Timing.Min(times):F2} ms  cpu {cpuPerStep:F1} ms/step  "
                 + string.Join("  ", workload.Figures(Timing.Median(times), Timing.Min(times)).Select(f => $"{f.Key} {f.Value:F1}")));
             if (phases is not null)
                 Console.WriteLine("  phases (ms/step): " + string.Join(", ", phases.Totals().Select(p => $"{p.Phase} {p.Ms / iters:F2}")));
