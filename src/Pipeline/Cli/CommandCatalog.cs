@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return SynthCommand.Create();
         yield return ConvertCommand.Create();
         yield return SelfCheckCommand.Create();
+        yield return BenchCommand.Create();
     }
 }
