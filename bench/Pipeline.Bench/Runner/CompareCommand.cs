@@ -21,11 +21,12 @@ internal static class CompareCommand
 
         var report = new ReportData { Options = options, Machine = MachineInfo.Collect() };
         Parallelism.DegreeOfParallelism = options.Threads;
-        using (var servers = ServerSet.Start(options, options.Threads))
+        // The default-environment reference runs in its own later pass: its OpenMP/OpenBLAS workers spin
+        // after every request, and alive beside the alternation they would slow whichever side runs next.
+        bool defaultPass = options.ReferenceEnv == "both";
+        using (var servers = ServerSet.Start(defaultPass ? options with { ReferenceEnv = "tuned" } : options, options.Threads))
         {
-            report.ReferenceInfo = servers.Tuned?.Info();
-            report.DefaultReferenceInfo = servers.Default?.Info();
-            using var json = options.JsonPath is null ? null : new StreamWriter(options.JsonPath, append: false);
+            report.ReferenceInfo = servers.Tuned?.Info() ?? servers.Default?.Info();
             foreach (var config in options.Configs)
             {
                 var (results, allocations) = CompareOne(config, options, servers, options.Rounds, measureAllocations: true);
@@ -33,11 +34,9 @@ internal static class CompareCommand
                 {
                     var line = JsonSerializer.Serialize(r);
                     Console.WriteLine(line);
-                    json?.WriteLine(line);
                     report.Results.Add(r);
                 }
                 if (allocations is not null) report.Allocations.Add(allocations);
-                json?.Flush();
             }
             if (options.Memory && servers.Tuned is not null)
             {
@@ -45,6 +44,31 @@ internal static class CompareCommand
                 report.OursMemory = MemoryProbe.Run("captioner_train", 100, options.Threads);
                 report.ReferenceMemory = servers.Tuned.Run("memory_captioner_train100", 1, 0);
                 Console.WriteLine(JsonSerializer.Serialize(new { name = "memory_captioner_train100", ours_peak_rss_mb = report.OursMemory.PeakRssMb, reference_peak_rss_mb = report.ReferenceMemory.Value.GetProperty("extra").GetProperty("peak_rss_mb").GetDouble() }));
+            }
+        }
+
+        if (defaultPass)
+        {
+            using var fallback = ReferenceServer.Start(options.RepoRoot, "default", options.Threads);
+            report.DefaultReferenceInfo = fallback.Info();
+            for (int i = 0; i < report.Results.Count; i++)
+            {
+                var r = report.Results[i];
+                fallback.Run(r.ReferenceName, 1, options.Warmup);
+                var times = new List<double>();
+                for (int round = 0; round < options.Rounds; round++)
+                {
+                    times.AddRange(fallback.Run(r.ReferenceName, options.ItersFor(r.Name.StartsWith("sgemm_", StringComparison.Ordinal) ? r.Name[..r.Name.LastIndexOf('_')] : r.Name), 0)
+                        .GetProperty("extra").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()));
+                    Thread.Sleep(SettleMs);
+                }
+                double median = Timing.Median(times);
+                report.Results[i] = r with
+                {
+                    DefaultMedianMs = Round(median), DefaultMinMs = Round(Timing.Min(times)),
+                    RatioDefault = Round(r.OursMedianMs / median),
+                };
+                Console.WriteLine(JsonSerializer.Serialize(new { name = r.Name, env = "default", reference_default_median_ms = Round(median), ratio_default = Round(r.OursMedianMs / median) }));
             }
         }
 
@@ -65,6 +89,12 @@ internal static class CompareCommand
             Parallelism.DegreeOfParallelism = options.Threads;
         }
 
+        if (options.JsonPath is not null)
+        {
+            // Final records only (with the default-env figures merged in); single-thread ones have "threads": 1.
+            File.WriteAllLines(options.JsonPath, report.Results.Concat(report.SingleThread).Select(r => JsonSerializer.Serialize(r)));
+            Console.Error.WriteLine($"wrote {options.JsonPath}");
+        }
         if (options.OutMarkdown is not null)
         {
             File.WriteAllText(options.OutMarkdown, MarkdownReport.Render(report));
@@ -97,9 +127,11 @@ internal static class CompareCommand
             foreach (var server in servers.All)
                 foreach (var name in referenceNames)
                 {
+                    Thread.Sleep(SettleMs);
                     var record = server.Run(name, iters, 0);
                     theirs[(server.Environment, name)].AddRange(record.GetProperty("extra").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()));
                     lastRecord[(server.Environment, name)] = record;
+                    Thread.Sleep(SettleMs);
                 }
         }
         double loadAfter = MachineInfo.LoadAverage();
@@ -163,6 +195,12 @@ internal static class CompareCommand
     }
 
     private static double Round(double value) => Math.Round(value, 3);
+
+    /// <summary>
+    /// Pause between the two sides (ms): OpenBLAS's worker threads busy-wait for a while after each call and
+    /// .NET's pool workers spin briefly too, so the side that ran last would otherwise tax the next one.
+    /// </summary>
+    private const int SettleMs = 300;
 
     /// <summary>The reference servers of one pass (tuned and/or default environment).</summary>
     internal sealed class ServerSet : IDisposable
