@@ -64,16 +64,22 @@ public static partial class Functional
         });
 
         var y = Tensor.Uninitialized(input.ShapeArray());                            // (N, C, S...)
-        var yd = y.Data; var xd = input.Data;
-        for (int b = 0; b < n; b++)
-            for (int ch = 0; ch < c; ch++)
+        var yArray = y.storage.Data; int yOffset = y.offset;
+        var weightValues = weight?.Data.ToArray(); var biasValues = bias?.Data.ToArray();
+        // y = x·scale + shift per (image, channel) row, one fused SIMD pass per row, rows in parallel.
+        // Rows go in at most 64 chunks so that small rows (S = 64 at the end of an encoder) do not pay a claim each.
+        int rows = n * c, chunks = Math.Min(rows, 64), perChunk = (rows + chunks - 1) / Math.Max(1, chunks);
+        Pipeline.Models.Kernels.Parallelism.For(chunks, chunk =>
+        {
+            for (int row = chunk * perChunk; row < Math.Min(rows, (chunk + 1) * perChunk); row++)
             {
-                float gamma = weight?.Data[ch] ?? 1f, beta = bias?.Data[ch] ?? 0f;
+                int ch = row % c;
+                float gamma = weightValues?[ch] ?? 1f, beta = biasValues?[ch] ?? 0f;
                 float scale = gamma * invStd[ch], shift = beta - mean[ch] * scale;
-                int off = (b * c + ch) * s;
-                TensorPrimitives.Multiply(xd.Slice(off, s), scale, yd.Slice(off, s));
-                TensorPrimitives.Add(yd.Slice(off, s), shift, yd.Slice(off, s));
+                int off = row * s;
+                AffineRow(xArray.AsSpan(xOffset + off, s), scale, shift, yArray.AsSpan(yOffset + off, s));
             }
+        });
 
         var inputs = new List<Tensor> { input };
         if (weight is not null) inputs.Add(weight);
@@ -128,6 +134,18 @@ public static partial class Functional
             if (weightGrad is not null) weightGrad.CopyTo(weight!.Grad!.Data);
             if (biasGrad is not null) biasGrad.CopyTo(bias!.Grad!.Data);
         });
+    }
+
+    /// <summary>y[i] = x[i]·scale + shift in one Vector&lt;float&gt; pass (TensorPrimitives has no scalar-scalar MultiplyAdd).</summary>
+    private static void AffineRow(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
+    {
+        var vs = new System.Numerics.Vector<float>(scale); var vb = new System.Numerics.Vector<float>(shift);
+        ref float xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float yr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int i = 0, w = System.Numerics.Vector<float>.Count;
+        for (; i <= x.Length - w; i += w)
+            System.Numerics.Vector.StoreUnsafe(System.Numerics.Vector.LoadUnsafe(ref xr, (nuint)i) * vs + vb, ref yr, (nuint)i);
+        for (; i < x.Length; i++) y[i] = x[i] * scale + shift;
     }
 }
 

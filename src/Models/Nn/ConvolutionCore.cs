@@ -56,8 +56,17 @@ internal static class ConvolutionCore
             int count = Math.Min(group, batch - first), width = count * positions;
             for (int j = 0; j < count; j++)
                 im2col(input.Data.Slice((first + j) * imageSize, imageSize), cols.AsSpan(j * positions), width);
-            Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, product, width);
             var yd = y.Data;
+            if (count == 1)
+            {
+                // A group of one image: the GEMM writes straight into y[n], no scatter copy.
+                var yn = yd.Slice(first * outSize, outSize);                        // (O, P)
+                Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, yn, width);
+                if (bias is not null)
+                    for (int o = 0; o < outChannels; o++) TensorPrimitives.Add(yn.Slice(o * positions, positions), bias.Data[o], yn.Slice(o * positions, positions));
+                continue;
+            }
+            Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, product, width);
             for (int j = 0; j < count; j++)
                 for (int o = 0; o < outChannels; o++)
                 {
@@ -82,18 +91,21 @@ internal static class ConvolutionCore
             {
                 int count = Math.Min(group, batch - first), width = count * positions;
                 var gd = g.Data;
-                for (int j = 0; j < count; j++)
-                    for (int o = 0; o < outChannels; o++)
-                        gd.Slice((first + j) * outSize + o * positions, positions).CopyTo(dY.AsSpan(o * width + j * positions, positions));
+                // One image: its (O, P) gradient already is the group matrix; otherwise gather side by side.
+                ReadOnlySpan<float> groupGrad = count == 1 ? gd.Slice(first * outSize, outSize) : dY;
+                if (count > 1)
+                    for (int j = 0; j < count; j++)
+                        for (int o = 0; o < outChannels; o++)
+                            gd.Slice((first + j) * outSize + o * positions, positions).CopyTo(dY.AsSpan(o * width + j * positions, positions));
                 if (groupCols is not null)
                 {
                     for (int j = 0; j < count; j++)
                         im2col(input.Data.Slice((first + j) * imageSize, imageSize), groupCols.AsSpan(j * positions), width);
-                    Sgemm.Multiply(false, true, outChannels, columnRows, width, 1f, dY, width, groupCols, width, 1f, weight.GradBuffer(), columnRows);
+                    Sgemm.Multiply(false, true, outChannels, columnRows, width, 1f, groupGrad, width, groupCols, width, 1f, weight.GradBuffer(), columnRows);
                 }
                 if (dcols is not null)
                 {
-                    Sgemm.Multiply(true, false, columnRows, width, outChannels, 1f, weight.Data, columnRows, dY, width, 0f, dcols, width);
+                    Sgemm.Multiply(true, false, columnRows, width, outChannels, 1f, weight.Data, columnRows, groupGrad, width, 0f, dcols, width);
                     var gx = input.Grad!.Data;
                     for (int j = 0; j < count; j++)
                         col2im(dcols.AsSpan(j * positions), gx.Slice((first + j) * imageSize, imageSize), width);
