@@ -18,6 +18,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Pipeline.Models.Kernels;
 
@@ -228,7 +229,22 @@ public static unsafe class Im2Col
             }
             else
             {
-                for (int ow = lo; ow < hi; ow++)
+                int ow = lo;
+                if (stride == 2 && Vector256.IsHardwareAccelerated)
+                {
+                    // Stride 2 (every downsampling 3×3 conv): deinterleave the even pixels of 16 inputs per
+                    // 8 outputs with two lane permutes. `ow + 8 < hi` keeps the 16-float load inside the
+                    // valid input run (its last element is before pixel 2·(hi − 1)).
+                    var evenFirst = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+                    for (; ow + 8 < hi; ow += 8)
+                    {
+                        float* p = src + (nint)ow * 2;
+                        var first = Vector256.Shuffle(Vector256.Load(p), evenFirst);
+                        var second = Vector256.Shuffle(Vector256.Load(p + 8), evenFirst);
+                        Vector256.Create(first.GetLower(), second.GetLower()).Store(dst + ow);
+                    }
+                }
+                for (; ow < hi; ow++)
                     dst[ow] = src[(nint)ow * stride];
             }
             new Span<float>(dst + hi, outW - hi).Clear();
