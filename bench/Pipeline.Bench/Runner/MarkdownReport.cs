@@ -12,7 +12,8 @@ namespace Pipeline.Bench.Runner;
 internal static class MarkdownReport
 {
     private static readonly string[] InferenceConfigs = ["encoder_eval", "captioner_greedy", "captioner_beam3", "textcnn_infer", "bilstm_infer"];
-    private static readonly string[] RatioBarConfigs = ["decoder_train", "captioner_train", "captioner_greedy", "captioner_beam3", "textcnn_train", "textcnn_infer", "bilstm_train", "bilstm_infer"];
+    /// <summary>Configurations 2–6 of the reference README (everything but SGEMM), held to ratio ≤ 1.0.</summary>
+    private static readonly string[] RatioBarConfigs = ["encoder_train", "encoder_eval", "decoder_train", "captioner_train", "captioner_greedy", "captioner_beam3", "textcnn_train", "textcnn_infer", "bilstm_train", "bilstm_infer"];
 
     public static string Render(ReportData data)
     {
