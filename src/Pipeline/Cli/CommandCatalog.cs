@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return PrepareCommand.Create();
         yield return ConvertCommand.Create();
         yield return SelfCheckCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

@@ -93,7 +93,8 @@ public abstract class RecurrentLayer : Module
             valid[t] = new bool[batch];
             for (int b = 0; b < batch; b++) valid[t][b] = t < lengths[b];
         }
-        var zeroOutput = Tensor.Zeros(batch, hidden);                            // (B, H)
+        // Scope-owned (pooled and returned with the step's other results): a factory Zeros here cost a fresh buffer every call.
+        var zeroOutput = Tensor.ZerosTracked([batch, hidden]);                   // (B, H)
 
         var finals = new Tensor[StateCount][];
         for (int s = 0; s < StateCount; s++) finals[s] = new Tensor[layersTimesDirections];
