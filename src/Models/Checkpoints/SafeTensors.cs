@@ -25,6 +25,19 @@ namespace Pipeline.Models.Checkpoints;
 /// <param name="Metadata">The <c>__metadata__</c> block (empty when absent).</param>
 public sealed record SafeTensorsContent(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
 
+/// <summary>One tensor's entry in a validated safetensors header (nothing of its data has been read).</summary>
+/// <param name="Name">Tensor name (the checkpoint key).</param>
+/// <param name="DType">Stored element type as spelled in the file (F32, F16, BF16, F64).</param>
+/// <param name="Shape">Dimensions.</param>
+/// <param name="Begin">First byte of the data, relative to the data region.</param>
+/// <param name="End">One past the last byte of the data.</param>
+public sealed record SafeTensorsEntry(string Name, string DType, IReadOnlyList<int> Shape, long Begin, long End);
+
+/// <summary>The validated header of a safetensors file: its tensor entries (sorted by offset) and metadata.</summary>
+/// <param name="Tensors">Entries in data order.</param>
+/// <param name="Metadata">The <c>__metadata__</c> block (empty when absent).</param>
+public sealed record SafeTensorsHeader(IReadOnlyList<SafeTensorsEntry> Tensors, IReadOnlyDictionary<string, string> Metadata);
+
 /// <summary>Reads and writes safetensors files.</summary>
 public static class SafeTensors
 {
@@ -124,6 +137,19 @@ public static class SafeTensors
             tensors[e.Name] = t;
         }
         return new SafeTensorsContent(tensors, metadata);
+    }
+
+    /// <summary>
+    /// Reads and validates only the header of a safetensors file (same checks as <see cref="Read(string)"/>),
+    /// so names, shapes and dtypes can be compared with what a model expects before any tensor is allocated.
+    /// </summary>
+    public static SafeTensorsHeader ReadHeader(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12);
+        var (entries, metadata, _) = ReadHeader(stream, path);
+        return new SafeTensorsHeader(
+            entries.Select(e => new SafeTensorsEntry(e.Name, e.DType.ToString(), e.Shape, e.Begin, e.End)).ToArray(),
+            metadata);
     }
 
     private static (List<Entry> Entries, Dictionary<string, string> Metadata, long DataStart) ReadHeader(Stream stream, string source)

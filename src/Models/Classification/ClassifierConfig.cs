@@ -4,6 +4,8 @@
 // output layer) and common practice for the BiRNN (128 hidden units per direction).
 // Shape key used by the models: B = batch, T = time, E = embedding dim, C = feature maps per width,
 // H = hidden units per direction, K = classes.
+using System.Text.Json.Serialization;
+
 namespace Pipeline.Models.Classification;
 
 /// <summary>Architecture and hyper-parameters of a <see cref="TextClassifierModel"/>.</summary>
@@ -75,6 +77,7 @@ public sealed record ClassifierConfig(ClassifierArchitecture Architecture, int V
     public float[]? ClassWeights { get; init; }
 
     /// <summary>Width of the widest TextCNN filter: the shortest input the convolutions need (shorter ones are padded).</summary>
+    [JsonIgnore]
     public int MaxFilterWidth => FilterWidths.Length == 0 ? 1 : FilterWidths.Max();
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting; returns this config.</summary>

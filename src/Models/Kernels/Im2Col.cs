@@ -12,10 +12,13 @@
 // padding is cleared with span fills and, for stride 1, the valid run is a contiguous span copy
 // (or add). Channels are independent (col2im of channel c only writes channel c), so both
 // directions parallelise over channels. 1-D variants are the 2-D kernels with H = kh = 1.
+// Column rows may be spaced wider than one image's positions (columnStride), so a batch of images can
+// be lowered side by side into one (K, images·P) matrix and multiplied by a single GEMM.
 
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Pipeline.Models.Kernels;
 
@@ -60,7 +63,37 @@ public static unsafe class Im2Col
     }
 
     /// <summary>
-    /// Adjoint of <see cref="Im2Col2d"/>: ADDS every entry of <paramref name="columns"/> (channels·kernelH·kernelW,
+    /// As <see cref="Im2Col2d(ReadOnlySpan{float}, int, int, int, int, int, int, int, int, int, int, int, Span{float})"/>, but
+    /// column row r starts at r·<paramref name="columnStride"/> (≥ outH·outW): several images can be lowered side by
+    /// side into one (K, images·P) matrix so that a single GEMM serves them all.
+    /// </summary>
+    public static void Im2Col2d(ReadOnlySpan<float> image, int channels, int height, int width, int kernelH, int kernelW,
+        int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, Span<float> columns, int columnStride)
+    {
+        var g = Geometry.Create(channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+            image.Length, columns.Length, nameof(image), nameof(columns), columnStride);
+        fixed (float* pi = image)
+        fixed (float* pc = columns)
+        {
+            Run(new Job { G = g, Image = pi, Columns = pc, Accumulate = false });
+        }
+    }
+
+    /// <summary>Adjoint of the strided <see cref="Im2Col2d(ReadOnlySpan{float}, int, int, int, int, int, int, int, int, int, int, int, Span{float}, int)"/>.</summary>
+    public static void Col2Im2d(ReadOnlySpan<float> columns, int channels, int height, int width, int kernelH, int kernelW,
+        int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, Span<float> image, int columnStride)
+    {
+        var g = Geometry.Create(channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+            image.Length, columns.Length, nameof(image), nameof(columns), columnStride);
+        fixed (float* pi = image)
+        fixed (float* pc = columns)
+        {
+            Run(new Job { G = g, Image = pi, Columns = pc, Accumulate = true });
+        }
+    }
+
+    /// <summary>
+    /// Adjoint of <see cref="Im2Col2d(ReadOnlySpan{float}, int, int, int, int, int, int, int, int, int, int, int, Span{float})"/>: ADDS every entry of <paramref name="columns"/> (channels·kernelH·kernelW,
     /// outH·outW) onto the pixel of <paramref name="image"/> (channels, height, width) it was gathered from.
     /// </summary>
     public static void Col2Im2d(ReadOnlySpan<float> columns, int channels, int height, int width, int kernelH, int kernelW,
@@ -80,10 +113,20 @@ public static unsafe class Im2Col
         Span<float> columns)
         => Im2Col2d(input, channels, 1, length, 1, kernel, 1, stride, 0, pad, 1, dilation, columns);
 
-    /// <summary>Adjoint of <see cref="Im2Col1d"/>: adds columns (channels·kernel, outL) back onto (channels, length).</summary>
+    /// <summary>Adjoint of <see cref="Im2Col1d(ReadOnlySpan{float}, int, int, int, int, int, int, Span{float})"/>: adds columns (channels·kernel, outL) back onto (channels, length).</summary>
     public static void Col2Im1d(ReadOnlySpan<float> columns, int channels, int length, int kernel, int stride, int pad, int dilation,
         Span<float> input)
         => Col2Im2d(columns, channels, 1, length, 1, kernel, 1, stride, 0, pad, 1, dilation, input);
+
+    /// <summary>Strided form of <see cref="Im2Col1d(ReadOnlySpan{float}, int, int, int, int, int, int, Span{float})"/>: column row r starts at r·<paramref name="columnStride"/>.</summary>
+    public static void Im2Col1d(ReadOnlySpan<float> input, int channels, int length, int kernel, int stride, int pad, int dilation,
+        Span<float> columns, int columnStride)
+        => Im2Col2d(input, channels, 1, length, 1, kernel, 1, stride, 0, pad, 1, dilation, columns, columnStride);
+
+    /// <summary>Strided form of <see cref="Col2Im1d(ReadOnlySpan{float}, int, int, int, int, int, int, Span{float})"/>.</summary>
+    public static void Col2Im1d(ReadOnlySpan<float> columns, int channels, int length, int kernel, int stride, int pad, int dilation,
+        Span<float> input, int columnStride)
+        => Col2Im2d(columns, channels, 1, length, 1, kernel, 1, stride, 0, pad, 1, dilation, input, columnStride);
 
     private static void Run(Job job)
     {
@@ -103,9 +146,12 @@ public static unsafe class Im2Col
     private struct Geometry
     {
         public int Channels, Height, Width, KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW, OutH, OutW;
+        /// <summary>Distance between the starts of consecutive column rows (outH·outW when packed).</summary>
+        public nint ColumnStride;
 
         public static Geometry Create(int channels, int height, int width, int kernelH, int kernelW, int strideH, int strideW,
-            int padH, int padW, int dilationH, int dilationW, int imageLength, int columnsLength, string imageName, string columnsName)
+            int padH, int padW, int dilationH, int dilationW, int imageLength, int columnsLength, string imageName, string columnsName,
+            int columnStride = 0)
         {
             if (channels < 0) throw new ArgumentException($"channels must be non-negative, but was {channels}.", nameof(channels));
             int outH = OutputSize(height, kernelH, strideH, padH, dilationH);
@@ -113,13 +159,19 @@ public static unsafe class Im2Col
             long imageNeed = (long)channels * height * width;
             if (imageLength < imageNeed)
                 throw new ArgumentException($"{imageName} must hold channels·height·width = {imageNeed} elements, but its length was {imageLength}.", imageName);
-            long columnsNeed = (long)channels * kernelH * kernelW * outH * outW;
+            long positions = (long)outH * outW;
+            if (columnStride == 0) columnStride = (int)positions;
+            if (columnStride < positions)
+                throw new ArgumentException($"column stride {columnStride} is shorter than a column row of outH·outW = {positions} elements.", nameof(columnStride));
+            long rows = (long)channels * kernelH * kernelW;
+            long columnsNeed = rows == 0 ? 0 : (rows - 1) * columnStride + positions;
             if (columnsLength < columnsNeed)
-                throw new ArgumentException($"{columnsName} must hold (channels·kernelH·kernelW)·(outH·outW) = {columnsNeed} elements, but its length was {columnsLength}.", columnsName);
+                throw new ArgumentException($"{columnsName} must hold {rows} column rows of {positions} elements {columnStride} apart = {columnsNeed} elements, but its length was {columnsLength}.", columnsName);
             return new Geometry
             {
                 Channels = channels, Height = height, Width = width, KernelH = kernelH, KernelW = kernelW, StrideH = strideH,
                 StrideW = strideW, PadH = padH, PadW = padW, DilationH = dilationH, DilationW = dilationW, OutH = outH, OutW = outW,
+                ColumnStride = columnStride,
             };
         }
     }
@@ -136,12 +188,12 @@ public static unsafe class Im2Col
         {
             int outW = G.OutW, width = G.Width;
             nint plane = (nint)G.Height * width;
-            nint rowLength = (nint)G.OutH * outW;
+            nint rowStride = G.ColumnStride;
             float* img = Image + channel * plane;
-            float* col = Columns + (nint)channel * G.KernelH * G.KernelW * rowLength;
+            float* col = Columns + (nint)channel * G.KernelH * G.KernelW * rowStride;
             for (int ki = 0; ki < G.KernelH; ki++)
             {
-                for (int kj = 0; kj < G.KernelW; kj++, col += rowLength)
+                for (int kj = 0; kj < G.KernelW; kj++, col += rowStride)
                 {
                     int offW = kj * G.DilationW - G.PadW;
                     // Valid outputs satisfy 0 <= ow·sW + offW < width.
@@ -177,7 +229,22 @@ public static unsafe class Im2Col
             }
             else
             {
-                for (int ow = lo; ow < hi; ow++)
+                int ow = lo;
+                if (stride == 2 && Vector256.IsHardwareAccelerated)
+                {
+                    // Stride 2 (every downsampling 3×3 conv): deinterleave the even pixels of 16 inputs per
+                    // 8 outputs with two lane permutes. `ow + 8 < hi` keeps the 16-float load inside the
+                    // valid input run (its last element is before pixel 2·(hi − 1)).
+                    var evenFirst = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+                    for (; ow + 8 < hi; ow += 8)
+                    {
+                        float* p = src + (nint)ow * 2;
+                        var first = Vector256.Shuffle(Vector256.Load(p), evenFirst);
+                        var second = Vector256.Shuffle(Vector256.Load(p + 8), evenFirst);
+                        Vector256.Create(first.GetLower(), second.GetLower()).Store(dst + ow);
+                    }
+                }
+                for (; ow < hi; ow++)
                     dst[ow] = src[(nint)ow * stride];
             }
             new Span<float>(dst + hi, outW - hi).Clear();

@@ -33,92 +33,119 @@ public static partial class Functional
 
         var mean = new float[c];
         var invStd = new float[c];
-        var x = input.Data;
-        for (int ch = 0; ch < c; ch++)
+        var xArray = input.storage.Data; int xOffset = input.offset;
+        // Channels are independent, so statistics (and below, gradients) run in parallel across them.
+        // Rows of one channel are contiguous runs of S values; each is reduced with SIMD and the row
+        // results are summed in double, in row order, so the figures do not depend on the thread count.
+        Pipeline.Models.Kernels.Parallelism.For(c, ch =>
         {
-            if (training)
-            {
-                double sum = 0, sq = 0;
-                for (int b = 0; b < n; b++)
-                {
-                    var row = x.Slice((b * c + ch) * s, s);
-                    sum += TensorPrimitives.Sum(row);
-                }
-                double mu = sum / m;
-                for (int b = 0; b < n; b++)
-                {
-                    var row = x.Slice((b * c + ch) * s, s);
-                    for (int i = 0; i < s; i++) { double d = row[i] - mu; sq += d * d; }
-                }
-                double variance = sq / m;
-                mean[ch] = (float)mu;
-                invStd[ch] = (float)(1.0 / Math.Sqrt(variance + eps));
-                if (runningMean is not null) runningMean.Data[ch] = (1 - momentum) * runningMean.Data[ch] + momentum * (float)mu;
-                if (runningVar is not null) runningVar.Data[ch] = (1 - momentum) * runningVar.Data[ch] + momentum * (float)(sq / (m - 1));
-            }
-            else
+            if (!training)
             {
                 mean[ch] = runningMean!.Data[ch];
                 invStd[ch] = 1f / MathF.Sqrt(runningVar!.Data[ch] + eps);
+                return;
             }
-        }
+            var x = xArray.AsSpan(xOffset, input.Length);
+            double sum = 0, sq = 0;
+            for (int b = 0; b < n; b++) sum += TensorPrimitives.Sum(x.Slice((b * c + ch) * s, s));
+            double mu = sum / m;
+            var centred = BufferPool.Rent(s);                                    // x − μ of one row (two-pass variance)
+            for (int b = 0; b < n; b++)
+            {
+                TensorPrimitives.Subtract(x.Slice((b * c + ch) * s, s), (float)mu, centred);
+                sq += TensorPrimitives.SumOfSquares(centred.AsSpan(0, s));
+            }
+            BufferPool.Return(centred);
+            double variance = sq / m;
+            mean[ch] = (float)mu;
+            invStd[ch] = (float)(1.0 / Math.Sqrt(variance + eps));
+            if (runningMean is not null) runningMean.Data[ch] = (1 - momentum) * runningMean.Data[ch] + momentum * (float)mu;
+            if (runningVar is not null) runningVar.Data[ch] = (1 - momentum) * runningVar.Data[ch] + momentum * (float)(sq / (m - 1));
+        });
 
         var y = Tensor.Uninitialized(input.ShapeArray());                            // (N, C, S...)
-        var yd = y.Data;
-        for (int b = 0; b < n; b++)
-            for (int ch = 0; ch < c; ch++)
+        var yArray = y.storage.Data; int yOffset = y.offset;
+        var weightValues = weight?.Data.ToArray(); var biasValues = bias?.Data.ToArray();
+        // y = x·scale + shift per (image, channel) row, one fused SIMD pass per row, rows in parallel.
+        // Rows go in at most 64 chunks so that small rows (S = 64 at the end of an encoder) do not pay a claim each.
+        int rows = n * c, chunks = Math.Min(rows, 64), perChunk = (rows + chunks - 1) / Math.Max(1, chunks);
+        Pipeline.Models.Kernels.Parallelism.For(chunks, chunk =>
+        {
+            for (int row = chunk * perChunk; row < Math.Min(rows, (chunk + 1) * perChunk); row++)
             {
-                float gamma = weight?.Data[ch] ?? 1f, beta = bias?.Data[ch] ?? 0f;
+                int ch = row % c;
+                float gamma = weightValues?[ch] ?? 1f, beta = biasValues?[ch] ?? 0f;
                 float scale = gamma * invStd[ch], shift = beta - mean[ch] * scale;
-                int off = (b * c + ch) * s;
-                TensorPrimitives.Multiply(x.Slice(off, s), scale, yd.Slice(off, s));
-                TensorPrimitives.Add(yd.Slice(off, s), shift, yd.Slice(off, s));
+                int off = row * s;
+                AffineRow(xArray.AsSpan(xOffset + off, s), scale, shift, yArray.AsSpan(yOffset + off, s));
             }
+        });
 
         var inputs = new List<Tensor> { input };
         if (weight is not null) inputs.Add(weight);
         if (bias is not null) inputs.Add(bias);
         return y.Record("batch_norm", [.. inputs], g =>
         {
-            var gd = g.Data; var xs = input.Data;
-            for (int ch = 0; ch < c; ch++)
+            var gArray = g.storage.Data; int gOffset = g.offset;
+            float[]? gxArray = null; int gxOffset = 0;
+            if (input.RequiresGrad) { input.GradBuffer(); gxArray = input.Grad!.storage.Data; gxOffset = input.Grad.offset; }
+            var weightGrad = weight is not null && weight.RequiresGrad ? weight.GradBuffer().ToArray() : null;
+            var biasGrad = bias is not null && bias.RequiresGrad ? bias.GradBuffer().ToArray() : null;
+            Pipeline.Models.Kernels.Parallelism.For(c, ch =>
             {
-                // Σdy and Σdy·x̂ for this channel
-                double sumG = 0, sumGx = 0;
+                var gd = gArray.AsSpan(gOffset, g.Length); var xs = xArray.AsSpan(xOffset, input.Length);
                 float mu = mean[ch], inv = invStd[ch];
+                var centred = BufferPool.Rent(s);                                // x − μ of one row
+                var xc = centred.AsSpan(0, s);
+                // Σdy and Σdy·x̂ for this channel (Σdy·x̂ = inv·Σdy·(x − μ))
+                double sumG = 0, sumGx = 0;
                 for (int b = 0; b < n; b++)
                 {
                     int off = (b * c + ch) * s;
-                    for (int i = 0; i < s; i++) { float gv = gd[off + i]; sumG += gv; sumGx += gv * (xs[off + i] - mu) * inv; }
+                    var gRow = gd.Slice(off, s);
+                    sumG += TensorPrimitives.Sum(gRow);
+                    TensorPrimitives.Subtract(xs.Slice(off, s), mu, xc);
+                    sumGx += TensorPrimitives.Dot(gRow, xc);
                 }
-                if (weight is not null && weight.RequiresGrad) weight.GradBuffer()[ch] += (float)sumGx;
-                if (bias is not null && bias.RequiresGrad) bias.GradBuffer()[ch] += (float)sumG;
-                if (!input.RequiresGrad) continue;
-                var gx = input.GradBuffer();
-                float gamma = weight?.Data[ch] ?? 1f;
-                if (training)
+                sumGx *= inv;
+                if (weightGrad is not null) weightGrad[ch] += (float)sumGx;
+                if (biasGrad is not null) biasGrad[ch] += (float)sumG;
+                if (gxArray is not null)
                 {
-                    float meanG = (float)(sumG / m), meanGx = (float)(sumGx / m);
+                    var gx = gxArray.AsSpan(gxOffset, input.Length);
+                    float gamma = weight?.Data[ch] ?? 1f;
+                    // training: dx = γ·inv·(dy − mean(dy)) − γ·inv²·mean(dy·x̂)·(x − μ); eval: dx = γ·inv·dy
+                    float scaleG = gamma * inv;
+                    float scaleX = training ? -gamma * inv * inv * (float)(sumGx / m) : 0f;
+                    float shift = training ? -gamma * inv * (float)(sumG / m) : 0f;
                     for (int b = 0; b < n; b++)
                     {
                         int off = (b * c + ch) * s;
-                        for (int i = 0; i < s; i++)
-                        {
-                            float xhat = (xs[off + i] - mu) * inv;
-                            gx[off + i] += gamma * inv * (gd[off + i] - meanG - xhat * meanGx);
-                        }
+                        var gxRow = gx.Slice(off, s);
+                        TensorPrimitives.MultiplyAdd(gd.Slice(off, s), scaleG, gxRow, gxRow);
+                        if (!training) continue;
+                        TensorPrimitives.Subtract(xs.Slice(off, s), mu, xc);
+                        TensorPrimitives.MultiplyAdd(xc, scaleX, gxRow, gxRow);
+                        TensorPrimitives.Add(gxRow, shift, gxRow);
                     }
                 }
-                else
-                {
-                    for (int b = 0; b < n; b++)
-                    {
-                        int off = (b * c + ch) * s;
-                        TensorPrimitives.MultiplyAdd(gd.Slice(off, s), gamma * inv, gx.Slice(off, s), gx.Slice(off, s));
-                    }
-                }
-            }
+                BufferPool.Return(centred);
+            });
+            if (weightGrad is not null) weightGrad.CopyTo(weight!.Grad!.Data);
+            if (biasGrad is not null) biasGrad.CopyTo(bias!.Grad!.Data);
         });
+    }
+
+    /// <summary>y[i] = x[i]·scale + shift in one Vector&lt;float&gt; pass (TensorPrimitives has no scalar-scalar MultiplyAdd).</summary>
+    private static void AffineRow(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
+    {
+        var vs = new System.Numerics.Vector<float>(scale); var vb = new System.Numerics.Vector<float>(shift);
+        ref float xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float yr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int i = 0, w = System.Numerics.Vector<float>.Count;
+        for (; i <= x.Length - w; i += w)
+            System.Numerics.Vector.StoreUnsafe(System.Numerics.Vector.LoadUnsafe(ref xr, (nuint)i) * vs + vb, ref yr, (nuint)i);
+        for (; i < x.Length; i++) y[i] = x[i] * scale + shift;
     }
 }
 

@@ -43,8 +43,8 @@ public static partial class Functional
         if (outLength < 1)
             throw new ShapeMismatchException("conv1d", $"length {length} is shorter than the dilated kernel {k} (dilation {dilation}, padding {padding})");
         return ConvolutionCore.Run("conv1d", input, weight, bias, [b, o, outLength], c * k, outLength,
-            (seq, cols) => Im2Col.Im2Col1d(seq, c, length, k, stride, padding, dilation, cols),
-            (cols, seq) => Im2Col.Col2Im1d(cols, c, length, k, stride, padding, dilation, seq));
+            (seq, cols, ld) => Im2Col.Im2Col1d(seq, c, length, k, stride, padding, dilation, cols, ld),
+            (cols, seq, ld) => Im2Col.Col2Im1d(cols, c, length, k, stride, padding, dilation, seq, ld));
     }
 }
 

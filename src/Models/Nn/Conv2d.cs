@@ -52,8 +52,8 @@ public static partial class Functional
         if (oh < 1 || ow < 1)
             throw new ShapeMismatchException("conv2d", $"input {h}x{w} is smaller than the dilated kernel {kh}x{kw} (dilation {dh}x{dw}, padding {ph}x{pw})");
         return ConvolutionCore.Run("conv2d", input, weight, bias, [n, o, oh, ow], c * kh * kw, oh * ow,
-            (img, cols) => Im2Col.Im2Col2d(img, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cols),
-            (cols, img) => Im2Col.Col2Im2d(cols, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, img));
+            (img, cols, ld) => Im2Col.Im2Col2d(img, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cols, ld),
+            (cols, img, ld) => Im2Col.Col2Im2d(cols, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, img, ld));
     }
 }
 

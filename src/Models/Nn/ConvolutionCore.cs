@@ -1,17 +1,25 @@
-// Shared engine of Conv1d and Conv2d: convolution as im2col + SGEMM, one image at a time.
-// Per image n:  cols = im2col(x[n])            (K, P)   K = C·kernel elements, P = output positions
-//               y[n] = W·cols + b               (O, P)   W viewed as (O, K)
-// Backward:     dW += dY[n]·colsᵀ,  dcols = Wᵀ·dY[n],  dx[n] += col2im(dcols),  db += Σ_P dY[n].
-// Images are independent, so forward and the input gradient run in parallel across the batch; the
-// weight gradient is a sum over images and is accumulated serially, in image order, to stay deterministic.
+// Shared engine of Conv1d and Conv2d: convolution as im2col + SGEMM over groups of images.
+// Images are lowered side by side: for a group of G images, cols = [im2col(x[n₁]) … im2col(x[n_G])]
+// is one (K, G·P) matrix (K = C·kernel elements, P = output positions per image), so
+//               Y = W·cols + b               (O, G·P)   W viewed as (O, K), then scattered to y[n] (O, P)
+// Backward:     dW += dY·colsᵀ,  dcols = Wᵀ·dY,  dx[n] += col2im(dcols[:, n-th block]),  db += Σ_P dY[n]
+// with dY the group's output gradients gathered side by side the same way.
+// Why groups: one GEMM per image has N = P columns, only 64 for the last layers of a small encoder,
+// and repacks W for every image; a group GEMM has N = G·P and packs W once. G is chosen from the
+// shapes alone (the columns of a group fit a fixed budget), never from the thread count, so results
+// do not depend on the machine. Parallelism comes from the SGEMM and the channel-parallel im2col.
 using System.Numerics.Tensors;
 using Pipeline.Models.Kernels;
+using Pipeline.Models.Tensors;
 using Tensor = Pipeline.Models.Tensors.Tensor;
 
 namespace Pipeline.Models.Nn;
 
-/// <summary>Unfolds one image into columns, or (adjoint) accumulates columns into one image.</summary>
-internal delegate void ColumnTransform(ReadOnlySpan<float> source, Span<float> destination);
+/// <summary>
+/// Unfolds one image into columns, or (adjoint) accumulates columns into one image; column row r starts at
+/// r·<paramref name="columnStride"/> of the column span.
+/// </summary>
+internal delegate void ColumnTransform(ReadOnlySpan<float> source, Span<float> destination, int columnStride);
 
 internal static class ConvolutionCore
 {
@@ -38,51 +46,74 @@ internal static class ConvolutionCore
         ColumnTransform im2col, ColumnTransform col2im)
     {
         int batch = input.Shape[0], outChannels = weight.Shape[0];
-        int imageSize = input.Length / Math.Max(batch, 1), outSize = outChannels * positions, colSize = columnRows * positions;
+        int imageSize = input.Length / Math.Max(batch, 1), outSize = outChannels * positions;
+        int group = GroupSize(batch, columnRows, positions);
         var y = Tensor.Uninitialized(outShape);
-        Parallelism.For(batch, n =>
+        var cols = BufferPool.Rent(columnRows * group * positions);                 // (K, G·P)
+        var product = BufferPool.Rent(outChannels * group * positions);             // (O, G·P)
+        for (int first = 0; first < batch; first += group)
         {
-            var cols = Pipeline.Models.Tensors.BufferPool.Rent(colSize);
-            im2col(input.Data.Slice(n * imageSize, imageSize), cols);
-            var yn = y.Data.Slice(n * outSize, outSize);                            // (O, P)
-            Sgemm.Multiply(false, false, outChannels, positions, columnRows, 1f, weight.Data, columnRows, cols, positions, 0f, yn, positions);
-            if (bias is not null)
-                for (int o = 0; o < outChannels; o++) TensorPrimitives.Add(yn.Slice(o * positions, positions), bias.Data[o], yn.Slice(o * positions, positions));
-            Pipeline.Models.Tensors.BufferPool.Return(cols);
-        });
+            int count = Math.Min(group, batch - first), width = count * positions;
+            for (int j = 0; j < count; j++)
+                im2col(input.Data.Slice((first + j) * imageSize, imageSize), cols.AsSpan(j * positions), width);
+            var yd = y.Data;
+            if (count == 1)
+            {
+                // A group of one image: the GEMM writes straight into y[n], no scatter copy.
+                var yn = yd.Slice(first * outSize, outSize);                        // (O, P)
+                Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, yn, width);
+                if (bias is not null)
+                    for (int o = 0; o < outChannels; o++) TensorPrimitives.Add(yn.Slice(o * positions, positions), bias.Data[o], yn.Slice(o * positions, positions));
+                continue;
+            }
+            Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, product, width);
+            for (int j = 0; j < count; j++)
+                for (int o = 0; o < outChannels; o++)
+                {
+                    var source = product.AsSpan(o * width + j * positions, positions);
+                    var target = yd.Slice((first + j) * outSize + o * positions, positions);
+                    if (bias is null) source.CopyTo(target);
+                    else TensorPrimitives.Add(source, bias.Data[o], target);
+                }
+        }
+        BufferPool.Return(product);
+        BufferPool.Return(cols);
+
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return y.Record(op, inputs, g =>
         {
-            // Images go in chunks of one per worker: each chunk's columns are built (and dx scattered) in
-            // parallel, then folded into dW serially in image order, so memory stays at chunk·K·P floats
-            // and the weight gradient does not depend on thread timing.
-            bool needCols = weight.RequiresGrad;
-            int chunk = Math.Max(1, Math.Min(batch, Parallelism.DegreeOfParallelism));
-            var chunkCols = needCols ? Pipeline.Models.Tensors.BufferPool.Rent(chunk * colSize) : null;
-            if (input.RequiresGrad) input.GradBuffer();
-            for (int first = 0; first < batch; first += chunk)
+            bool needCols = weight.RequiresGrad, needInput = input.RequiresGrad;
+            var groupCols = needCols ? BufferPool.Rent(columnRows * group * positions) : null;   // (K, G·P)
+            var dcols = needInput ? BufferPool.Rent(columnRows * group * positions) : null;      // (K, G·P)
+            var dY = BufferPool.Rent(outChannels * group * positions);                           // (O, G·P)
+            if (needInput) input.GradBuffer();
+            for (int first = 0; first < batch; first += group)
             {
-                int count = Math.Min(chunk, batch - first), start = first;
-                Parallelism.For(count, j =>
+                int count = Math.Min(group, batch - first), width = count * positions;
+                var gd = g.Data;
+                // One image: its (O, P) gradient already is the group matrix; otherwise gather side by side.
+                ReadOnlySpan<float> groupGrad = count == 1 ? gd.Slice(first * outSize, outSize) : dY;
+                if (count > 1)
+                    for (int j = 0; j < count; j++)
+                        for (int o = 0; o < outChannels; o++)
+                            gd.Slice((first + j) * outSize + o * positions, positions).CopyTo(dY.AsSpan(o * width + j * positions, positions));
+                if (groupCols is not null)
                 {
-                    int n = start + j;
-                    var gn = g.Data.Slice(n * outSize, outSize);                    // (O, P)
-                    if (chunkCols is not null) im2col(input.Data.Slice(n * imageSize, imageSize), chunkCols.AsSpan(j * colSize, colSize));
-                    if (input.RequiresGrad)
-                    {
-                        var dcols = Pipeline.Models.Tensors.BufferPool.Rent(colSize); // (K, P)
-                        Sgemm.Multiply(true, false, columnRows, positions, outChannels, 1f, weight.Data, columnRows, gn, positions, 0f, dcols, positions);
-                        col2im(dcols, input.Grad!.Data.Slice(n * imageSize, imageSize));
-                        Pipeline.Models.Tensors.BufferPool.Return(dcols);
-                    }
-                });
-                if (chunkCols is null) continue;
-                var gw = weight.GradBuffer();                                       // (O, K)
-                for (int j = 0; j < count; j++)
-                    Sgemm.Multiply(false, true, outChannels, columnRows, positions, 1f, g.Data.Slice((start + j) * outSize, outSize), positions,
-                        chunkCols.AsSpan(j * colSize, colSize), positions, 1f, gw, columnRows);
+                    for (int j = 0; j < count; j++)
+                        im2col(input.Data.Slice((first + j) * imageSize, imageSize), groupCols.AsSpan(j * positions), width);
+                    Sgemm.Multiply(false, true, outChannels, columnRows, width, 1f, groupGrad, width, groupCols, width, 1f, weight.GradBuffer(), columnRows);
+                }
+                if (dcols is not null)
+                {
+                    Sgemm.Multiply(true, false, columnRows, width, outChannels, 1f, weight.Data, columnRows, groupGrad, width, 0f, dcols, width);
+                    var gx = input.Grad!.Data;
+                    for (int j = 0; j < count; j++)
+                        col2im(dcols.AsSpan(j * positions), gx.Slice((first + j) * imageSize, imageSize), width);
+                }
             }
-            if (chunkCols is not null) Pipeline.Models.Tensors.BufferPool.Return(chunkCols);
+            BufferPool.Return(dY);
+            if (dcols is not null) BufferPool.Return(dcols);
+            if (groupCols is not null) BufferPool.Return(groupCols);
             if (bias is not null && bias.RequiresGrad)
             {
                 var gb = bias.GradBuffer();
@@ -90,6 +121,19 @@ internal static class ConvolutionCore
                     for (int o = 0; o < outChannels; o++) gb[o] += TensorPrimitives.Sum(g.Data.Slice(n * outSize + o * positions, positions));
             }
         });
+    }
+
+    /// <summary>
+    /// Upper bound on the column matrix of one group (floats): 256 Ki = 1 MB, so the columns im2col writes are
+    /// still in cache when the GEMM reads them (a 16 MB budget measured slower on the conv encoder).
+    /// </summary>
+    internal const int ColumnBudget = 1 << 18;
+
+    /// <summary>Images per GEMM: as many as fit <see cref="ColumnBudget"/>, at least one.</summary>
+    internal static int GroupSize(int batch, int columnRows, int positions)
+    {
+        long perImage = Math.Max(1L, (long)columnRows * positions);
+        return (int)Math.Clamp(ColumnBudget / perImage, 1, Math.Max(1, batch));
     }
 
     /// <summary>PyTorch's default conv init: W, b ~ U(−1/√fan_in, 1/√fan_in), fan_in = C·kernel elements.</summary>

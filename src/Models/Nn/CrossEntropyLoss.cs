@@ -59,23 +59,29 @@ public static partial class Functional
             if (t[i] != options.IgnoreIndex && (uint)t[i] >= (uint)c)
                 throw new IndexOutOfRangeException($"{op}: target {t[i]} of row {i} is not a class in [0, {c}) nor the ignore index {options.IgnoreIndex}.");
 
+        double total = 0, denominator = 0;
         float weightSum = 0;                                                     // Σ_c w[c]
         for (int j = 0; j < c; j++) weightSum += w?[j] ?? 1f;
-        var logProbs = new float[n * c];                                         // kept for backward (as p = e^logp)
+        // Log-probabilities are kept for backward (as p = e^logp) in a pooled, scope-owned buffer: a
+        // (N, C) float[] per step was the largest allocation of a captioning train step.
+        var logProbTensor = Tensor.Uninitialized([n, c]);                      // (N, C)
+        var logProbs = logProbTensor.storage.Data; int lpOffset = logProbTensor.offset;
         var rowLoss = new float[n];
-        double total = 0, denominator = 0;
+        var expRow = new float[c];                                                // e^(x − max) of one row
         var x = logits.Data;
         for (int i = 0; i < n; i++)
         {
             if (t[i] == options.IgnoreIndex) continue;
             var row = x.Slice(i * c, c);
-            var lp = logProbs.AsSpan(i * c, c);
+            var lp = logProbs.AsSpan(lpOffset + i * c, c);
+            // log-sum-exp with SIMD: lp = x − max, Σ e^lp in float (every term ≤ 1, C terms), then shift.
             float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
-            double s = 0;
-            for (int j = 0; j < c; j++) s += Math.Exp(row[j] - max);
-            float lse = max + (float)Math.Log(s);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(row, max, lp);
+            System.Numerics.Tensors.TensorPrimitives.Exp(lp, expRow);
+            float lse = MathF.Log(System.Numerics.Tensors.TensorPrimitives.Sum(expRow));
+            System.Numerics.Tensors.TensorPrimitives.Subtract(lp, lse, lp);
             double smooth = 0;
-            for (int j = 0; j < c; j++) { lp[j] = row[j] - lse; smooth -= (w?[j] ?? 1f) * (double)lp[j]; }
+            if (eps != 0f) smooth = w is null ? -(double)System.Numerics.Tensors.TensorPrimitives.Sum(lp) : -(double)System.Numerics.Tensors.TensorPrimitives.Dot(w, lp);
             float wt = w?[t[i]] ?? 1f;
             double loss = (1 - eps) * wt * -(double)lp[t[i]] + eps / c * smooth;
             rowLoss[i] = (float)loss;
@@ -91,6 +97,8 @@ public static partial class Functional
         return y.Record(op, [logits], g =>
         {
             var gx = logits.GradBuffer(); var gd = g.Data;
+            var logP = logProbTensor.Data;                                       // throws if the scope already ended
+            var p = expRow;
             for (int i = 0; i < n; i++)
             {
                 if (t[i] == options.IgnoreIndex) continue;
@@ -98,14 +106,15 @@ public static partial class Functional
                 float wt = w?[t[i]] ?? 1f;
                 float hard = (1 - eps) * wt, soft = eps / c;
                 var gr = gx.Slice(i * c, c);
-                var lp = logProbs.AsSpan(i * c, c);
-                for (int j = 0; j < c; j++)
+                // gr += upstream·[(hard + soft·Σw)·p − soft·w] and −upstream·hard at the target.
+                System.Numerics.Tensors.TensorPrimitives.Exp(logP.Slice(i * c, c), p);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p, upstream * (hard + soft * weightSum), gr, gr);
+                if (soft != 0f)
                 {
-                    float p = MathF.Exp(lp[j]);
-                    float d = hard * p + soft * (p * weightSum - (w?[j] ?? 1f));
-                    if (j == t[i]) d -= hard;
-                    gr[j] += upstream * d;
+                    if (w is null) System.Numerics.Tensors.TensorPrimitives.Add(gr, -upstream * soft, gr);
+                    else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(w, -upstream * soft, gr, gr);
                 }
+                gr[t[i]] -= upstream * hard;
             }
         });
     }

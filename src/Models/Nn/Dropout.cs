@@ -13,14 +13,16 @@ public static partial class Functional
         if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout: probability must be in [0, 1), got {p}.");
         if (!training || p == 0f) return input;
         float scale = 1f / (1f - p);
-        var mask = new float[input.Length]; // 0 or 1/(1−p) per element, kept for backward
+        // 0 or 1/(1−p) per element, kept for backward in a pooled scope-owned buffer (not a new array per call).
+        var maskTensor = Tensor.Uninitialized(input.ShapeArray());
+        var mask = maskTensor.Data;
         for (int i = 0; i < mask.Length; i++) mask[i] = generator.NextFloat() < p ? 0f : scale;
         var y = Tensor.Uninitialized(input.ShapeArray());
         System.Numerics.Tensors.TensorPrimitives.Multiply(input.Data, mask, y.Data);
         return y.Record("dropout", [input], g =>
         {
             var gx = input.GradBuffer();
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(g.Data, mask, gx, gx);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(g.Data, maskTensor.Data, gx, gx);
         });
     }
 }

@@ -61,13 +61,18 @@ public static partial class Functional
             {
                 int baseIn = bi * t * c + ch * channelStride;
                 int count = Math.Min(k, len);
+                if (k == 1)
+                {
+                    // Plain max over time (the common case): one scan, SIMD when time is the contiguous axis.
+                    if (count == 1) picked[0] = timeStride == 1 ? System.Numerics.Tensors.TensorPrimitives.IndexOfMax(x.Slice(baseIn, len)) : StridedArgMax(x, baseIn, len, timeStride);
+                }
                 // Selection of the top `count` steps: repeatedly take the best unpicked step (k is small).
-                for (int j = 0; j < count; j++)
+                else for (int j = 0; j < count; j++)
                 {
                     int best = -1;
                     for (int s = 0; s < len; s++)
                     {
-                        if (Array.IndexOf(picked, s, 0, j) >= 0) continue;
+                        if (j > 0 && Array.IndexOf(picked, s, 0, j) >= 0) continue;   // max pooling (k = 1) skips the search
                         if (best < 0 || x[baseIn + s * timeStride] > x[baseIn + best * timeStride]) best = s;
                     }
                     picked[j] = best;
@@ -87,5 +92,18 @@ public static partial class Functional
             for (int o = 0; o < sources.Length; o++)
                 if (sources[o] >= 0) gx[sources[o]] += gd[o];
         });
+    }
+
+    /// <summary>First index of the largest of <paramref name="length"/> values spaced <paramref name="stride"/> apart.</summary>
+    private static int StridedArgMax(ReadOnlySpan<float> x, int start, int length, int stride)
+    {
+        int best = 0;
+        float bestValue = x[start];
+        for (int s = 1; s < length; s++)
+        {
+            float v = x[start + s * stride];
+            if (v > bestValue) { bestValue = v; best = s; }
+        }
+        return best;
     }
 }

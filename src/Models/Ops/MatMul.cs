@@ -36,27 +36,25 @@ public sealed partial class Tensor
         int bStride = b.Rank == 3 ? b.shape[1] * b.shape[2] : 0;
         int cStride = m * n;
         var y = Uninitialized(outShape);
-        for (int i = 0; i < batch; i++)
-            Sgemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.Data.Slice(i * aStride), lda, b.Data.Slice(i * bStride), ldb, 0f, y.Data.Slice(i * cStride, cStride), n);
+        // Batched products go to MultiplyBatched in one call, which splits the batch between threads
+        // when every item is small (attention's (1, R)·(R, F) per image) instead of looping here.
+        if (batch == 1) Sgemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.Data, lda, b.Data, ldb, 0f, y.Data, n);
+        else Sgemm.MultiplyBatched(transposeA, transposeB, m, n, k, 1f, a.Data, lda, aStride, b.Data, ldb, bStride, 0f, y.Data, n, cStride, batch);
 
         return y.Record(op, [a, b], g =>
         {
-            var gd = g.Data;
-            for (int i = 0; i < batch; i++)
+            var dC = g.Data;
+            if (a.RequiresGrad)
             {
-                var dC = gd.Slice(i * cStride, cStride);
-                if (a.RequiresGrad)
-                {
-                    var dA = a.GradBuffer().Slice(i * aStride);
-                    if (!transposeA) Sgemm.Multiply(false, !transposeB, m, k, n, 1f, dC, n, b.Data.Slice(i * bStride), ldb, 1f, dA, lda);
-                    else Sgemm.Multiply(transposeB, true, k, m, n, 1f, b.Data.Slice(i * bStride), ldb, dC, n, 1f, dA, lda);
-                }
-                if (b.RequiresGrad)
-                {
-                    var dB = b.GradBuffer().Slice(i * bStride);
-                    if (!transposeB) Sgemm.Multiply(!transposeA, false, k, n, m, 1f, a.Data.Slice(i * aStride), lda, dC, n, 1f, dB, ldb);
-                    else Sgemm.Multiply(true, transposeA, n, k, m, 1f, dC, n, a.Data.Slice(i * aStride), lda, 1f, dB, ldb);
-                }
+                var dA = a.GradBuffer();
+                if (!transposeA) Sgemm.MultiplyBatched(false, !transposeB, m, k, n, 1f, dC, n, cStride, b.Data, ldb, bStride, 1f, dA, lda, aStride, batch);
+                else Sgemm.MultiplyBatched(transposeB, true, k, m, n, 1f, b.Data, ldb, bStride, dC, n, cStride, 1f, dA, lda, aStride, batch);
+            }
+            if (b.RequiresGrad)
+            {
+                var dB = b.GradBuffer();
+                if (!transposeB) Sgemm.MultiplyBatched(!transposeA, false, k, n, m, 1f, a.Data, lda, aStride, dC, n, cStride, 1f, dB, ldb, bStride, batch);
+                else Sgemm.MultiplyBatched(true, transposeA, n, k, m, 1f, dC, n, cStride, a.Data, lda, aStride, 1f, dB, ldb, bStride, batch);
             }
         });
     }

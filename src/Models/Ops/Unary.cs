@@ -85,8 +85,7 @@ public sealed partial class Tensor
         var y = Map(x, TensorPrimitives.Tanh);
         return y.Record("tanh", [x], g =>
         {
-            var gx = x.GradBuffer(); var gd = g.Data; var yd = y.Data;
-            for (int i = 0; i < gx.Length; i++) gx[i] += gd[i] * (1f - yd[i] * yd[i]);
+            ElementwiseGrad.AccumulateTanh(g.Data, y.Data, x.GradBuffer());
         });
     }
 
@@ -96,8 +95,7 @@ public sealed partial class Tensor
         var y = Map(x, TensorPrimitives.Sigmoid);
         return y.Record("sigmoid", [x], g =>
         {
-            var gx = x.GradBuffer(); var gd = g.Data; var yd = y.Data;
-            for (int i = 0; i < gx.Length; i++) gx[i] += gd[i] * yd[i] * (1f - yd[i]);
+            ElementwiseGrad.AccumulateSigmoid(g.Data, y.Data, x.GradBuffer());
         });
     }
 
@@ -108,8 +106,7 @@ public sealed partial class Tensor
         TensorPrimitives.Max(x.Data, 0f, y.Data);
         return y.Record("relu", [x], g =>
         {
-            var gx = x.GradBuffer(); var gd = g.Data; var yd = y.Data;
-            for (int i = 0; i < gx.Length; i++) if (yd[i] > 0f) gx[i] += gd[i];
+            ElementwiseGrad.AccumulateRelu(g.Data, y.Data, x.GradBuffer());
         });
     }
 

@@ -36,7 +36,41 @@ public sealed class TextEncoder
     public Vocabulary Vocabulary { get; }
 
     /// <summary>Normalizes and tokenizes (no vocabulary lookup): what the vocabulary is fitted on.</summary>
-    public IReadOnlyList<string> Tokenize(string text) => tokenizer.Tokenize(normalizer.Normalize(text));
+    public IReadOnlyList<string> Tokenize(string text)
+    {
+        var tokens = tokenizer.Tokenize(normalizer.Normalize(text));
+        // The word tokenizer can cut a surrogate pair (an emoji) into two one-char tokens. Such a token cannot be
+        // written to vocab.json (both halves would become U+FFFD and collide), so lone surrogates become U+FFFD here.
+        List<string>? fixedTokens = null;
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            if (!HasLoneSurrogate(tokens[i])) continue;
+            fixedTokens ??= [.. tokens];
+            fixedTokens[i] = ReplaceLoneSurrogates(tokens[i]);
+        }
+        return fixedTokens ?? tokens;
+    }
+
+    private static bool HasLoneSurrogate(string token)
+    {
+        for (int i = 0; i < token.Length; i++)
+        {
+            if (char.IsHighSurrogate(token[i]) && i + 1 < token.Length && char.IsLowSurrogate(token[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(token[i])) return true;
+        }
+        return false;
+    }
+
+    private static string ReplaceLoneSurrogates(string token)
+    {
+        var chars = token.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(chars[i])) chars[i] = '�';
+        }
+        return new string(chars);
+    }
 
     /// <summary>
     /// Fits the vocabulary on training texts and returns the encoder. The same normalizer and tokenizer are

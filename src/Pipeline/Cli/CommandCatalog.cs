@@ -10,9 +10,12 @@ internal static class CommandCatalog
         yield return CaptionCommand.Create();
         yield return ClassifyCommand.Create();
         yield return TrainCommand.Create();
+        yield return EvaluateCommand.Create();
         yield return ScoreCaptionsCommand.Create();
         yield return SynthCommand.Create();
+        yield return PrepareCommand.Create();
         yield return ConvertCommand.Create();
         yield return SelfCheckCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

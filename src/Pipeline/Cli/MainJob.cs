@@ -1,9 +1,61 @@
+// `pipeline` with no sub-command: the main job on the embedded defaults. Captions the sample images in
+// data/samples with the default model in data/models/captioner (both made by this project's own commands,
+// see docs/CAPTIONING.md) and writes captions plus per-word attention maps to ./out.
 using System.CommandLine;
+using System.Text.Json;
+using Pipeline.Batch;
+using Pipeline.Captioning;
 
 namespace Pipeline.Cli;
 
 /// <summary>What <c>pipeline</c> does with no sub-command: the main job on embedded defaults.</summary>
 internal static class MainJob
 {
-    public static int Run(ParseResult parse) => SelfCheckCommand.Run();
+    public static async Task<int> Run(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var data = FindDataDirectory();
+        if (data is null)
+        {
+            Console.Error.WriteLine("pipeline: data/models/captioner not found from the current folder or the program's folder; run from the repository root, or use `pipeline caption INPUT --model DIR`. See `pipeline --help`.");
+            return 2;
+        }
+        var outDir = Path.GetFullPath("out");
+        Directory.CreateDirectory(outDir);
+        var captions = Path.Combine(outDir, "captions.jsonl");
+        // A demo run starts fresh; `pipeline caption --out` is the resumable form.
+        File.Delete(captions);
+        File.Delete(ErrorLog.PathFor(captions));
+        var maps = Path.Combine(outDir, "attention");
+        Console.WriteLine($"Captioning {Path.Combine(data, "samples")} with {Path.Combine(data, "models", "captioner")} (beam 3)…");
+        var options = new CaptionBatchOptions([Path.Combine(data, "samples")], captions, Recursive: false, maps,
+            new CaptionOptions(BeamSize: 3), new BatchOptions(BatchSize: 8));
+        int exit = await CaptionCommand.RunAsync(Path.Combine(data, "models", "captioner"), options, cancellationToken);
+        if (File.Exists(captions))
+        {
+            foreach (var line in File.ReadLines(captions))
+            {
+                using var doc = JsonDocument.Parse(line);
+                var r = doc.RootElement;
+                Console.WriteLine($"  {Path.GetFileName(r.GetProperty(CaptionBatchJob.KeyColumn).GetString()),-12} {r.GetProperty("caption").GetString()}");
+            }
+            Console.WriteLine($"Captions: {captions}");
+            Console.WriteLine($"Attention maps: {maps}");
+        }
+        return exit;
+    }
+
+    /// <summary>The repository's data folder: searched upwards from the current folder, then from the program's folder.</summary>
+    private static string? FindDataDirectory()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "data");
+                if (Directory.Exists(Path.Combine(candidate, "models", "captioner")) && Directory.Exists(Path.Combine(candidate, "samples")))
+                    return candidate;
+            }
+        }
+        return null;
+    }
 }

@@ -1,14 +1,215 @@
+// `pipeline train captioner`: parses the command line into CaptioningTrainingOptions, a CaptionerConfig
+// and TrainerOptions, runs the generic Trainer on a CaptioningTrainingTask, then scores the best model
+// on the test split (greedy and beam 3) through ImageCaptioner. Progress: a Spectre.Console bar on an
+// interactive terminal, plain lines otherwise. Ctrl-C cancels; the Trainer saves a resumable checkpoint.
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Captioning;
+using Pipeline.Models.Captioning;
+using Pipeline.Models.Checkpoints;
+using Pipeline.Models.Evaluation;
+using Pipeline.Models.Optim;
+using Pipeline.Models.Training;
+using Pipeline.Preprocessing.Datasets;
+using Spectre.Console;
 
 namespace Pipeline.Cli;
 
-// PLACEHOLDER: replaced by the captioner implementation.
+/// <summary><c>pipeline train captioner --data D --out MODEL_DIR</c>: trains an image captioner.</summary>
 internal static class TrainCaptionerCommand
 {
+    /// <summary>File the test-split scores are written to inside the model directory.</summary>
+    public const string TestMetricsFile = "test_metrics.json";
+
+    private sealed record Request(CaptioningTrainingOptions Data, CaptionerConfig Architecture, TrainerOptions Trainer, string OutputDirectory,
+        ulong Seed, bool Resume, bool EvaluateOnly, TimeSpan? TimeLimit);
+
     public static Command Create()
     {
-        var command = new Command("captioner", "Train an image captioner.");
-        command.SetAction(_ => { Console.Error.WriteLine("captioner: not available in this build."); return 2; });
+        var data = new Option<string>("--data") { Description = "Caption annotations: Karpathy/COCO JSON, Flickr token file or TSV/CSV.", Required = true };
+        var images = new Option<string?>("--images") { Description = "Image folder (default: the annotation file's folder)." };
+        var format = new Option<CaptionFormat>("--format") { Description = "Annotation format (default: detected).", DefaultValueFactory = _ => CaptionFormat.Auto };
+        var output = new Option<string>("--out") { Description = "Model directory to write (best model at its root, checkpoints/last for --resume).", Required = true };
+        var preset = new Option<string>("--preset") { Description = "Encoder preset: tiny (64 px), small or base (128 px).", DefaultValueFactory = _ => CaptionEncoderSpec.Tiny };
+        preset.AcceptOnlyFromAmong([.. CaptionEncoderSpec.PresetNames]);
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => 20 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per batch (each with all its reference captions).", DefaultValueFactory = _ => 32 };
+        var learningRate = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 2e-3 };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without BLEU-4 improvement (0 = off).", DefaultValueFactory = _ => 4 };
+        var noAttention = new Option<bool>("--no-attention") { Description = "Train the baseline: the decoder sees only the mean image feature." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => 1UL };
+        var resume = new Option<bool>("--resume") { Description = "Continue exactly from OUT/checkpoints/last." };
+        var embedding = new Option<int>("--embedding-dim") { Description = "Word embedding size.", DefaultValueFactory = _ => 128 };
+        var hidden = new Option<int>("--hidden-size") { Description = "LSTM hidden size.", DefaultValueFactory = _ => 256 };
+        var attentionDim = new Option<int>("--attention-dim") { Description = "Attention MLP size.", DefaultValueFactory = _ => 128 };
+        var lambda = new Option<float>("--attention-lambda") { Description = "Weight λ of the doubly stochastic attention penalty (per caption, relative to per-token cross-entropy).", DefaultValueFactory = _ => 0.1f };
+        var dropout = new Option<float>("--dropout") { Description = "Dropout before the word classifier.", DefaultValueFactory = _ => 0.3f };
+        var minFrequency = new Option<int>("--min-word-frequency") { Description = "Rarer training words become <unk>.", DefaultValueFactory = _ => 1 };
+        var validationImages = new Option<int>("--validation-images") { Description = "Validation images decoded per epoch (0 = all).", DefaultValueFactory = _ => 0 };
+        var cache = new Option<string?>("--cache") { Description = "Prepared-image cache folder (default: DATA_FOLDER/.prepared)." };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Stop training after this many minutes (the best model so far is kept, the last checkpoint is resumable)." };
+        var evaluateOnly = new Option<bool>("--evaluate-only") { Description = "Skip training; score the model in --out on the test split." };
+
+        var command = new Command("captioner", "Train an image captioner (CNN encoder + LSTM decoder with soft attention) and score it on the test split.");
+        foreach (var option in new Option[] { data, images, format, output, preset, epochs, batchSize, learningRate, patience, noAttention, seed, resume,
+                     embedding, hidden, attentionDim, lambda, dropout, minFrequency, validationImages, cache, timeLimit, evaluateOnly })
+            command.Options.Add(option);
+
+        command.SetAction((parse, cancellationToken) =>
+        {
+            try
+            {
+                var architecture = CaptionerConfig.FromPreset(parse.GetValue(preset)!, vocabularySize: 8) with
+                {
+                    UseAttention = !parse.GetValue(noAttention),
+                    EmbeddingDim = parse.GetValue(embedding),
+                    HiddenSize = parse.GetValue(hidden),
+                    AttentionDim = parse.GetValue(attentionDim),
+                    Dropout = parse.GetValue(dropout),
+                    DoublyStochasticLambda = parse.GetValue(lambda),
+                };
+                var request = new Request(
+                    new CaptioningTrainingOptions
+                    {
+                        DataPath = parse.GetValue(data)!,
+                        ImageRoot = parse.GetValue(images),
+                        Format = parse.GetValue(format),
+                        CacheDirectory = parse.GetValue(cache),
+                        BatchSize = parse.GetValue(batchSize),
+                        LearningRate = parse.GetValue(learningRate),
+                        MinWordFrequency = parse.GetValue(minFrequency),
+                        ValidationImages = parse.GetValue(validationImages),
+                    }.Validate(),
+                    architecture.Validated(),
+                    new TrainerOptions(
+                        Epochs: parse.GetValue(epochs),
+                        Patience: parse.GetValue(patience),
+                        GradientClipNorm: 5.0,
+                        HigherIsBetter: true,
+                        LrDecay: new ReduceOnPlateauOptions(Mode: PlateauMode.Max, Factor: 0.5, Patience: 1, Threshold: 1e-3, ThresholdMode: ThresholdMode.Absolute, MinLearningRate: 1e-5)),
+                    parse.GetValue(output)!,
+                    parse.GetValue(seed),
+                    parse.GetValue(resume),
+                    parse.GetValue(evaluateOnly),
+                    parse.GetValue(timeLimit) is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
+                return Task.FromResult(Run(request, cancellationToken));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or CheckpointFormatException or DatasetFormatException)
+            {
+                Console.Error.WriteLine($"train captioner: {e.Message}");
+                return Task.FromResult(2);
+            }
+        });
         return command;
+    }
+
+    private static int Run(Request request, CancellationToken commandToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
+        // The time limit cancels training like Ctrl-C does (checkpoint saved), but the run still counts as done.
+        using var timer = new CancellationTokenSource();
+        if (request.TimeLimit is { } limit) timer.CancelAfter(limit);
+        using var trainingToken = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, timer.Token);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;   // let the Trainer finish the batch and save instead of killing the process
+            Console.Error.WriteLine("train captioner: stopping after this batch and saving a resumable checkpoint (Ctrl-C again to abort)...");
+            cancel.Cancel();
+            Console.CancelKeyPress -= OnSecondCancel;
+            Console.CancelKeyPress += OnSecondCancel;
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            if (!request.EvaluateOnly && !Train(request, trainingToken.Token) && !timer.IsCancellationRequested) return 130;
+            Console.CancelKeyPress -= onCancel;
+            return Evaluate(request);
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+    }
+
+    private static void OnSecondCancel(object? sender, ConsoleCancelEventArgs e) => e.Cancel = false;
+
+    /// <summary>Trains; false when interrupted.</summary>
+    private static bool Train(Request request, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        string? resumeFrom = request.Resume ? Path.Combine(request.OutputDirectory, "checkpoints", "last") : null;
+        using var task = new CaptioningTrainingTask(request.Data, request.Architecture, request.Seed, resumeFrom, cancellationToken);
+        Console.WriteLine($"train captioner: {task.Corpus.Train.Shard.Count} training / {task.Corpus.Validation.Shard.Count} validation images, " +
+                          $"{task.Corpus.Vocabulary.Count} words, {task.Model.ParameterCount():N0} parameters, preset {task.Config.EncoderPreset}, " +
+                          $"attention {(task.Config.UseAttention ? "on" : "off")}, prepared in {clock.Elapsed.TotalSeconds:F1}s");
+        foreach (var failure in task.Corpus.Train.Failures.Concat(task.Corpus.Validation.Failures))
+            Console.Error.WriteLine($"train captioner: skipped undecodable image {failure}");
+
+        var trainer = new Trainer(request.Trainer, task, request.OutputDirectory);
+        void OnEpoch(EpochSummary e) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"epoch {e.Epoch}: loss {e.TrainLoss:F4}  valid BLEU-4 {e.ValidMetric:F4}  CIDEr-D {e.ValidMetrics.GetValueOrDefault("CIDEr-D"):F3}  lr {e.LearningRate:G3}  {e.Seconds:F0}s  {e.ItemsPerSecond:F0} tokens/s{(e.Improved ? "  *best" : "")}"));
+
+        TrainingResult result;
+        if (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            result = AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(context =>
+                {
+                    ProgressTask? bar = null;
+                    int barEpoch = -1;
+                    var progress = new InlineProgress<TrainingProgress>(p =>
+                    {
+                        if (p.Epoch != barEpoch) { bar?.StopTask(); bar = context.AddTask($"epoch {p.Epoch}/{p.Epochs}", maxValue: p.Batches); barEpoch = p.Epoch; }
+                        bar!.Value = p.Batch;
+                        bar.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.RunningLoss:F3} {p.ItemsPerSecond:F0} tok/s ETA {p.EpochEta:mm\\:ss}");
+                    });
+                    return trainer.Fit(request.Resume, progress, e => { bar?.StopTask(); OnEpoch(e); }, cancellationToken);
+                });
+        }
+        else
+        {
+            var progress = new InlineProgress<TrainingProgress>(p =>
+            {
+                int every = Math.Max(1, p.Batches / 5);
+                if (p.Batch % every == 0 && p.Batch != p.Batches)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.RunningLoss:F4} {p.ItemsPerSecond:F0} tokens/s ETA {p.EpochEta:mm\\:ss}"));
+            });
+            result = trainer.Fit(request.Resume, progress, OnEpoch, cancellationToken);
+        }
+
+        string how = result.Interrupted ? "interrupted (resume with --resume)" : result.StoppedEarly ? "stopped early" : "finished";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"train captioner: {how} after {result.EpochsCompleted} epochs in {clock.Elapsed.TotalMinutes:F1} min; best valid BLEU-4 {result.BestMetric ?? double.NaN:F4}; model in {request.OutputDirectory}"));
+        return !result.Interrupted;
+    }
+
+    /// <summary>Scores the best model on the test split (greedy and beam 3) and writes test_metrics.json.</summary>
+    private static int Evaluate(Request request)
+    {
+        var dataset = CaptionDatasetLoader.Load(request.Data.DataPath, new CaptionLoadOptions(ImageRoot: request.Data.ImageRoot, Format: request.Data.Format));
+        if (!dataset.InSplit(DatasetSplit.Test).Any())
+        {
+            Console.WriteLine("train captioner: the dataset has no test split; skipping test evaluation.");
+            return 0;
+        }
+        var captioner = ImageCaptioner.Load(request.OutputDirectory);
+        var report = new Dictionary<string, object>();
+        foreach (var (name, options) in new[] { ("greedy", new CaptionOptions()), ("beam3", new CaptionOptions(BeamSize: 3)) })
+        {
+            var clock = Stopwatch.StartNew();
+            CaptionMetrics metrics = CaptionerEvaluation.Evaluate(captioner, request.Data.DataPath, DatasetSplit.Test, options, request.Data.ImageRoot, request.Data.Format);
+            report[name] = metrics.Scores;
+            string scores = string.Join("  ", metrics.Scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:F4}")));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test ({name}, {metrics.ImageCount} images, {clock.Elapsed.TotalSeconds:F1}s): ") + scores);
+        }
+        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+
+    /// <summary>Reports synchronously on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder).</summary>
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }

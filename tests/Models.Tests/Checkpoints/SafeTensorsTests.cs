@@ -117,6 +117,21 @@ public sealed class SafeTensorsTests : IDisposable
         var ex = Assert.Throws<CheckpointFormatException>(() => SafeTensors.Read(path));
         Assert.Contains(path, ex.Message);
         foreach (var fragment in fragments) Assert.Contains(fragment, ex.Message);
+        // Header-only reading applies exactly the same validation.
+        var headerEx = Assert.Throws<CheckpointFormatException>(() => SafeTensors.ReadHeader(path));
+        Assert.Equal(ex.Message, headerEx.Message);
+    }
+
+    [Fact]
+    public void ReadHeaderListsEntriesInDataOrderWithoutReadingData()
+    {
+        const string json = """{"__metadata__":{"k":"v"},"b":{"dtype":"BF16","shape":[2],"data_offsets":[8,12]},"a":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}}""";
+        var header = SafeTensors.ReadHeader(WriteFile(Build(json, Floats(1f, 2f, 3f))));
+        Assert.Equal("v", header.Metadata["k"]);
+        Assert.Equal(["a", "b"], header.Tensors.Select(t => t.Name));
+        Assert.Equal([1, 2], header.Tensors[0].Shape);
+        Assert.Equal(("F32", 0L, 8L), (header.Tensors[0].DType, header.Tensors[0].Begin, header.Tensors[0].End));
+        Assert.Equal(("BF16", 8L, 12L), (header.Tensors[1].DType, header.Tensors[1].Begin, header.Tensors[1].End));
     }
 
     private const string Good = """{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""";

@@ -19,6 +19,9 @@ public class Im2ColTests
         new[] { 1, 4, 4, 4, 4, 1, 1, 3, 3, 1, 1 },   // kernel sees mostly padding
         new[] { 3, 5, 11, 2, 5, 3, 1, 0, 4, 2, 1 },
         new[] { 24, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1 }, // 86k column entries: large enough to run the parallel path
+        new[] { 2, 9, 41, 3, 3, 2, 2, 1, 1, 1, 1 },   // stride-2 rows long enough for the SIMD deinterleave + scalar tail
+        new[] { 3, 6, 64, 3, 3, 2, 2, 1, 1, 1, 1 },
+        new[] { 1, 5, 37, 2, 3, 1, 2, 0, 0, 1, 2 },
     };
 
     [Theory]

@@ -86,12 +86,11 @@ public static class FusedLstmCell
             TP.Sigmoid(gi, gi); TP.Sigmoid(gf, gf); TP.Tanh(gg, gg); TP.Sigmoid(go, go);
             var hOut = pd.Slice(b * 2 * hidden, hidden); var cOut = pd.Slice(b * 2 * hidden + hidden, hidden);
             var cPrev = cd.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j++)
-            {
-                float cNew = gf[j] * cPrev[j] + gi[j] * gg[j];
-                cOut[j] = cNew;
-                hOut[j] = go[j] * MathF.Tanh(cNew);
-            }
+            // c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'), in SIMD passes (a scalar MathF.Tanh per element was slower than the GEMMs).
+            TP.Multiply(gf, cPrev, cOut);
+            TP.MultiplyAdd(gi, gg, cOut, cOut);
+            TP.Tanh(cOut, hOut);
+            TP.Multiply(hOut, go, hOut);
         }
 
         Tensor[] inputs = input.X is not null ? [input.X, h, c, input.WeightIh!, weightHh, input.BiasIh!, biasHh] : [input.Gates!, h, c, weightHh, biasHh];
@@ -105,15 +104,18 @@ public static class FusedLstmCell
         using var dGates = Tensor.Uninitialized([batch, gates]);          // (B, 4H) pre-activation gradients
         var da = dGates.Data; var gd = grad.Data; var ad = act.Data; var pd = packed.Data; var cd = c.Data;
         Span<float> dcPrev = c.RequiresGrad ? c.GradBuffer() : default;
+        var tanhC = BufferPool.Rent(hidden);                                 // tanh(c') of one row
         for (int b = 0; b < batch; b++)
         {
             var row = ad.Slice(b * gates, gates); var drow = da.Slice(b * gates, gates);
             var dh = gd.Slice(b * 2 * hidden, hidden); var dcOut = gd.Slice(b * 2 * hidden + hidden, hidden);
             var cNew = pd.Slice(b * 2 * hidden + hidden, hidden); var cPrev = cd.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j++)
+            TP.Tanh(cNew, tanhC);
+            int done = LstmGateGradients.Accumulate(row, tanhC, dh, dcOut, cPrev, drow, c.RequiresGrad ? dcPrev.Slice(b * hidden, hidden) : default, hidden);
+            for (int j = done; j < hidden; j++)
             {
                 float i = row[j], f = row[hidden + j], gv = row[2 * hidden + j], o = row[3 * hidden + j];
-                float tc = MathF.Tanh(cNew[j]);
+                float tc = tanhC[j];
                 float dc = dcOut[j] + dh[j] * o * (1f - tc * tc);
                 drow[j] = dc * gv * i * (1f - i);
                 drow[hidden + j] = dc * cPrev[j] * f * (1f - f);
@@ -122,6 +124,7 @@ public static class FusedLstmCell
                 if (c.RequiresGrad) dcPrev[b * hidden + j] += dc * f;
             }
         }
+        BufferPool.Return(tanhC);
         if (input.X is { } x)
         {
             int inputSize = x.Size(1);

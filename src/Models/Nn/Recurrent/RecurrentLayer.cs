@@ -23,7 +23,9 @@ public abstract class RecurrentLayer : Module
     private protected RecurrentLayer(RecurrentOptions options, int gateCount, Generator generator)
     {
         Options = options.Validate();
-        dropoutGenerator = new Generator(generator.NextUInt64());
+        // Draw dropout masks from the caller's generator (not a private one) so a trainer that saves that
+        // generator's state resumes with exactly the same masks.
+        dropoutGenerator = generator;
         int hidden = options.HiddenSize, directions = options.Directions;
         float bound = 1f / MathF.Sqrt(hidden);
         layerParameters = new Tensor[options.NumLayers * directions][];
@@ -91,7 +93,8 @@ public abstract class RecurrentLayer : Module
             valid[t] = new bool[batch];
             for (int b = 0; b < batch; b++) valid[t][b] = t < lengths[b];
         }
-        var zeroOutput = Tensor.Zeros(batch, hidden);                            // (B, H)
+        // Scope-owned (pooled and returned with the step's other results): a factory Zeros here cost a fresh buffer every call.
+        var zeroOutput = Tensor.ZerosTracked([batch, hidden]);                   // (B, H)
 
         var finals = new Tensor[StateCount][];
         for (int s = 0; s < StateCount; s++) finals[s] = new Tensor[layersTimesDirections];

@@ -1,0 +1,224 @@
+// `compare`: our engine and the PyTorch reference side by side in one run. Both sides run on the same
+// machine at the same time slot: for each configuration we warm both up, then alternate rounds of
+// "ours N steps, reference N steps (tuned env), reference N steps (default env)" so background load
+// hits every side alike. Per-step times of all rounds are pooled; median and min are reported with
+// ratio = ours / tuned reference (median). Results go to stdout (one JSON object per config), to an
+// optional JSON-lines file, and to the Markdown report (docs/BENCHMARKS.md).
+using System.Text.Json;
+using Pipeline.Bench.Workloads;
+using Pipeline.Models.Kernels;
+
+namespace Pipeline.Bench.Runner;
+
+/// <summary>Runs the side-by-side comparison.</summary>
+internal static class CompareCommand
+{
+    public static int Run(ReadOnlySpan<string> args)
+    {
+        CompareOptions options;
+        try { options = CompareOptions.Parse(args); }
+        catch (ArgumentException e) { Console.Error.WriteLine(e.Message); Console.Error.WriteLine(Usage); return 2; }
+
+        var report = new ReportData { Options = options, Machine = MachineInfo.Collect() };
+        Parallelism.DegreeOfParallelism = options.Threads;
+        // The default-environment reference runs in its own later pass: its OpenMP/OpenBLAS workers spin
+        // after every request, and alive beside the alternation they would slow whichever side runs next.
+        bool defaultPass = options.ReferenceEnv == "both";
+        using (var servers = ServerSet.Start(defaultPass ? options with { ReferenceEnv = "tuned" } : options, options.Threads))
+        {
+            report.ReferenceInfo = servers.Tuned?.Info() ?? servers.Default?.Info();
+            foreach (var config in options.Configs)
+            {
+                var (results, allocations) = CompareOne(config, options, servers, options.Rounds, measureAllocations: true);
+                foreach (var r in results)
+                {
+                    var line = JsonSerializer.Serialize(r);
+                    Console.WriteLine(line);
+                    report.Results.Add(r);
+                }
+                if (allocations is not null) report.Allocations.Add(allocations);
+            }
+            if (options.Memory && servers.Tuned is not null)
+            {
+                Console.Error.WriteLine("memory: captioner_train × 100 steps in fresh processes (ours, then the reference)");
+                report.OursMemory = MemoryProbe.Run("captioner_train", 100, options.Threads);
+                report.ReferenceMemory = servers.Tuned.Run("memory_captioner_train100", 1, 0);
+                Console.WriteLine(JsonSerializer.Serialize(new { name = "memory_captioner_train100", ours_peak_rss_mb = report.OursMemory.PeakRssMb, reference_peak_rss_mb = report.ReferenceMemory.Value.GetProperty("extra").GetProperty("peak_rss_mb").GetDouble() }));
+            }
+        }
+
+        if (defaultPass)
+        {
+            using var fallback = ReferenceServer.Start(options.RepoRoot, "default", options.Threads);
+            report.DefaultReferenceInfo = fallback.Info();
+            for (int i = 0; i < report.Results.Count; i++)
+            {
+                var r = report.Results[i];
+                fallback.Run(r.ReferenceName, 1, options.Warmup);
+                var times = new List<double>();
+                for (int round = 0; round < options.Rounds; round++)
+                {
+                    times.AddRange(fallback.Run(r.ReferenceName, options.ItersFor(r.Name.StartsWith("sgemm_", StringComparison.Ordinal) ? r.Name[..r.Name.LastIndexOf('_')] : r.Name), 0)
+                        .GetProperty("extra").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()));
+                    Thread.Sleep(SettleMs);
+                }
+                double median = Timing.Median(times);
+                report.Results[i] = r with
+                {
+                    DefaultMedianMs = Round(median), DefaultMinMs = Round(Timing.Min(times)),
+                    RatioDefault = Round(r.OursMedianMs / median),
+                };
+                Console.WriteLine(JsonSerializer.Serialize(new { name = r.Name, env = "default", reference_default_median_ms = Round(median), ratio_default = Round(r.OursMedianMs / median) }));
+            }
+        }
+
+        if (options.Scaling)
+        {
+            // One thread on both sides (a second reference server: its thread count is fixed at start-up).
+            Parallelism.DegreeOfParallelism = 1;
+            using var single = ServerSet.Start(options with { ReferenceEnv = "tuned" }, 1);
+            foreach (var config in options.Configs.Where(c => c is not ("sgemm_256" or "sgemm_512" or "sgemm_2048")))
+            {
+                var (results, _) = CompareOne(config, options, single, Math.Max(1, options.Rounds - 1), measureAllocations: false);
+                foreach (var r in results)
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(r));
+                    report.SingleThread.Add(r);
+                }
+            }
+            Parallelism.DegreeOfParallelism = options.Threads;
+        }
+
+        if (options.JsonPath is not null)
+        {
+            // Final records only (with the default-env figures merged in); single-thread ones have "threads": 1.
+            File.WriteAllLines(options.JsonPath, report.Results.Concat(report.SingleThread).Select(r => JsonSerializer.Serialize(r)));
+            Console.Error.WriteLine($"wrote {options.JsonPath}");
+        }
+        if (options.OutMarkdown is not null)
+        {
+            File.WriteAllText(options.OutMarkdown, MarkdownReport.Render(report));
+            Console.Error.WriteLine($"wrote {options.OutMarkdown}");
+        }
+        return 0;
+    }
+
+    private const string Usage = "usage: compare [--configs LIST|all|models|sgemm] [--threads 2] [--iters N] [--rounds R] [--warmup W] "
+        + "[--reference-env tuned|default|both] [--out docs/BENCHMARKS.md] [--json results.jsonl] [--scaling] [--no-memory] [--alloc-steps N] [--load-note TEXT]";
+
+    /// <summary>Alternates ours and the reference(s) for one configuration; sgemm yields one result per library.</summary>
+    private static (List<ComparisonResult> Results, AllocationStats? Allocations) CompareOne(string config, CompareOptions options, ServerSet servers, int rounds, bool measureAllocations)
+    {
+        double loadBefore = MachineInfo.LoadAverage();
+        var workload = WorkloadCatalog.Create(config);
+        string[] referenceNames = config.StartsWith("sgemm_", StringComparison.Ordinal) ? [config + "_numpy", config + "_torch"] : [config];
+        int iters = options.ItersFor(config);
+
+        for (int i = 0; i < options.Warmup; i++) workload.Step();
+        foreach (var server in servers.All)
+            foreach (var name in referenceNames) server.Run(name, 1, options.Warmup);   // setup + warm-up, discarded
+
+        var ours = new List<double>();
+        var theirs = servers.All.SelectMany(s => referenceNames.Select(n => (s.Environment, n))).ToDictionary(k => k, _ => new List<double>());
+        var lastRecord = new Dictionary<(string, string), JsonElement>();
+        for (int round = 0; round < rounds; round++)
+        {
+            ours.AddRange(Timing.Measure(workload, iters, 0));
+            foreach (var server in servers.All)
+                foreach (var name in referenceNames)
+                {
+                    Thread.Sleep(SettleMs);
+                    var record = server.Run(name, iters, 0);
+                    theirs[(server.Environment, name)].AddRange(record.GetProperty("extra").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()));
+                    lastRecord[(server.Environment, name)] = record;
+                    Thread.Sleep(SettleMs);
+                }
+        }
+        double loadAfter = MachineInfo.LoadAverage();
+
+        AllocationStats? allocations = null;
+        if (measureAllocations && !config.StartsWith("sgemm_", StringComparison.Ordinal))
+        {
+            int steps = WorkloadCatalog.TrainStepOf(workload) is null ? Math.Min(20, options.AllocSteps) : options.AllocSteps;
+            allocations = AllocationStats.Measure(workload, steps, 0);
+        }
+
+        var results = new List<ComparisonResult>();
+        double oursMedian = Timing.Median(ours), oursMin = Timing.Min(ours);
+        var primaryEnv = servers.Tuned is not null ? "tuned" : "default";
+        foreach (var name in referenceNames)
+        {
+            var tuned = theirs[(primaryEnv, name)];
+            List<double>? fallback = servers.Default is not null && servers.Tuned is not null ? theirs[("default", name)] : null;
+            double refMedian = Timing.Median(tuned), refMin = Timing.Min(tuned);
+            var refFigures = ReferenceFigures(lastRecord[(primaryEnv, name)], refMedian, refMin, config);
+            results.Add(new ComparisonResult
+            {
+                Name = config.StartsWith("sgemm_", StringComparison.Ordinal) ? name : config,
+                ReferenceName = name,
+                Threads = Parallelism.DegreeOfParallelism,
+                Iterations = ours.Count,
+                OursMedianMs = Round(oursMedian), OursMinMs = Round(oursMin),
+                ReferenceMedianMs = Round(refMedian), ReferenceMinMs = Round(refMin),
+                DefaultMedianMs = fallback is null ? null : Round(Timing.Median(fallback)),
+                DefaultMinMs = fallback is null ? null : Round(Timing.Min(fallback)),
+                Ratio = Round(oursMedian / refMedian), RatioMin = Round(oursMin / refMin),
+                RatioDefault = fallback is null ? null : Round(oursMedian / Timing.Median(fallback)),
+                OursFigures = workload.Figures(oursMedian, oursMin).ToDictionary(p => p.Key, p => Round(p.Value)),
+                ReferenceFigures = refFigures,
+                OursParameters = workload.ParameterCount,
+                ReferenceParameters = ReferenceParameters.For(config),
+                Environment = primaryEnv,
+                OpenBlasCore = lastRecord[(primaryEnv, name)].GetProperty("extra").TryGetProperty("openblas_core", out var core) ? core.GetString() : null,
+                LoadBefore = loadBefore, LoadAfter = loadAfter,
+                OursTimes = ours.Select(Round).ToList(),
+                ReferenceTimes = tuned.Select(Round).ToList(),
+            });
+        }
+        return (results, allocations);
+    }
+
+    // Throughput of the reference recomputed from the pooled median, so both sides use the same statistic.
+    private static Dictionary<string, double> ReferenceFigures(JsonElement record, double median, double min, string config)
+    {
+        var figures = new Dictionary<string, double>();
+        var extra = record.GetProperty("extra");
+        if (extra.TryGetProperty("m", out var m))
+        {
+            double n = m.GetDouble();
+            figures["gflops"] = Round(2 * n * n * n / median / 1e6);
+            figures["gflops_best"] = Round(2 * n * n * n / min / 1e6);
+        }
+        if (extra.TryGetProperty("images_per_s", out _)) figures["images_per_s"] = Round(extra.GetProperty("batch").GetDouble() / (median / 1000));
+        if (extra.TryGetProperty("docs_per_s", out _)) figures["docs_per_s"] = Round(extra.GetProperty("batch").GetDouble() / (median / 1000));
+        return figures;
+    }
+
+    private static double Round(double value) => Math.Round(value, 3);
+
+    /// <summary>
+    /// Pause between the two sides (ms): OpenBLAS's worker threads busy-wait for a while after each call and
+    /// .NET's pool workers spin briefly too, so the side that ran last would otherwise tax the next one.
+    /// </summary>
+    private const int SettleMs = 300;
+
+    /// <summary>The reference servers of one pass (tuned and/or default environment).</summary>
+    internal sealed class ServerSet : IDisposable
+    {
+        public ReferenceServer? Tuned { get; private init; }
+        public ReferenceServer? Default { get; private init; }
+        public IEnumerable<ReferenceServer> All => new[] { Tuned, Default }.OfType<ReferenceServer>();
+
+        public static ServerSet Start(CompareOptions options, int threads) => new()
+        {
+            Tuned = options.ReferenceEnv is "tuned" or "both" ? ReferenceServer.Start(options.RepoRoot, "tuned", threads) : null,
+            Default = options.ReferenceEnv is "default" or "both" ? ReferenceServer.Start(options.RepoRoot, "default", threads) : null,
+        };
+
+        public void Dispose()
+        {
+            Tuned?.Dispose();
+            Default?.Dispose();
+        }
+    }
+}

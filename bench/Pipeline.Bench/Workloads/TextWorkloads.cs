@@ -1,0 +1,61 @@
+// textcnn_train / textcnn_infer / bilstm_train / bilstm_infer: the two text classifiers on random
+// token ids (batch 64 for training, 256 for inference, length 64) with cross-entropy over 2 classes.
+using Pipeline.Bench.Models;
+using Pipeline.Models.Autograd;
+using Pipeline.Models.Nn;
+using Pipeline.Models.Tensors;
+
+namespace Pipeline.Bench.Workloads;
+
+/// <summary>Text classifier train step or inference batch.</summary>
+internal sealed class TextWorkload : IWorkload
+{
+    private readonly Module model;
+    private readonly Func<int[], int, int, Tensor> forward;
+    private readonly TrainStep? train;
+    private readonly int[] tokens;
+    private readonly int batch;
+
+    public TextWorkload(string name)
+    {
+        Name = name;
+        var generator = new Generator(0);
+        if (name.StartsWith("textcnn", StringComparison.Ordinal))
+        {
+            var cnn = new TextCnn(generator);
+            model = cnn; forward = cnn.Forward;
+        }
+        else
+        {
+            var rnn = new BiLstmAttention(generator);
+            model = rnn; forward = rnn.Forward;
+        }
+        bool training = name.EndsWith("_train", StringComparison.Ordinal);
+        batch = training ? BenchSizes.TextBatchTrain : BenchSizes.TextBatchInfer;
+        tokens = new int[batch * BenchSizes.TextLength];
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = generator.NextInt(BenchSizes.TextVocab);
+        if (training)
+        {
+            var labels = new int[batch];
+            for (int i = 0; i < labels.Length; i++) labels[i] = generator.NextInt(BenchSizes.TextClasses);
+            train = new TrainStep(model, () => Functional.CrossEntropy(forward(tokens, batch, BenchSizes.TextLength), labels));
+        }
+        else model.Eval();
+    }
+
+    public string Name { get; }
+    public long ParameterCount => model.ParameterCount();
+    public TrainStep? Train => train;
+
+    public void Step()
+    {
+        if (train is not null) { train.Run(); return; }
+        using var noGrad = GradMode.NoGrad();
+        using var scope = new TensorScope();
+        forward(tokens, batch, BenchSizes.TextLength);
+    }
+
+    public IReadOnlyDictionary<string, double> Figures(double medianMs, double minMs) => train is not null
+        ? new Dictionary<string, double>()
+        : new Dictionary<string, double> { ["docs_per_s"] = batch / (medianMs / 1000) };
+}

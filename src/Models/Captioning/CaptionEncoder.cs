@@ -1,0 +1,73 @@
+// Convolutional image encoder of the captioner ("Show, Attend and Tell", Xu et al. 2015, §3.1.1, with a
+// ResNet-style network of our own instead of VGG): a stem of conv-BN-ReLU layers, then residual stages
+// (He et al. 2016), and the final (B, F, G, G) map read as R = G·G region vectors a_r ∈ ℝ^F:
+//   features = permute(reshape(x, B, F, R), 0, 2, 1)    (B, R, F)
+// Inputs are already normalised by preprocessing ((x − mean)/std with the config's per-channel values).
+// Checkpoint keys: stem.{i}.conv.weight, stem.{i}.bn.*, layer{k}.{j}.conv1.weight, … (torchvision-like).
+// Thread safety: in eval mode the forward reads parameters and running statistics only, so concurrent
+// calls are safe; in training mode batch norm updates its running statistics (single thread only).
+// Shape key: B = batch, S = image side, G = grid side, R = G·G regions, F = feature channels.
+using Pipeline.Models.Nn;
+using Pipeline.Models.Tensors;
+
+namespace Pipeline.Models.Captioning;
+
+/// <summary>Images (B, 3, S, S) → region features (B, R, F).</summary>
+public sealed class CaptionEncoder : Module
+{
+    private readonly Sequential stem;
+    private readonly List<Sequential> stages = [];
+
+    /// <summary>Builds the encoder for <paramref name="spec"/> and square images of side <paramref name="imageSize"/>.</summary>
+    public CaptionEncoder(CaptionEncoderSpec spec, int imageSize, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
+        Spec = spec;
+        ImageSize = imageSize;
+        stem = RegisterModule("stem", new Sequential());
+        int channels = 3;
+        for (int i = 0; i < spec.StemChannels.Length; i++)
+        {
+            stem.Append(new ConvBnRelu(channels, spec.StemChannels[i], spec.StemStrides[i], generator));
+            channels = spec.StemChannels[i];
+        }
+        for (int k = 0; k < spec.StageChannels.Length; k++)
+        {
+            var stage = RegisterModule($"layer{k + 1}", new Sequential());
+            for (int j = 0; j < spec.StageDepths[k]; j++)
+            {
+                stage.Append(new ResidualBlock(channels, spec.StageChannels[k], generator, stride: j == 0 ? spec.StageStrides[k] : 1));
+                channels = spec.StageChannels[k];
+            }
+            stages.Add(stage);
+        }
+        GridHeight = GridWidth = spec.GridSize(imageSize);
+        FeatureSize = spec.OutputChannels;
+    }
+
+    /// <summary>The architecture.</summary>
+    public CaptionEncoderSpec Spec { get; }
+    /// <summary>Expected image side S.</summary>
+    public int ImageSize { get; }
+    /// <summary>Rows G of the feature grid.</summary>
+    public int GridHeight { get; }
+    /// <summary>Columns G of the feature grid.</summary>
+    public int GridWidth { get; }
+    /// <summary>Regions R = GridHeight·GridWidth.</summary>
+    public int Regions => GridHeight * GridWidth;
+    /// <summary>Feature channels F.</summary>
+    public int FeatureSize { get; }
+
+    /// <summary>(B, 3, S, S) normalised images → (B, R, F) region features.</summary>
+    public Tensor Forward(Tensor images)
+    {
+        if (images.Rank != 4 || images.Size(1) != 3 || images.Size(2) != ImageSize || images.Size(3) != ImageSize)
+            throw new ShapeMismatchException("caption_encoder", $"images {TensorShape.Format(images.Shape)} are not (B, 3, {ImageSize}, {ImageSize})");
+        var x = stem.Forward(images);                                                   // (B, C, G', G')
+        foreach (var stage in stages) x = stage.Forward(x);                             // (B, F, G, G)
+        int batch = x.Size(0);
+        return x.Reshape(batch, FeatureSize, Regions).Permute(0, 2, 1);                 // (B, R, F)
+    }
+}

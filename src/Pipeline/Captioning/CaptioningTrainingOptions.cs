@@ -1,0 +1,48 @@
+// Settings of a captioner training run that are not part of the model architecture (data, batching,
+// optimisation); the architecture lives in CaptionerConfig and is saved with the model.
+using Pipeline.Preprocessing.Datasets;
+
+namespace Pipeline.Captioning;
+
+/// <summary>Data and optimisation settings of <see cref="CaptioningTrainingTask"/>.</summary>
+public sealed record CaptioningTrainingOptions
+{
+    /// <summary>Caption annotations (Karpathy/COCO JSON, Flickr token file, TSV/CSV).</summary>
+    public required string DataPath { get; init; }
+
+    /// <summary>Folder image paths are relative to (default: the annotation file's folder).</summary>
+    public string? ImageRoot { get; init; }
+
+    /// <summary>Annotation format (default: detected).</summary>
+    public CaptionFormat Format { get; init; } = CaptionFormat.Auto;
+
+    /// <summary>Where prepared (decoded, resized) image shards are cached (default: "&lt;data folder&gt;/.prepared").</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Images per batch; each batch also carries every reference caption of those images.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 2e-3;
+
+    /// <summary>Words seen fewer times in the training captions become &lt;unk&gt;.</summary>
+    public int MinWordFrequency { get; init; } = 1;
+
+    /// <summary>Validation images decoded per epoch (0 = the whole validation split).</summary>
+    public int ValidationImages { get; init; }
+
+    /// <summary>Images per forward pass when decoding for validation.</summary>
+    public int DecodeBatchSize { get; init; } = 64;
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public CaptioningTrainingOptions Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataPath)) throw new ArgumentException("A caption dataset path is required.", nameof(DataPath));
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive");
+        if (MinWordFrequency < 1) throw new ArgumentOutOfRangeException(nameof(MinWordFrequency), MinWordFrequency, "must be at least 1");
+        if (ValidationImages < 0) throw new ArgumentOutOfRangeException(nameof(ValidationImages), ValidationImages, "must be non-negative");
+        if (DecodeBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(DecodeBatchSize), DecodeBatchSize, "must be at least 1");
+        return this;
+    }
+}

@@ -1,0 +1,148 @@
+// Captioning as an ITrainingTask for the generic Trainer (which owns the loop, clipping, checkpoints,
+// LR decay, early stopping and resume). This class owns the data and the model-specific steps:
+//   PlanEpoch  shuffles training images and cuts them into batches of BatchSize images;
+//   TrainBatch encodes each image once (B, R, F) and scores all of its reference captions against it
+//              (teacher forcing; loss = cross-entropy + λ·attention penalty, Xu et al. 2015);
+//   Validate   greedy-decodes the validation images and scores them with BLEU-4 (monitored) and the
+//              other COCO metrics (CaptionEvaluator).
+// Key: B = images in a batch, S = image side, R = encoder regions, F = feature size, N = captions.
+using Pipeline.Models.Autograd;
+using Pipeline.Models.Captioning;
+using Pipeline.Models.Checkpoints;
+using Pipeline.Models.Evaluation;
+using Pipeline.Models.Nn;
+using Pipeline.Models.Optim;
+using Pipeline.Models.Tensors;
+using Pipeline.Models.Training;
+using Pipeline.Preprocessing.Caching;
+
+namespace Pipeline.Captioning;
+
+/// <summary>Trains a <see cref="CaptionModel"/> on a <see cref="CaptionCorpus"/> through <see cref="Trainer"/>.</summary>
+public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
+{
+    /// <summary>Name of the monitored validation metric.</summary>
+    public const string MonitoredMetric = "BLEU-4";
+
+    private readonly CaptioningTrainingOptions options;
+    private readonly CachedImageStage imageStage;
+    private readonly CaptionModel model;
+    private int[] order = [];
+
+    /// <summary>
+    /// Prepares the corpus (vocabulary from the training captions, cached images) and builds the model of
+    /// <paramref name="architecture"/> with its vocabulary size set from the corpus. When <paramref name="resumeDirectory"/>
+    /// holds a checkpoint, its vocabulary and config are reused so the weights fit.
+    /// </summary>
+    public CaptioningTrainingTask(CaptioningTrainingOptions options, CaptionerConfig architecture, ulong seed, string? resumeDirectory = null,
+        CancellationToken cancellationToken = default)
+    {
+        this.options = options.Validate();
+        Preprocessing.Text.Vocabulary? vocabulary = null;
+        if (resumeDirectory is not null && File.Exists(Path.Combine(resumeDirectory, CaptionerFiles.VocabularyFile)))
+            (architecture, vocabulary, _) = CaptionerFiles.ReadMetadata(resumeDirectory);
+        Corpus = CaptionCorpus.Load(options, architecture.ImageSize, architecture.ImageMean, architecture.ImageStd, architecture.MaxCaptionLength, vocabulary, cancellationToken);
+        Config = architecture with { VocabularySize = Corpus.Vocabulary.Count };
+        imageStage = new CachedImageStage(Corpus.ImageOptions);
+        model = new CaptionModel(Config, new Generator(seed));
+        // A separate stream for shuffling/dropout, so changing the architecture does not change the batch order.
+        Generator = new Generator(seed ^ 0x9E3779B97F4A7C15UL);
+        Optimizer = new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
+    }
+
+    /// <summary>The model configuration (vocabulary size filled in).</summary>
+    public CaptionerConfig Config { get; }
+
+    /// <summary>The prepared data.</summary>
+    public CaptionCorpus Corpus { get; }
+
+    /// <inheritdoc/>
+    public Module Model => model;
+
+    /// <summary>The model, typed.</summary>
+    public CaptionModel CaptionModel => model;
+
+    /// <inheritdoc/>
+    public Optimizer Optimizer { get; }
+
+    /// <inheritdoc/>
+    public Generator Generator { get; }
+
+    /// <inheritdoc/>
+    public int PlanEpoch(int epoch, Generator generator)
+    {
+        order = Enumerable.Range(0, Corpus.Train.Shard.Count).ToArray();
+        generator.Shuffle(order);
+        return (order.Length + options.BatchSize - 1) / options.BatchSize;
+    }
+
+    /// <inheritdoc/>
+    public BatchResult TrainBatch(int batchIndex, Generator generator)
+    {
+        var shard = Corpus.Train.Shard;
+        int start = batchIndex * options.BatchSize;
+        var images = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
+        var pixels = Tensor.FromArray(imageStage.Batch(shard, images), [images.Length, 3, Config.ImageSize, Config.ImageSize]); // (B, 3, S, S)
+
+        var captions = new List<int[]>();
+        var imageOfCaption = new List<int>();
+        for (int i = 0; i < images.Length; i++)
+            foreach (var caption in shard.Captions(images[i]))
+            {
+                captions.Add(caption);
+                imageOfCaption.Add(i);
+            }
+
+        var features = model.Encode(pixels);                                                                  // (B, R, F)
+        var loss = model.Loss(features, imageOfCaption.ToArray(), captions.ToArray(), generator);             // over N captions
+        loss.Loss.Backward();
+        return new BatchResult(loss.Loss.Item(), loss.Tokens);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Runs to completion even when cancellation is requested: the Trainer saves right after it.</remarks>
+    public ValidationResult Validate(CancellationToken cancellationToken)
+    {
+        var metrics = Evaluate(Corpus.Validation, new DecodeOptions(BeamSize: 1, MaxLength: Config.MaxCaptionLength, LengthPenalty: 0f, TopK: 1, ReturnAttention: false),
+            options.ValidationImages);
+        return new ValidationResult(metrics.Bleu4, metrics.Scores);
+    }
+
+    /// <summary>Decodes the first <paramref name="limit"/> images of <paramref name="split"/> (0 = all) and scores them.</summary>
+    public CaptionMetrics Evaluate(CaptionSplit split, DecodeOptions decode, int limit = 0)
+    {
+        int count = limit > 0 ? Math.Min(limit, split.Shard.Count) : split.Shard.Count;
+        var predictions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var references = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        using (GradMode.NoGrad())
+        {
+            for (int start = 0; start < count; start += options.DecodeBatchSize)
+            {
+                using var scope = new TensorScope();
+                var indices = Enumerable.Range(start, Math.Min(options.DecodeBatchSize, count - start)).ToArray();
+                var pixels = Tensor.FromArray(imageStage.Batch(split.Shard, indices), [indices.Length, 3, Config.ImageSize, Config.ImageSize]);
+                var hypotheses = model.Generate(model.Encode(pixels), decode);
+                for (int i = 0; i < indices.Length; i++)
+                {
+                    string id = split.Shard.SourcePath(indices[i]);
+                    predictions[id] = CaptionText.Detokenize(Corpus.Tokenizer, Corpus.Vocabulary, hypotheses[i].Tokens);
+                    references[id] = split.References[indices[i]];
+                }
+            }
+        }
+        model.Train(wasTraining);
+        return CaptionEvaluator.Evaluate(predictions, references);
+    }
+
+    /// <inheritdoc/>
+    public void Save(string directory, Optimizer? optimizer, TrainerState? state) =>
+        CaptionerFiles.Save(directory, model, Config, Corpus.Vocabulary, Corpus.Tokenizer.Spec, optimizer, state);
+
+    /// <inheritdoc/>
+    public void LoadWeights(string directory) => Checkpoint.LoadModel(directory, model);
+
+    /// <inheritdoc/>
+    public void Dispose() => Corpus.Dispose();
+}

@@ -1,0 +1,174 @@
+// The application-facing captioner: loads a model directory written by training (weights, config,
+// vocabulary, tokenizer), preprocesses images exactly as training did (resize shorter side, centre crop,
+// normalise with the model's mean/std, no flips), encodes them in batches and decodes greedily or with
+// beam search. Inference keeps no per-call state in the model (eval mode, no autograd; tensor scopes are
+// per thread), so one instance serves concurrent callers.
+// Key: B = images in a batch, S = image side, R = GridH·GridW encoder regions, F = feature size.
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Models.Autograd;
+using Pipeline.Models.Captioning;
+using Pipeline.Models.Checkpoints;
+using Pipeline.Models.Tensors;
+using Pipeline.Preprocessing.Images;
+using Pipeline.Preprocessing.Text;
+
+namespace Pipeline.Captioning;
+
+/// <summary>Captions images with a trained <see cref="CaptionModel"/>. Thread-safe: share one instance.</summary>
+/// <example>
+/// <code>
+/// var captioner = ImageCaptioner.Load("data/models/captioner");
+/// var result = captioner.Caption("photo.png", new CaptionOptions(BeamSize: 3));
+/// Console.WriteLine(result.Caption);
+/// </code>
+/// </example>
+public sealed class ImageCaptioner
+{
+    /// <summary>Images per forward pass in <see cref="CaptionMany"/> unless told otherwise.</summary>
+    public const int DefaultBatchSize = 16;
+
+    private readonly CaptionModel model;
+    private readonly ITokenizer tokenizer;
+    private readonly ImagePipeline images;
+    private readonly ILogger logger;
+
+    private ImageCaptioner(CaptionModel model, CaptionerConfig config, Vocabulary vocabulary, ITokenizer tokenizer, ILogger logger)
+    {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.logger = logger;
+        Config = config;
+        Vocabulary = vocabulary;
+        images = new ImagePipeline(new ImagePreprocessingOptions
+        {
+            Size = config.ImageSize,
+            RandomHorizontalFlip = false,
+            Mean = new ChannelStats(config.ImageMean[0], config.ImageMean[1], config.ImageMean[2]),
+            Std = new ChannelStats(config.ImageStd[0], config.ImageStd[1], config.ImageStd[2]),
+        });
+    }
+
+    /// <summary>The model's configuration.</summary>
+    public CaptionerConfig Config { get; }
+
+    /// <summary>The model's vocabulary.</summary>
+    public Vocabulary Vocabulary { get; }
+
+    /// <summary>Encoder grid height (attention rows).</summary>
+    public int GridHeight => model.GridHeight;
+
+    /// <summary>Encoder grid width (attention columns).</summary>
+    public int GridWidth => model.GridWidth;
+
+    /// <summary>
+    /// Loads the model in <paramref name="modelDir"/> (model.safetensors, config.json, vocab.json, tokenizer.json).
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A required file is missing (the message names it).</exception>
+    /// <exception cref="InvalidDataException">The files disagree (vocabulary size vs. embedding rows) or the weights do not fit the config.</exception>
+    public static ImageCaptioner Load(string modelDir, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelDir);
+        logger ??= NullLogger.Instance;
+        var (config, vocabulary, tokenizerSpec) = CaptionerFiles.ReadMetadata(modelDir);
+        var model = new CaptionModel(config, new Generator(0));
+        try { Checkpoint.LoadModel(modelDir, model, strict: true); }
+        catch (CheckpointFormatException e) { throw new InvalidDataException($"{Path.Combine(modelDir, Checkpoint.ModelFile)} does not fit {Checkpoint.ConfigFile}: {e.Message}", e); }
+        model.Eval();
+        logger.LogInformation("Loaded captioner from {ModelDir}: {Parameters:N0} parameters, {Vocabulary} words, {Size}px input, attention {Attention}",
+            modelDir, model.ParameterCount(), vocabulary.Count, config.ImageSize, config.UseAttention ? "on" : "off");
+        return new ImageCaptioner(model, config, vocabulary, tokenizerSpec.Create(), logger);
+    }
+
+    /// <summary>Captions the image file at <paramref name="path"/>.</summary>
+    /// <exception cref="ImageDecodeException">The file is not a decodable image.</exception>
+    public CaptionResult Caption(string path, CaptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return CaptionPrepared([(path, Preprocess(path))], options)[0];
+    }
+
+    /// <summary>Captions an encoded image (PNG, JPEG, ...) read from <paramref name="image"/>; <paramref name="name"/> becomes <see cref="CaptionResult.Source"/>.</summary>
+    /// <exception cref="ImageDecodeException">The bytes are not a decodable image.</exception>
+    public CaptionResult Caption(Stream image, string name = "<stream>", CaptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var buffer = new MemoryStream();
+        image.CopyTo(buffer);
+        var rgb = images.LoadRgb(buffer.ToArray(), name);
+        var resized = Preprocessing.Images.ResizeStage.Apply(rgb, images.Options.EffectiveResizeSize, images.Options.Resize);
+        var chw = new float[images.ImageLength];
+        images.ToChw(resized, chw);
+        return CaptionPrepared([(name, chw)], options)[0];
+    }
+
+    /// <summary>Captions many files, <paramref name="batchSize"/> images per forward pass, in input order. The first undecodable file throws.</summary>
+    public IReadOnlyList<CaptionResult> CaptionMany(IEnumerable<string> paths, CaptionOptions? options = null, int batchSize = DefaultBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var results = new List<CaptionResult>();
+        foreach (var chunk in paths.Chunk(batchSize))
+            results.AddRange(CaptionPrepared(chunk.Select(p => (p, Preprocess(p))).ToList(), options));
+        return results;
+    }
+
+    /// <summary>Streams captions of many files batch by batch (decoding and the model run off the caller's thread).</summary>
+    public async IAsyncEnumerable<CaptionResult> CaptionManyAsync(IEnumerable<string> paths, CaptionOptions? options = null, int batchSize = DefaultBatchSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        foreach (var chunk in paths.Chunk(batchSize))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = await Task.Run(() => CaptionPrepared(chunk.Select(p => (p, Preprocess(p))).ToList(), options), cancellationToken).ConfigureAwait(false);
+            foreach (var result in batch) yield return result;
+        }
+    }
+
+    /// <summary>Decodes and preprocesses one file into the model's CHW input (3·S² floats). Thread-safe; used by batch jobs to read in parallel.</summary>
+    /// <exception cref="ImageDecodeException">The file is not a decodable image.</exception>
+    public float[] Preprocess(string path) => images.Process(path);
+
+    /// <summary>Captions images already preprocessed by <see cref="Preprocess"/>, as one batch.</summary>
+    public IReadOnlyList<CaptionResult> CaptionPrepared(IReadOnlyList<(string Source, float[] Pixels)> batch, CaptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        options = (options ?? CaptionOptions.Default).Validate();
+        if (batch.Count == 0) return [];
+        int side = Config.ImageSize, length = 3 * side * side;
+        var pixels = new float[batch.Count * length];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Pixels.Length != length)
+                throw new ArgumentException($"Image '{batch[i].Source}' has {batch[i].Pixels.Length} floats; the model expects 3x{side}x{side} = {length}.", nameof(batch));
+            batch[i].Pixels.CopyTo(pixels, i * length);
+        }
+        var decode = new DecodeOptions(options.BeamSize, options.MaxLength ?? Config.MaxCaptionLength, options.LengthPenalty, options.TopK,
+            options.ReturnAttention && Config.UseAttention);
+
+        IReadOnlyList<CaptionHypothesis> hypotheses;
+        using (GradMode.NoGrad())
+        using (new TensorScope())
+        {
+            var input = Tensor.FromArray(pixels, [batch.Count, 3, side, side]);   // (B, 3, S, S)
+            var features = model.Encode(input);                                    // (B, R, F)
+            hypotheses = model.Generate(features, decode);
+        }
+        var results = new CaptionResult[batch.Count];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var best = hypotheses[i];
+            var words = CaptionText.Words(Vocabulary, best.Tokens);
+            var alternatives = best.Alternatives.Skip(1).Take(options.TopK - 1)
+                .Select(a => (CaptionText.Detokenize(tokenizer, Vocabulary, a.Tokens), a.Score)).ToList();
+            var attention = decode.ReturnAttention ? best.Attention?.Take(words.Count).ToArray() : null;
+            results[i] = new CaptionResult(batch[i].Source, tokenizer.Detokenize(words), best.Score, words, attention, GridHeight, GridWidth, alternatives);
+        }
+        logger.LogDebug("Captioned {Count} images", batch.Count);
+        return results;
+    }
+}
