@@ -73,6 +73,12 @@ public sealed class ImageCaptioner
         ArgumentNullException.ThrowIfNull(modelDir);
         logger ??= NullLogger.Instance;
         var (config, vocabulary, tokenizerSpec) = CaptionerFiles.ReadMetadata(modelDir);
+        // Check the weights' header against config and vocabulary before allocating the model (untrusted files).
+        if (File.Exists(Path.Combine(modelDir, Checkpoint.ModelFile)))
+        {
+            try { ModelFiles.ModelDirectoryValidator.Validate(modelDir, ModelFiles.ModelDirectorySpecs.Captioner(modelDir)); }
+            catch (ModelFiles.ModelDirectoryException e) { throw new InvalidDataException(e.Message, e); }
+        }
         var model = new CaptionModel(config, new Generator(0));
         try { Checkpoint.LoadModel(modelDir, model, strict: true); }
         catch (CheckpointFormatException e) { throw new InvalidDataException($"{Path.Combine(modelDir, Checkpoint.ModelFile)} does not fit {Checkpoint.ConfigFile}: {e.Message}", e); }

@@ -89,21 +89,14 @@ public sealed class TextClassifier
         return new TextClassifier(model, config, encoder, labels, directory);
     }
 
-    // Every embedding table in the weights must have one row per vocabulary id; a strict load would also catch a
-    // mismatch, but this message says what went wrong in the user's terms.
+    // Validates the weights' header against config, vocabulary and labels before anything is allocated
+    // (untrusted model directories); the message lists every mismatch in the user's terms.
     private static void CheckEmbeddingRows(string directory, ClassifierConfig config)
     {
         var path = Path.Combine(directory, Checkpoint.ModelFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: the classifier has no weights.", path);
-        var weights = SafeTensors.Read(path).Tensors;
-        foreach (var (name, tensor) in weights)
-        {
-            if (!name.Contains("embedding", StringComparison.OrdinalIgnoreCase) || !name.EndsWith("weight", StringComparison.Ordinal) || tensor.Rank != 2) continue;
-            if (tensor.Size(0) != config.VocabularySize)
-                throw new InvalidDataException($"{path}: embedding '{name}' has {tensor.Size(0)} rows but the vocabulary has {config.VocabularySize} ids.");
-            if (tensor.Size(1) != config.EmbeddingDim)
-                throw new InvalidDataException($"{path}: embedding '{name}' has {tensor.Size(1)} columns but config.json says {config.EmbeddingDim} dimensions.");
-        }
+        try { ModelFiles.ModelDirectoryValidator.Validate(directory, ModelFiles.ModelDirectorySpecs.Classifier(directory)); }
+        catch (ModelFiles.ModelDirectoryException e) { throw new InvalidDataException(e.Message, e); }
     }
 
     /// <summary>Classifies one text.</summary>
