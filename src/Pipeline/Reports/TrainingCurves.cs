@@ -26,8 +26,9 @@ public static class TrainingCurves
         ArgumentNullException.ThrowIfNull(log);
         var points = log.Where(e => e.ValidMetric is not null).Select(e => ((double)e.Epoch, e.ValidMetric!.Value)).ToArray();
         if (points.Length == 0) return null;
-        string name = log.Select(e => e.MetricName).LastOrDefault(n => !string.IsNullOrWhiteSpace(n)) ?? "validation metric";
-        return LineChart.RenderPng(new LineChartSpec($"Validation {name}", "epoch", name, [new LineSeries(name, points)], ChartWidth));
+        string? metric = log.Select(e => e.MetricName).LastOrDefault(n => !string.IsNullOrWhiteSpace(n));
+        string name = metric is null ? "validation metric" : $"validation {metric}";
+        return LineChart.RenderPng(new LineChartSpec(char.ToUpperInvariant(name[0]) + name[1..], "epoch", name, [new LineSeries(name, points)], ChartWidth));
     }
 
     internal static void AppendSection(HtmlPage page, IReadOnlyList<TrainingLogEntry>? log)
