@@ -12,34 +12,10 @@ using Pipeline.Models.Tensors;
 namespace Pipeline.Models.Nn.Recurrent;
 
 /// <summary>One GRU step: (x, h) → h'.</summary>
-public sealed class GRUCell : Module
+public sealed class GRUCell : RecurrentCell
 {
-    /// <summary>Creates the cell, drawing parameters from U(−1/√H, 1/√H) with <paramref name="generator"/>.</summary>
-    public GRUCell(int inputSize, int hiddenSize, Generator generator)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        float bound = 1f / MathF.Sqrt(hiddenSize);
-        WeightIh = RegisterParameter("weight_ih", Tensor.Rand(generator, [3 * hiddenSize, inputSize], -bound, bound));   // (3H, I)
-        WeightHh = RegisterParameter("weight_hh", Tensor.Rand(generator, [3 * hiddenSize, hiddenSize], -bound, bound));  // (3H, H)
-        BiasIh = RegisterParameter("bias_ih", Tensor.Rand(generator, [3 * hiddenSize], -bound, bound));                  // (3H)
-        BiasHh = RegisterParameter("bias_hh", Tensor.Rand(generator, [3 * hiddenSize], -bound, bound));                  // (3H)
-    }
-
-    /// <summary>Input features I.</summary>
-    public int InputSize { get; }
-    /// <summary>Hidden size H.</summary>
-    public int HiddenSize { get; }
-    /// <summary>Input-to-hidden weights (3H, I), gate blocks r, z, n.</summary>
-    public Tensor WeightIh { get; }
-    /// <summary>Hidden-to-hidden weights (3H, H).</summary>
-    public Tensor WeightHh { get; }
-    /// <summary>Input-side bias (3H).</summary>
-    public Tensor BiasIh { get; }
-    /// <summary>Hidden-side bias (3H).</summary>
-    public Tensor BiasHh { get; }
+    /// <summary>Creates the cell, drawing parameters from U(−1/√H, 1/√H) with <paramref name="generator"/> (gate blocks r, z, n).</summary>
+    public GRUCell(int inputSize, int hiddenSize, Generator generator) : base(inputSize, hiddenSize, gateCount: 3, generator) { }
 
     /// <summary>One step from <paramref name="x"/> (B, I) and <paramref name="hidden"/> (B, H).</summary>
     public Tensor Forward(Tensor x, Tensor hidden)

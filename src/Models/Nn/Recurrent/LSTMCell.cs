@@ -7,34 +7,10 @@ using Pipeline.Models.Tensors;
 namespace Pipeline.Models.Nn.Recurrent;
 
 /// <summary>One LSTM step: (x, (h, c)) → (h', c').</summary>
-public sealed class LSTMCell : Module
+public sealed class LSTMCell : RecurrentCell
 {
-    /// <summary>Creates the cell, drawing parameters from U(−1/√H, 1/√H) with <paramref name="generator"/>.</summary>
-    public LSTMCell(int inputSize, int hiddenSize, Generator generator)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        float bound = 1f / MathF.Sqrt(hiddenSize);
-        WeightIh = RegisterParameter("weight_ih", Tensor.Rand(generator, [4 * hiddenSize, inputSize], -bound, bound));   // (4H, I)
-        WeightHh = RegisterParameter("weight_hh", Tensor.Rand(generator, [4 * hiddenSize, hiddenSize], -bound, bound));  // (4H, H)
-        BiasIh = RegisterParameter("bias_ih", Tensor.Rand(generator, [4 * hiddenSize], -bound, bound));                  // (4H)
-        BiasHh = RegisterParameter("bias_hh", Tensor.Rand(generator, [4 * hiddenSize], -bound, bound));                  // (4H)
-    }
-
-    /// <summary>Input features I.</summary>
-    public int InputSize { get; }
-    /// <summary>Hidden size H.</summary>
-    public int HiddenSize { get; }
-    /// <summary>Input-to-hidden weights (4H, I), gate blocks i, f, g, o.</summary>
-    public Tensor WeightIh { get; }
-    /// <summary>Hidden-to-hidden weights (4H, H).</summary>
-    public Tensor WeightHh { get; }
-    /// <summary>Input-side bias (4H).</summary>
-    public Tensor BiasIh { get; }
-    /// <summary>Hidden-side bias (4H).</summary>
-    public Tensor BiasHh { get; }
+    /// <summary>Creates the cell, drawing parameters from U(−1/√H, 1/√H) with <paramref name="generator"/> (gate blocks i, f, g, o).</summary>
+    public LSTMCell(int inputSize, int hiddenSize, Generator generator) : base(inputSize, hiddenSize, gateCount: 4, generator) { }
 
     /// <summary>One step from <paramref name="x"/> (B, I) and the state (h, c), each (B, H).</summary>
     public (Tensor Hidden, Tensor Cell) Forward(Tensor x, (Tensor Hidden, Tensor Cell) state)
