@@ -14,6 +14,6 @@ switch (which)
     case "run":
         return Pipeline.Bench.Runner.RunCommand.Run(args.AsSpan(1));
     default:
-        Console.Error.WriteLine("usage: Pipeline.Bench compare [--configs LIST] [--threads 2] [--iters N] [--rounds R] [--warmup W] [--reference-env tuned|default|both] [--out docs/BENCHMARKS.md] [--json results.jsonl] [--scaling]\n       Pipeline.Bench run NAME[,NAME..]|all [--iters N] [--profile]\n       Pipeline.Bench sgemm [--sizes 256,512,1024,2048 | --shape MxNxK] [--runs N] [--threads T]");
+        Console.Error.WriteLine("usage: Pipeline.Bench compare [--configs LIST] [--threads 2] [--iters N] [--rounds R] [--warmup W] [--reference-env tuned|default|both] [--out docs/BENCHMARKS.md] [--json results.jsonl] [--scaling]\n       Pipeline.Bench run NAME[,NAME..]|all [--iters N] [--profile]\n       Pipeline.Bench sgemm [--sizes 256,512,1024,2048 | --shape MxNxK] [--runs N] [--threads T] [--series on]");
         return 2;
 }

@@ -15,11 +15,12 @@ namespace Pipeline.Bench;
 /// <summary>Times square single-precision GEMM at several sizes and prints one line per size.</summary>
 public static class SgemmBenchmark
 {
-    /// <summary>Runs the benchmark; options: --sizes a,b,c  --shape MxNxK  --runs N  --threads T.</summary>
+    /// <summary>Runs the benchmark; options: --sizes a,b,c  --shape MxNxK  --runs N  --threads T  --series on.</summary>
     public static int Run(ReadOnlySpan<string> options)
     {
         int[] sizes = [256, 512, 1024, 2048];
         int runs = 0;
+        printSeries = false;
         (int M, int N, int K)? shape = null;
         for (int i = 0; i + 1 < options.Length; i += 2)
         {
@@ -33,6 +34,8 @@ public static class SgemmBenchmark
                     shape = (mnk[0], mnk[1], mnk[2]);
                     break;
                 case "--threads": Parallelism.DegreeOfParallelism = int.Parse(options[i + 1]); break;
+                // Every run's time in order: streaks of slow runs show scheduling trouble that a median hides.
+                case "--series": printSeries = options[i + 1] is "on" or "1" or "true"; break;
                 default: Console.Error.WriteLine($"unknown option {options[i]}"); return 2;
             }
         }
@@ -51,6 +54,8 @@ public static class SgemmBenchmark
         }
         return 0;
     }
+
+    private static bool printSeries;
 
     private static void Measure(int m, int n, int k, int runs)
     {
@@ -72,6 +77,8 @@ public static class SgemmBenchmark
             ms[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
         process.Refresh();
+        if (printSeries)
+            Console.WriteLine("series: " + string.Join(' ', ms.Select(t => t.ToString("F2", System.Globalization.CultureInfo.InvariantCulture))));
         double cpuMs = (process.TotalProcessorTime - cpuStart).TotalMilliseconds / runs;
         Array.Sort(ms);
         double median = ms[runs / 2];

@@ -1,6 +1,8 @@
-// The benchmark's image encoder: six Conv2d 3×3 (padding 1, no bias) + BatchNorm2d + ReLU blocks,
+// The benchmark's image encoder: six Conv2d 3×3 (padding 1, no bias) + BatchNorm2d + ReLU blocks (the
+// captioning encoder's ConvBnRelu stem layer),
 // (B, 3, 128, 128) → (B, 256, 8, 8), as reference.py's Encoder.
 // Shape key: B = batch, C = channels, H/W = height/width.
+using Pipeline.Models.Captioning;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
 
@@ -16,9 +18,8 @@ internal sealed class ConvEncoder : Module, ITensorModule
         body = new Sequential();
         foreach (var (cin, cout, stride) in BenchSizes.EncoderBlocks)
         {
-            body.Append(new Conv2d(Conv2dOptions.Square(cin, cout, 3, stride: stride, padding: 1, bias: false), generator));
-            body.Append(new BatchNorm2d(cout));
-            body.Append(new ReLU());
+            // The product's stem layer: conv3×3 (no bias) + BatchNorm2d + ReLU, run fused (ConvBatchNorm).
+            body.Append(new ConvBnRelu(cin, cout, stride, generator));
         }
         RegisterModule("body", body);
     }

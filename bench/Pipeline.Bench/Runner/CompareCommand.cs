@@ -58,7 +58,7 @@ internal static class CompareCommand
                 var times = new List<double>();
                 for (int round = 0; round < options.Rounds; round++)
                 {
-                    times.AddRange(fallback.Run(r.ReferenceName, options.ItersFor(r.Name.StartsWith("sgemm_", StringComparison.Ordinal) ? r.Name[..r.Name.LastIndexOf('_')] : r.Name), 0)
+                    times.AddRange(fallback.Run(r.ReferenceName, options.ItersFor(r.Name.StartsWith("sgemm_", StringComparison.Ordinal) ? r.Name[..r.Name.LastIndexOf('_')] : r.Name), RoundWarmup)
                         .GetProperty("extra").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()));
                     Thread.Sleep(SettleMs);
                 }
@@ -110,6 +110,7 @@ internal static class CompareCommand
     private static (List<ComparisonResult> Results, AllocationStats? Allocations) CompareOne(string config, CompareOptions options, ServerSet servers, int rounds, bool measureAllocations)
     {
         double loadBefore = MachineInfo.LoadAverage();
+        double coresBefore = CpuAvailability.Probe(Environment.ProcessorCount);
         var workload = WorkloadCatalog.Create(config);
         string[] referenceNames = config.StartsWith("sgemm_", StringComparison.Ordinal) ? [config + "_numpy", config + "_torch"] : [config];
         int iters = options.ItersFor(config);
@@ -123,18 +124,19 @@ internal static class CompareCommand
         var lastRecord = new Dictionary<(string, string), JsonElement>();
         for (int round = 0; round < rounds; round++)
         {
-            ours.AddRange(Timing.Measure(workload, iters, 0));
+            ours.AddRange(Timing.Measure(workload, iters, RoundWarmup));
             foreach (var server in servers.All)
                 foreach (var name in referenceNames)
                 {
                     Thread.Sleep(SettleMs);
-                    var record = server.Run(name, iters, 0);
+                    var record = server.Run(name, iters, RoundWarmup);
                     theirs[(server.Environment, name)].AddRange(record.GetProperty("extra").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()));
                     lastRecord[(server.Environment, name)] = record;
                     Thread.Sleep(SettleMs);
                 }
         }
         double loadAfter = MachineInfo.LoadAverage();
+        double coresAfter = CpuAvailability.Probe(Environment.ProcessorCount);
 
         AllocationStats? allocations = null;
         if (measureAllocations && !config.StartsWith("sgemm_", StringComparison.Ordinal))
@@ -170,7 +172,7 @@ internal static class CompareCommand
                 ReferenceParameters = ReferenceParameters.For(config),
                 Environment = primaryEnv,
                 OpenBlasCore = lastRecord[(primaryEnv, name)].GetProperty("extra").TryGetProperty("openblas_core", out var core) ? core.GetString() : null,
-                LoadBefore = loadBefore, LoadAfter = loadAfter,
+                LoadBefore = loadBefore, LoadAfter = loadAfter, CoresBefore = coresBefore, CoresAfter = coresAfter,
                 OursTimes = ours.Select(Round).ToList(),
                 ReferenceTimes = tuned.Select(Round).ToList(),
             });
@@ -195,6 +197,12 @@ internal static class CompareCommand
     }
 
     private static double Round(double value) => Math.Round(value, 3);
+
+    /// <summary>
+    /// Untimed steps at the start of every round, on both sides: the side that just waited through the other's
+    /// round starts with cold caches and parked threads, which is a cost of the alternation, not of either engine.
+    /// </summary>
+    private const int RoundWarmup = 1;
 
     /// <summary>
     /// Pause between the two sides (ms): OpenBLAS's worker threads busy-wait for a while after each call and

@@ -36,6 +36,9 @@ internal sealed record ComparisonResult
     [JsonPropertyName("openblas_core")] public string? OpenBlasCore { get; init; }
     [JsonPropertyName("load_before")] public double LoadBefore { get; init; }
     [JsonPropertyName("load_after")] public double LoadAfter { get; init; }
+    /// <summary>Cores the machine really gave two busy threads just before and after the config (see CpuAvailability).</summary>
+    [JsonPropertyName("cores_available_before")] public double CoresBefore { get; init; }
+    [JsonPropertyName("cores_available_after")] public double CoresAfter { get; init; }
     [JsonPropertyName("ours_times_ms")] public List<double> OursTimes { get; init; } = [];
     [JsonPropertyName("reference_times_ms")] public List<double> ReferenceTimes { get; init; } = [];
 }

@@ -29,7 +29,7 @@ internal static class MarkdownReport
         s.AppendLine();
         var loads = data.Results.SelectMany(r => new[] { r.LoadBefore, r.LoadAfter }).Where(double.IsFinite).ToArray();
         s.AppendLine($"**Run:** {data.Machine.StartedUtc:yyyy-MM-dd HH:mm} UTC; {o.Rounds} alternating rounds per config (ours N steps, then the reference N steps"
-            + (o.ReferenceEnv == "both" ? ", tuned then default env" : "") + $"), {o.Warmup} warm-up steps each side. "
+            + (o.ReferenceEnv == "both" ? "; the default-env reference in its own pass afterwards" : "") + $"), {o.Warmup} warm-up steps each side before the first round and one untimed step at the start of every round. "
             + (loads.Length > 0 ? $"1-minute load average during the run: {loads.Min():F1}–{loads.Max():F1} on {data.Machine.LogicalCores} cores. " : "")
             + (o.LoadNote ?? ""));
         s.AppendLine();
@@ -67,16 +67,16 @@ internal static class MarkdownReport
     {
         s.AppendLine("## All configurations (ms per step; median, min in brackets)");
         s.AppendLine();
-        s.AppendLine("Ratio = ours / tuned PyTorch (median); below 1.0 we are faster. Throughput is per second from the median.");
+        s.AppendLine("Ratio = ours / tuned PyTorch (median); below 1.0 we are faster. Throughput is per second from the median. \"Cores available\" is what two busy threads really got just before and after the config (bench/Pipeline.Bench/Runner/CpuAvailability.cs): this virtual machine's cores are shared on its host, and below ≈ 1.9 both sides ran on a contended machine.");
         s.AppendLine();
-        s.AppendLine("| config | params (ours = ref) | ours | PyTorch tuned | PyTorch default env | ratio (median) | ratio (min) | throughput ours / ref | load |");
-        s.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        s.AppendLine("| config | params (ours = ref) | ours | PyTorch tuned | PyTorch default env | ratio (median) | ratio (min) | throughput ours / ref | load | cores available |");
+        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in data.Results)
         {
             string parameters = r.ReferenceParameters is null ? "–" : r.ReferenceParameters == r.OursParameters ? $"{r.OursParameters:N0} ✓" : $"{r.OursParameters:N0} ≠ {r.ReferenceParameters:N0}";
             string fallback = r.DefaultMedianMs is null ? "–" : $"{F(r.DefaultMedianMs.Value)} ({F(r.DefaultMinMs!.Value)})";
             string throughput = string.Join(", ", r.OursFigures.Keys.Where(k => k != "gflops_best").Select(k => $"{r.OursFigures[k]:F0} / {(r.ReferenceFigures.TryGetValue(k, out var v) ? v.ToString("F0", CultureInfo.InvariantCulture) : "?")} {k.Replace("_per_s", "/s")}"));
-            s.AppendLine($"| {r.Name} | {parameters} | {F(r.OursMedianMs)} ({F(r.OursMinMs)}) | {F(r.ReferenceMedianMs)} ({F(r.ReferenceMinMs)}) | {fallback} | **{r.Ratio:F2}** | {r.RatioMin:F2} | {throughput} | {r.LoadBefore:F1}→{r.LoadAfter:F1} |");
+            s.AppendLine($"| {r.Name} | {parameters} | {F(r.OursMedianMs)} ({F(r.OursMinMs)}) | {F(r.ReferenceMedianMs)} ({F(r.ReferenceMinMs)}) | {fallback} | **{r.Ratio:F2}** | {r.RatioMin:F2} | {throughput} | {r.LoadBefore:F1}→{r.LoadAfter:F1} | {r.CoresBefore:F2}→{r.CoresAfter:F2} |");
         }
         s.AppendLine();
     }

@@ -2,6 +2,7 @@
 // token ids (batch 64 for training, 256 for inference, length 64) with cross-entropy over 2 classes.
 using Pipeline.Bench.Models;
 using Pipeline.Models.Autograd;
+using Pipeline.Models.Classification;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
 
@@ -22,8 +23,22 @@ internal sealed class TextWorkload : IWorkload
         var generator = new Generator(0);
         if (name.StartsWith("textcnn", StringComparison.Ordinal))
         {
-            var cnn = new TextCnn(generator);
-            model = cnn; forward = cnn.Forward;
+            // The product's classifier (what `pipeline train classifier --arch textcnn` builds), configured as the
+            // reference's TextCNN; Kim's max-norm constraint is off because the reference has none.
+            var config = new ClassifierConfig(ClassifierArchitecture.TextCnn, BenchSizes.TextVocab, BenchSizes.TextClasses)
+            {
+                EmbeddingDim = BenchSizes.TextEmbed, FeatureMaps = BenchSizes.CnnMaps, FilterWidths = BenchSizes.CnnWidths,
+                Dropout = BenchSizes.Dropout, MaxNorm = null,
+            };
+            var cnn = new TextCnnClassifier(config, generator);
+            var fullLengths = new Dictionary<int, int[]>();
+            model = cnn;
+            forward = (ids, b, t) =>
+            {
+                // Every synthetic document fills the whole length, so every position takes part in the max.
+                if (!fullLengths.TryGetValue(b, out var lengths)) { lengths = new int[b]; Array.Fill(lengths, t); fullLengths[b] = lengths; }
+                return cnn.Forward(ids, b, t, lengths);
+            };
         }
         else
         {

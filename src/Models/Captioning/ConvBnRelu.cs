@@ -21,5 +21,5 @@ public sealed class ConvBnRelu : Module, ITensorModule
     }
 
     /// <summary>(N, C, S, S) → (N, O, S', S').</summary>
-    public Tensor Forward(Tensor input) => Tensor.Relu(bn.Forward(conv.Forward(input)));
+    public Tensor Forward(Tensor input) => ConvBatchNorm.Forward(conv, bn, input, relu: true);
 }

@@ -2,8 +2,9 @@
 //
 // Algorithm: a call to For(count, body) runs `count` independent work items on at most
 // DegreeOfParallelism workers. The calling thread is always one of the workers (so a
-// single-worker run never touches the thread pool); the other workers are thread-pool
-// items. Workers claim item indices from a shared counter with Interlocked.Increment, which
+// single-worker run never touches another thread); the others come from the WorkerTeam
+// (dedicated threads that stay hot between regions), or from the thread pool when the team
+// is already busy with another region (nested or concurrent calls). Workers claim item indices from a shared counter with Interlocked.Increment, which
 // balances uneven items without any up-front partitioning. After it runs out of items the
 // caller waits until every claimed item has completed, and rethrows the first exception.
 //
@@ -71,6 +72,22 @@ public static class Parallelism
         }
 
         var job = new Job<TBody>(body, count);
+        var team = WorkerTeam.Get(workers - 1);
+        if (team.TryStart(job, workers - 1))
+        {
+            try
+            {
+                job.RunItems();
+                job.WaitForCompletion();
+            }
+            finally
+            {
+                team.Finish();
+            }
+            return;
+        }
+
+        // The team is busy (a nested region, or another thread's region): borrow pool threads instead.
         for (int w = 1; w < workers; w++)
             ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
         job.RunItems();
@@ -89,7 +106,7 @@ public static class Parallelism
     /// pool starts late (e.g. the pool is saturated) finds no item left and exits without touching
     /// the caller's data, so a busy pool can never stall a kernel.
     /// </remarks>
-    private sealed class Job<TBody>(TBody body, int count) : IThreadPoolWorkItem
+    private sealed class Job<TBody>(TBody body, int count) : IThreadPoolWorkItem, ITeamWork
         where TBody : struct, IParallelBody
     {
         private readonly TBody _body = body;

@@ -116,7 +116,7 @@ internal static unsafe class SgemmBlocked
                 }
                 else
                 {
-                    SgemmMicroKernels.Run(kind, kc, aPanel, bPanel, scratch, nr, 0f);
+                    SgemmMicroKernels.RunEdge(kind, rows, cols, kc, aPanel, bPanel, scratch, nr);
                     MergeEdge(scratch, nr, rows, cols, cTile, ldc, beta);
                 }
             }

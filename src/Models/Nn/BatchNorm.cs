@@ -20,6 +20,19 @@ public static partial class Functional
     /// </summary>
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
         bool training, float momentum = 0.1f, float eps = 1e-5f)
+        => BatchNormCore(input, runningMean, runningVar, weight, bias, training, momentum, eps, relu: false);
+
+    /// <summary>
+    /// ReLU(BatchNorm(x)) as one op: the affine output and the ReLU are one pass over the data, and the
+    /// backward masks the incoming gradient with y &gt; 0 while it accumulates the batch-norm sums, so the
+    /// pair costs one read and one write of the activation less in each direction than the two ops.
+    /// </summary>
+    public static Tensor BatchNormRelu(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, float momentum = 0.1f, float eps = 1e-5f)
+        => BatchNormCore(input, runningMean, runningVar, weight, bias, training, momentum, eps, relu: true);
+
+    private static Tensor BatchNormCore(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, float momentum, float eps, bool relu)
     {
         if (input.Rank < 2) throw new ShapeMismatchException("batch_norm", $"input {TensorShape.Format(input.Shape)} must be (N, C, ...)");
         int n = input.Shape[0], c = input.Shape[1], s = input.Length / Math.Max(1, n * c), m = n * s;
@@ -49,13 +62,8 @@ public static partial class Functional
             double sum = 0, sq = 0;
             for (int b = 0; b < n; b++) sum += TensorPrimitives.Sum(x.Slice((b * c + ch) * s, s));
             double mu = sum / m;
-            var centred = BufferPool.Rent(s);                                    // x − μ of one row (two-pass variance)
-            for (int b = 0; b < n; b++)
-            {
-                TensorPrimitives.Subtract(x.Slice((b * c + ch) * s, s), (float)mu, centred);
-                sq += TensorPrimitives.SumOfSquares(centred.AsSpan(0, s));
-            }
-            BufferPool.Return(centred);
+            for (int b = 0; b < n; b++)                                          // two-pass variance
+                sq += BatchNormRows.CentredSumOfSquares(x.Slice((b * c + ch) * s, s), (float)mu);
             double variance = sq / m;
             mean[ch] = (float)mu;
             invStd[ch] = (float)(1.0 / Math.Sqrt(variance + eps));
@@ -77,14 +85,14 @@ public static partial class Functional
                 float gamma = weightValues?[ch] ?? 1f, beta = biasValues?[ch] ?? 0f;
                 float scale = gamma * invStd[ch], shift = beta - mean[ch] * scale;
                 int off = row * s;
-                AffineRow(xArray.AsSpan(xOffset + off, s), scale, shift, yArray.AsSpan(yOffset + off, s));
+                AffineRow(xArray.AsSpan(xOffset + off, s), scale, shift, yArray.AsSpan(yOffset + off, s), relu);
             }
         });
 
         var inputs = new List<Tensor> { input };
         if (weight is not null) inputs.Add(weight);
         if (bias is not null) inputs.Add(bias);
-        return y.Record("batch_norm", [.. inputs], g =>
+        return y.Record(relu ? "batch_norm_relu" : "batch_norm", [.. inputs], g =>
         {
             var gArray = g.storage.Data; int gOffset = g.offset;
             float[]? gxArray = null; int gxOffset = 0;
@@ -94,18 +102,17 @@ public static partial class Functional
             Pipeline.Models.Kernels.Parallelism.For(c, ch =>
             {
                 var gd = gArray.AsSpan(gOffset, g.Length); var xs = xArray.AsSpan(xOffset, input.Length);
+                // With the fused ReLU the incoming gradient counts only where y > 0 (the kernels mask it).
+                var ys = relu ? yArray.AsSpan(yOffset, y.Length) : default;
                 float mu = mean[ch], inv = invStd[ch];
-                var centred = BufferPool.Rent(s);                                // x − μ of one row
-                var xc = centred.AsSpan(0, s);
                 // Σdy and Σdy·x̂ for this channel (Σdy·x̂ = inv·Σdy·(x − μ))
                 double sumG = 0, sumGx = 0;
                 for (int b = 0; b < n; b++)
                 {
                     int off = (b * c + ch) * s;
-                    var gRow = gd.Slice(off, s);
-                    sumG += TensorPrimitives.Sum(gRow);
-                    TensorPrimitives.Subtract(xs.Slice(off, s), mu, xc);
-                    sumGx += TensorPrimitives.Dot(gRow, xc);
+                    var (rowG, rowGx) = BatchNormRows.GradientSums(gd.Slice(off, s), xs.Slice(off, s), relu ? ys.Slice(off, s) : default, mu);
+                    sumG += rowG;
+                    sumGx += rowGx;
                 }
                 sumGx *= inv;
                 if (weightGrad is not null) weightGrad[ch] += (float)sumGx;
@@ -121,28 +128,34 @@ public static partial class Functional
                     for (int b = 0; b < n; b++)
                     {
                         int off = (b * c + ch) * s;
-                        var gxRow = gx.Slice(off, s);
-                        TensorPrimitives.MultiplyAdd(gd.Slice(off, s), scaleG, gxRow, gxRow);
-                        if (!training) continue;
-                        TensorPrimitives.Subtract(xs.Slice(off, s), mu, xc);
-                        TensorPrimitives.MultiplyAdd(xc, scaleX, gxRow, gxRow);
-                        TensorPrimitives.Add(gxRow, shift, gxRow);
+                        BatchNormRows.AccumulateInputGradient(gd.Slice(off, s), xs.Slice(off, s), relu ? ys.Slice(off, s) : default, mu,
+                            scaleG, scaleX, shift, gx.Slice(off, s));
                     }
                 }
-                BufferPool.Return(centred);
             });
             if (weightGrad is not null) weightGrad.CopyTo(weight!.Grad!.Data);
             if (biasGrad is not null) biasGrad.CopyTo(bias!.Grad!.Data);
         });
     }
 
-    /// <summary>y[i] = x[i]·scale + shift in one Vector&lt;float&gt; pass (TensorPrimitives has no scalar-scalar MultiplyAdd).</summary>
-    private static void AffineRow(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
+    /// <summary>
+    /// y[i] = x[i]·scale + shift (then max(0, ·) when <paramref name="relu"/>) in one Vector&lt;float&gt; pass
+    /// (TensorPrimitives has no scalar-scalar MultiplyAdd). <paramref name="y"/> may be <paramref name="x"/>.
+    /// </summary>
+    internal static void AffineRow(ReadOnlySpan<float> x, float scale, float shift, Span<float> y, bool relu = false)
     {
         var vs = new System.Numerics.Vector<float>(scale); var vb = new System.Numerics.Vector<float>(shift);
         ref float xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
         ref float yr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
         int i = 0, w = System.Numerics.Vector<float>.Count;
+        if (relu)
+        {
+            var zero = System.Numerics.Vector<float>.Zero;
+            for (; i <= x.Length - w; i += w)
+                System.Numerics.Vector.StoreUnsafe(System.Numerics.Vector.Max(System.Numerics.Vector.LoadUnsafe(ref xr, (nuint)i) * vs + vb, zero), ref yr, (nuint)i);
+            for (; i < x.Length; i++) y[i] = MathF.Max(x[i] * scale + shift, 0f);
+            return;
+        }
         for (; i <= x.Length - w; i += w)
             System.Numerics.Vector.StoreUnsafe(System.Numerics.Vector.LoadUnsafe(ref xr, (nuint)i) * vs + vb, ref yr, (nuint)i);
         for (; i < x.Length; i++) y[i] = x[i] * scale + shift;
@@ -204,9 +217,39 @@ public abstract class BatchNormBase : Module, ITensorModule
     /// <summary>Normalises with batch statistics in training mode (updating the running ones), running statistics otherwise.</summary>
     public Tensor Forward(Tensor input)
     {
+        CheckInput(input);
+        return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Options.Momentum, Options.Eps);
+    }
+
+    /// <summary>ReLU(<see cref="Forward"/>(input)) as one fused op (see <see cref="Functional.BatchNormRelu"/>).</summary>
+    public Tensor ForwardRelu(Tensor input)
+    {
+        CheckInput(input);
+        return Functional.BatchNormRelu(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Options.Momentum, Options.Eps);
+    }
+
+    /// <summary>
+    /// The per-channel affine map this layer applies in evaluation mode, y = x·scale + shift with
+    /// scale = γ/√(running_var + ε) and shift = β − running_mean·scale (what a preceding conv can fold in).
+    /// </summary>
+    public (float[] Scale, float[] Shift) EvaluationAffine()
+    {
+        int c = Options.NumFeatures;
+        var scale = new float[c];
+        var shift = new float[c];
+        for (int ch = 0; ch < c; ch++)
+        {
+            float inv = 1f / MathF.Sqrt(RunningVar.Data[ch] + Options.Eps);
+            scale[ch] = (Weight?.Data[ch] ?? 1f) * inv;
+            shift[ch] = (Bias?.Data[ch] ?? 0f) - RunningMean.Data[ch] * scale[ch];
+        }
+        return (scale, shift);
+    }
+
+    private void CheckInput(Tensor input)
+    {
         if (!acceptedRanks.Contains(input.Rank) || input.Shape[1] != Options.NumFeatures)
             throw new ShapeMismatchException(layerName, $"expected rank {string.Join(" or ", acceptedRanks)} input with {Options.NumFeatures} channels on axis 1, got {TensorShape.Format(input.Shape)}");
-        return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Options.Momentum, Options.Eps);
     }
 }
 

@@ -38,6 +38,17 @@ public static partial class Functional
 {
     /// <summary>2-D convolution of (N, C, H, W) by weight (O, C, kh, kw) plus optional bias (O).</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, (int H, int W)? stride = null, (int H, int W)? padding = null, (int H, int W)? dilation = null)
+        => Conv2dCore(input, weight, bias, stride, padding, dilation, epilogue: null);
+
+    /// <summary>
+    /// Inference-only convolution whose output rows get a per-channel affine map (and optionally ReLU) while
+    /// they are still in cache: how a following evaluation-mode batch norm is folded in. Records no gradient,
+    /// so it refuses inputs that would need one.
+    /// </summary>
+    internal static Tensor Conv2dInference(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, ChannelAffine epilogue)
+        => Conv2dCore(input, weight, bias, stride, padding, dilation, epilogue);
+
+    private static Tensor Conv2dCore(Tensor input, Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation, ChannelAffine? epilogue)
     {
         var (sh, sw) = stride ?? (1, 1);
         var (ph, pw) = padding ?? (0, 0);
@@ -53,7 +64,7 @@ public static partial class Functional
             throw new ShapeMismatchException("conv2d", $"input {h}x{w} is smaller than the dilated kernel {kh}x{kw} (dilation {dh}x{dw}, padding {ph}x{pw})");
         return ConvolutionCore.Run("conv2d", input, weight, bias, [n, o, oh, ow], c * kh * kw, oh * ow,
             (img, cols, ld) => Im2Col.Im2Col2d(img, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cols, ld),
-            (cols, img, ld) => Im2Col.Col2Im2d(cols, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, img, ld));
+            (cols, img, ld) => Im2Col.Col2Im2d(cols, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, img, ld), epilogue);
     }
 }
 

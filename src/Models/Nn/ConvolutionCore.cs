@@ -9,6 +9,7 @@
 // shapes alone (the columns of a group fit a fixed budget), never from the thread count, so results
 // do not depend on the machine. Parallelism comes from the SGEMM and the channel-parallel im2col.
 using System.Numerics.Tensors;
+using Pipeline.Models.Autograd;
 using Pipeline.Models.Kernels;
 using Pipeline.Models.Tensors;
 using Tensor = Pipeline.Models.Tensors.Tensor;
@@ -42,9 +43,14 @@ internal static class ConvolutionCore
     /// <param name="positions">P = output positions per image.</param>
     /// <param name="im2col">Unfolds one image into (K, P) columns.</param>
     /// <param name="col2im">Accumulates (K, P) columns into one image (adjoint of im2col).</param>
+    /// <param name="epilogue">Inference only: per-output-channel affine (+ReLU) applied to each group's rows while they are in cache.</param>
     public static Tensor Run(string op, Tensor input, Tensor weight, Tensor? bias, int[] outShape, int columnRows, int positions,
-        ColumnTransform im2col, ColumnTransform col2im)
+        ColumnTransform im2col, ColumnTransform col2im, ChannelAffine? epilogue = null)
     {
+        if (epilogue is { } e && (e.Scale.Length != weight.Shape[0] || e.Shift.Length != weight.Shape[0]))
+            throw new ShapeMismatchException(op, $"epilogue has {e.Scale.Length} scales and {e.Shift.Length} shifts for {weight.Shape[0]} output channels");
+        if (epilogue is not null && GradMode.IsEnabled && (input.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
+            throw new InvalidOperationException($"{op}: the fused inference epilogue records no gradient; run it under GradMode.NoGrad() or with tensors that need none.");
         int batch = input.Shape[0], outChannels = weight.Shape[0];
         int imageSize = input.Length / Math.Max(batch, 1), outSize = outChannels * positions;
         int group = GroupSize(batch, columnRows, positions);
@@ -64,6 +70,8 @@ internal static class ConvolutionCore
                 Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, yn, width);
                 if (bias is not null)
                     for (int o = 0; o < outChannels; o++) TensorPrimitives.Add(yn.Slice(o * positions, positions), bias.Data[o], yn.Slice(o * positions, positions));
+                if (epilogue is { } single)
+                    for (int o = 0; o < outChannels; o++) single.Apply(o, yn.Slice(o * positions, positions), yn.Slice(o * positions, positions));
                 continue;
             }
             Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, product, width);
@@ -74,6 +82,7 @@ internal static class ConvolutionCore
                     var target = yd.Slice((first + j) * outSize + o * positions, positions);
                     if (bias is null) source.CopyTo(target);
                     else TensorPrimitives.Add(source, bias.Data[o], target);
+                    epilogue?.Apply(o, target, target);
                 }
         }
         BufferPool.Return(product);

@@ -34,8 +34,8 @@ public sealed class ResidualBlock : Module, ITensorModule
     /// <summary>(N, C, H, W) → (N, O, H', W').</summary>
     public Tensor Forward(Tensor input)
     {
-        var h = Tensor.Relu(bn1.Forward(conv1.Forward(input)));                  // (N, O, H', W')
-        h = bn2.Forward(conv2.Forward(h));
+        var h = ConvBatchNorm.Forward(conv1, bn1, input, relu: true);             // (N, O, H', W')
+        h = ConvBatchNorm.Forward(conv2, bn2, h, relu: false);
         var shortcut = Downsample?.Forward(input) ?? input;
         return Tensor.Relu(h + shortcut);
     }

@@ -54,7 +54,14 @@ public static partial class Functional
         var y = Tensor.Uninitialized(timeFirst ? [b, k, c] : [b, c, k]);
         var x = input.Data; var yd = y.Data;
         var picked = new int[k];
-        for (int bi = 0; bi < b; bi++)
+        if (k == 1 && timeFirst)
+        {
+            // (B, T, C) max over time: the channels of one step are contiguous, so a running max and argmax
+            // across the steps is one SIMD pass over the data instead of C strided scalar scans.
+            for (int bi = 0; bi < b; bi++)
+                RunningMaxOverRows(x.Slice(bi * t * c, t * c), lengths[bi], c, bi * t * c, yd.Slice(bi * c, c), sources.AsSpan(bi * c, c));
+        }
+        else for (int bi = 0; bi < b; bi++)
         {
             int len = lengths[bi];
             for (int ch = 0; ch < c; ch++)
@@ -92,6 +99,43 @@ public static partial class Functional
             for (int o = 0; o < sources.Length; o++)
                 if (sources[o] >= 0) gx[sources[o]] += gd[o];
         });
+    }
+
+    /// <summary>
+    /// For each of <paramref name="channels"/> columns of the first <paramref name="steps"/> rows of <paramref name="rows"/>
+    /// (row-major, <paramref name="channels"/> wide): the largest value and the flat index (<paramref name="indexBase"/> +
+    /// row·channels + column) of its first occurrence; empty sequences give 0 and index −1.
+    /// </summary>
+    private static void RunningMaxOverRows(ReadOnlySpan<float> rows, int steps, int channels, int indexBase, Span<float> max, Span<int> source)
+    {
+        if (steps == 0)
+        {
+            max.Clear();
+            source.Fill(-1);
+            return;
+        }
+        rows[..channels].CopyTo(max);
+        for (int ch = 0; ch < channels; ch++) source[ch] = indexBase + ch;
+        int w = System.Numerics.Vector<float>.Count, vectorEnd = channels - channels % w;
+        Span<int> lane = stackalloc int[w];
+        for (int i = 0; i < w; i++) lane[i] = i;
+        var lanes = new System.Numerics.Vector<int>(lane);
+        for (int step = 1; step < steps; step++)
+        {
+            var row = rows.Slice(step * channels, channels);
+            int rowBase = indexBase + step * channels;
+            for (int ch = 0; ch < vectorEnd; ch += w)
+            {
+                var value = new System.Numerics.Vector<float>(row[ch..]);
+                var best = new System.Numerics.Vector<float>(max[ch..]);
+                var greater = System.Numerics.Vector.GreaterThan(value, best);   // strict: the first maximum wins
+                System.Numerics.Vector.ConditionalSelect(greater, value, best).CopyTo(max[ch..]);
+                var index = new System.Numerics.Vector<int>(rowBase + ch) + lanes;
+                System.Numerics.Vector.ConditionalSelect(greater, index, new System.Numerics.Vector<int>(source[ch..])).CopyTo(source[ch..]);
+            }
+            for (int ch = vectorEnd; ch < channels; ch++)
+                if (row[ch] > max[ch]) { max[ch] = row[ch]; source[ch] = rowBase + ch; }
+        }
     }
 
     /// <summary>First index of the largest of <paramref name="length"/> values spaced <paramref name="stride"/> apart.</summary>

@@ -45,6 +45,54 @@ public class ParallelismTests
     }
 
     [Fact]
+    public void ConcurrentAndNestedRegionsRunEveryIndexExactlyOnce()
+    {
+        // The worker team serves one region at a time: a region started while it is busy (from another
+        // thread, or nested inside a region's body) must fall back to other helpers, never lose or repeat items.
+        int saved = Parallelism.DegreeOfParallelism;
+        try
+        {
+            Parallelism.DegreeOfParallelism = 2;
+            const int Callers = 4, Rounds = 50, Outer = 6, Inner = 9;
+            var hits = new int[Callers, Rounds, Outer, Inner];
+            var threads = Enumerable.Range(0, Callers).Select(caller => new Thread(() =>
+            {
+                for (int round = 0; round < Rounds; round++)
+                    Parallelism.For(Outer, i => Parallelism.For(Inner, j => Interlocked.Increment(ref hits[caller, round, i, j])));
+            })).ToArray();
+            foreach (var t in threads) t.Start();
+            foreach (var t in threads) t.Join();
+            foreach (int h in hits) Assert.Equal(1, h);
+        }
+        finally
+        {
+            Parallelism.DegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void RegionsAfterAnIdlePauseStillComplete()
+    {
+        // Team threads block after spinning idle; the next region must wake them (or run without them).
+        int saved = Parallelism.DegreeOfParallelism;
+        try
+        {
+            Parallelism.DegreeOfParallelism = 3;
+            for (int round = 0; round < 3; round++)
+            {
+                Thread.Sleep(5 + WorkerTeam.SpinMicroseconds / 1000);
+                var hits = new int[40];
+                Parallelism.For(hits.Length, i => Interlocked.Increment(ref hits[i]));
+                Assert.All(hits, h => Assert.Equal(1, h));
+            }
+        }
+        finally
+        {
+            Parallelism.DegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
     public void ForPropagatesExceptions()
     {
         int saved = Parallelism.DegreeOfParallelism;

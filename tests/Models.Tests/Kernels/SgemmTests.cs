@@ -30,6 +30,22 @@ public class SgemmTests
                     CheckAgainstReference(kind, ta, tb, m, n, k, alpha: 1f, beta: 0f, pad: 0, seed: m * 31 + n * 7 + k);
     }
 
+    [Fact]
+    public void EdgeTilesOfEveryShapeMatchReference()
+    {
+        // Partial tiles run the smallest covering edge kernel (4, 8 or 12 rows × 16 or 32 columns on AVX-512),
+        // reading a corner of the zero-padded packed panels: cover every row remainder of MR = 12 and column
+        // remainders on both sides of 16, with and without beta (the scratch tile is merged into C). k = 120 keeps
+        // even 13×33 above SmallProblem, so every case takes the packed path.
+        foreach (int m in new[] { 13, 16, 17, 20, 21, 23, 24, 64, 100 })
+            foreach (int n in new[] { 33, 40, 48, 49, 63, 100 })
+                foreach (var kind in SupportedKinds())
+                {
+                    CheckAgainstReference(kind, false, false, m, n, 120, alpha: 1f, beta: 0f, pad: 0, seed: m * 131 + n);
+                    CheckAgainstReference(kind, true, true, m, n, 120, alpha: 0.5f, beta: 0.75f, pad: 3, seed: m * 17 + n);
+                }
+    }
+
     [Theory]
     [InlineData(0, 5, 7)]
     [InlineData(5, 0, 7)]

@@ -105,6 +105,31 @@ public class PoolingTests
     }
 
     [Fact]
+    public void MaxOverTime_TimeFirst_WideChannels_MatchesNaiveScan_WithTiesAndEmptySequences()
+    {
+        // 37 channels: the SIMD running max covers whole vectors and the scalar tail; values on a coarse grid
+        // make ties common, and the gradient must go to the FIRST step holding the maximum (as a scan does).
+        var g = new Generator(12);
+        const int B = 4, T = 9, C = 37;
+        var x = Tensor.Zeros(B, T, C);
+        for (int i = 0; i < x.Length; i++) x.Data[i] = MathF.Round(g.NextFloat() * 4f);
+        x.RequiresGrad = true;
+        int[] lengths = [9, 1, 0, 5];
+        var y = Functional.MaxOverTime(x, lengths);
+        Tensor.SumAll(y).Backward();
+        for (int b = 0; b < B; b++)
+            for (int c = 0; c < C; c++)
+            {
+                int first = -1;
+                for (int t = 0; t < lengths[b]; t++)
+                    if (first < 0 || x[b, t, c] > x[b, first, c]) first = t;
+                Assert.Equal(first < 0 ? 0f : x[b, first, c], y[b, c]);
+                for (int t = 0; t < T; t++)
+                    Assert.Equal(t == first ? 1f : 0f, x.Grad![b, t, c]);
+            }
+    }
+
+    [Fact]
     public void KMaxOverTime_KeepsTimeOrder_AndPadsShortSequences()
     {
         // (B=2, T=5, C=1)
