@@ -181,6 +181,72 @@ public static unsafe class Sgemm
         Parallelism.For(workers, ref job);
     }
 
+    /// <summary>
+    /// C[m×n] = alpha·A·op(B) + beta·C with A row-major (m×k, row stride <paramref name="lda"/>) and op(B) produced
+    /// block by block by <paramref name="source"/> (e.g. im2col columns gathered straight from an image). Same
+    /// blocking, threading and results as <see cref="Multiply"/> on the materialised op(B); no small-problem path.
+    /// </summary>
+    internal static void MultiplyFromSource<TSource>(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ref TSource source, float beta, Span<float> c, int ldc) where TSource : struct, IPackedBSource
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"m, n and k must be non-negative, but were {m}, {n}, {k}.");
+        CheckMatrix("a", "lda", m, k, a.Length, lda, false);
+        CheckMatrix("c", "ldc", m, n, c.Length, ldc, false);
+        if (m == 0 || n == 0)
+            return;
+        var kind = SgemmMicroKernels.Best;
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        {
+            if (k == 0 || alpha == 0f)
+            {
+                SgemmSmall.ScaleC(m, n, beta, pc, ldc);
+                return;
+            }
+            int dop = Parallelism.DegreeOfParallelism;
+            (int mr, int nr) = SgemmMicroKernels.TileShape(kind);
+            int sliceDepth = SgemmBlocked.SliceDepth(m, n, k);
+            bool splitColumns = (long)m * ShortWideRatio <= n || m < 2 * mr * Math.Min(dop, 8);
+            int tiles = splitColumns ? (n + nr - 1) / nr : (m + mr - 1) / mr;
+            int workers = (long)m * n * k < ParallelProblem ? 1 : Math.Min(dop, tiles);
+            if (workers <= 1)
+                SgemmBlocked.Run(kind, false, m, n, k, alpha, pa, lda, ref source, 0, beta, pc, ldc, sliceDepth);
+            else if (!splitColumns)
+                SgemmShared.Run(kind, false, m, n, k, alpha, pa, lda, ref source, beta, pc, ldc, workers, sliceDepth);
+            else
+            {
+                var job = new SourceStripJob<TSource>
+                {
+                    Kind = kind, M = m, N = n, K = k, Alpha = alpha, A = pa, Lda = lda, Source = source, Beta = beta, C = pc, Ldc = ldc,
+                    Tiles = tiles, Workers = workers, Nr = nr, SliceDepth = sliceDepth,
+                };
+                Parallelism.For(workers, ref job);
+            }
+        }
+    }
+
+    /// <summary>One thread's strip of C for <see cref="MultiplyFromSource{TSource}"/>.</summary>
+    private struct SourceStripJob<TSource> : IParallelBody where TSource : struct, IPackedBSource
+    {
+        public SgemmKernelKind Kind;
+        public int M, N, K, Tiles, Workers, Nr, SliceDepth;
+        public float Alpha, Beta;
+        public float* A, C;
+        public nint Lda, Ldc;
+        public TSource Source;
+
+        public readonly void Invoke(int index)
+        {
+            int start = (int)((long)Tiles * index / Workers) * Nr;
+            int end = Math.Min((int)((long)Tiles * (index + 1) / Workers) * Nr, N);
+            if (end <= start)
+                return;
+            var source = Source;
+            SgemmBlocked.Run(Kind, false, M, end - start, K, Alpha, A, Lda, ref source, start, Beta, C + start, Ldc, SliceDepth);
+        }
+    }
+
     /// <summary>One thread's strip of C: a contiguous run of whole NR-wide micro-tile columns.</summary>
     private struct StripJob : IParallelBody
     {

@@ -59,9 +59,21 @@ internal static unsafe class SgemmBlocked
     /// C[m×n] = alpha·op(A)·op(B) + beta·C for pointers already offset to this thread's block.
     /// Requires m, n, k &gt; 0.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(SgemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int sliceDepth)
+    {
+        var source = new MatrixBSource(transposeB, b, ldb);
+        Run(kind, transposeA, m, n, k, alpha, a, lda, ref source, 0, beta, c, ldc, sliceDepth);
+    }
+
+    /// <summary>
+    /// As above with op(B) supplied by <paramref name="source"/>: this call computes columns
+    /// [<paramref name="columnStart"/>, columnStart + n) of op(B) into C (already offset to them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TSource>(SgemmKernelKind kind, bool transposeA, int m, int n, int k, float alpha,
+        float* a, nint lda, ref TSource source, int columnStart, float beta, float* c, nint ldc, int sliceDepth)
+        where TSource : struct, IPackedBSource
     {
         Debug.Assert(m > 0 && n > 0 && k > 0 && sliceDepth > 0);
         (int mr, int nr) = SgemmMicroKernels.TileShape(kind);
@@ -81,8 +93,7 @@ internal static unsafe class SgemmBlocked
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                float* bBlock = transposeB ? b + jc * ldb + pc : b + pc * ldb + jc;
-                SgemmPacking.PackB(transposeB, bBlock, ldb, kc, nc, bp, nr);
+                source.Pack(pc, kc, columnStart + jc, nc, bp, nr);
                 float betaNow = pc == 0 ? beta : 1f;
 
                 for (int ic = 0; ic < m; ic += mcMax)

@@ -26,6 +26,15 @@ internal static unsafe class SgemmShared
     public static void Run(SgemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int dop, int sliceDepth)
     {
+        var source = new MatrixBSource(transposeB, b, ldb);
+        Run(kind, transposeA, m, n, k, alpha, a, lda, ref source, beta, c, ldc, dop, sliceDepth);
+    }
+
+    /// <summary>As above with op(B) supplied by <paramref name="source"/>.</summary>
+    public static void Run<TSource>(SgemmKernelKind kind, bool transposeA, int m, int n, int k, float alpha,
+        float* a, nint lda, ref TSource source, float beta, float* c, nint ldc, int dop, int sliceDepth)
+        where TSource : struct, IPackedBSource
+    {
         Debug.Assert(m > 0 && n > 0 && k > 0 && dop > 1);
         (int mr, int nr) = SgemmMicroKernels.TileShape(kind);
         int mcMax = Math.Max(mr, SgemmBlocked.MCTarget / mr * mr);
@@ -42,7 +51,7 @@ internal static unsafe class SgemmShared
         int rowBlocks = (m + blockRows - 1) / blockRows;
 
         float* bp = PackBuffer.ForB(SgemmBlocked.RoundUp(Math.Min(ncMax, n), nr) * kcMax);
-        var pack = new PackJob { TransposeB = transposeB, Ldb = ldb, Nr = nr, Packed = bp };
+        var pack = new PackJob<TSource> { Source = source, Nr = nr, Packed = bp };
         var compute = new ComputeJob
         {
             Kind = kind, TransposeA = transposeA, Mr = mr, Nr = nr, M = m, BlockRows = blockRows, Alpha = alpha,
@@ -56,7 +65,8 @@ internal static unsafe class SgemmShared
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                pack.Source = transposeB ? b + jc * ldb + pc : b + pc * ldb + jc;
+                pack.P0 = pc;
+                pack.J0 = jc;
                 pack.Kc = kc;
                 pack.Nc = nc;
                 pack.Parts = Math.Min(dop, colPanels);
@@ -74,12 +84,11 @@ internal static unsafe class SgemmShared
     }
 
     /// <summary>Packs one contiguous range of NR-column micro-panels of the current B slice.</summary>
-    private struct PackJob : IParallelBody
+    private struct PackJob<TSource> : IParallelBody where TSource : struct, IPackedBSource
     {
-        public bool TransposeB;
-        public nint Ldb;
-        public int Nr, Kc, Nc, Parts, Panels;
-        public float* Source, Packed;
+        public TSource Source;
+        public int Nr, P0, J0, Kc, Nc, Parts, Panels;
+        public float* Packed;
 
         public readonly void Invoke(int index)
         {
@@ -88,8 +97,8 @@ internal static unsafe class SgemmShared
                 return;
             int col0 = first * Nr;
             int cols = Math.Min(end * Nr, Nc) - col0;
-            float* src = TransposeB ? Source + col0 * Ldb : Source + col0;
-            SgemmPacking.PackB(TransposeB, src, Ldb, Kc, cols, Packed + (nint)col0 * Kc, Nr);
+            var source = Source;
+            source.Pack(P0, Kc, J0 + col0, cols, Packed + (nint)col0 * Kc, Nr);
         }
     }
 

@@ -64,7 +64,8 @@ public static partial class Functional
             throw new ShapeMismatchException("conv2d", $"input {h}x{w} is smaller than the dilated kernel {kh}x{kw} (dilation {dh}x{dw}, padding {ph}x{pw})");
         return ConvolutionCore.Run("conv2d", input, weight, bias, [n, o, oh, ow], c * kh * kw, oh * ow,
             (img, cols, ld) => Im2Col.Im2Col2d(img, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cols, ld),
-            (cols, img, ld) => Im2Col.Col2Im2d(cols, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, img, ld), epilogue);
+            (cols, img, ld) => Im2Col.Col2Im2d(cols, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, img, ld), epilogue,
+            new ConvGeometry(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow));
     }
 }
 

@@ -44,8 +44,9 @@ internal static class ConvolutionCore
     /// <param name="im2col">Unfolds one image into (K, P) columns.</param>
     /// <param name="col2im">Accumulates (K, P) columns into one image (adjoint of im2col).</param>
     /// <param name="epilogue">Inference only: per-output-channel affine (+ReLU) applied to each group's rows while they are in cache.</param>
+    /// <param name="geometry">2-D lowering shape; when given, the forward gathers columns inside the GEMM's packing instead of calling <paramref name="im2col"/>.</param>
     public static Tensor Run(string op, Tensor input, Tensor weight, Tensor? bias, int[] outShape, int columnRows, int positions,
-        ColumnTransform im2col, ColumnTransform col2im, ChannelAffine? epilogue = null)
+        ColumnTransform im2col, ColumnTransform col2im, ChannelAffine? epilogue = null, ConvGeometry? geometry = null)
     {
         if (epilogue is { } e && (e.Scale.Length != weight.Shape[0] || e.Shift.Length != weight.Shape[0]))
             throw new ShapeMismatchException(op, $"epilogue has {e.Scale.Length} scales and {e.Shift.Length} shifts for {weight.Shape[0]} output channels");
@@ -55,26 +56,29 @@ internal static class ConvolutionCore
         int imageSize = input.Length / Math.Max(batch, 1), outSize = outChannels * positions;
         int group = GroupSize(batch, columnRows, positions);
         var y = Tensor.Uninitialized(outShape);
-        var cols = BufferPool.Rent(columnRows * group * positions);                 // (K, G·P)
+        // With a 2-D geometry the columns are gathered by the GEMM's packing (implicit im2col, see
+        // Im2ColPackedB) and never materialised; otherwise they are lowered into `cols` first.
+        var cols = geometry is null ? BufferPool.Rent(columnRows * group * positions) : null;   // (K, G·P)
         var product = BufferPool.Rent(outChannels * group * positions);             // (O, G·P)
         for (int first = 0; first < batch; first += group)
         {
             int count = Math.Min(group, batch - first), width = count * positions;
-            for (int j = 0; j < count; j++)
-                im2col(input.Data.Slice((first + j) * imageSize, imageSize), cols.AsSpan(j * positions), width);
+            if (cols is not null)
+                for (int j = 0; j < count; j++)
+                    im2col(input.Data.Slice((first + j) * imageSize, imageSize), cols.AsSpan(j * positions), width);
             var yd = y.Data;
             if (count == 1)
             {
                 // A group of one image: the GEMM writes straight into y[n], no scatter copy.
                 var yn = yd.Slice(first * outSize, outSize);                        // (O, P)
-                Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, yn, width);
+                Lowered(weight, input, geometry, first, count, cols, outChannels, width, columnRows, yn);
                 if (bias is not null)
                     for (int o = 0; o < outChannels; o++) TensorPrimitives.Add(yn.Slice(o * positions, positions), bias.Data[o], yn.Slice(o * positions, positions));
                 if (epilogue is { } single)
                     for (int o = 0; o < outChannels; o++) single.Apply(o, yn.Slice(o * positions, positions), yn.Slice(o * positions, positions));
                 continue;
             }
-            Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, product, width);
+            Lowered(weight, input, geometry, first, count, cols, outChannels, width, columnRows, product);
             for (int j = 0; j < count; j++)
                 for (int o = 0; o < outChannels; o++)
                 {
@@ -86,7 +90,7 @@ internal static class ConvolutionCore
                 }
         }
         BufferPool.Return(product);
-        BufferPool.Return(cols);
+        if (cols is not null) BufferPool.Return(cols);
 
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return y.Record(op, inputs, g =>
@@ -130,6 +134,25 @@ internal static class ConvolutionCore
                     for (int o = 0; o < outChannels; o++) gb[o] += TensorPrimitives.Sum(g.Data.Slice(n * outSize + o * positions, positions));
             }
         });
+    }
+
+    /// <summary>
+    /// output (O, width) = W (O, K) · cols (K, width) for images [first, first + count): from the lowered
+    /// <paramref name="cols"/>, or with the columns gathered during packing when <paramref name="geometry"/> is known.
+    /// </summary>
+    private static unsafe void Lowered(Tensor weight, Tensor input, ConvGeometry? geometry, int first, int count, float[]? cols,
+        int outChannels, int width, int columnRows, Span<float> output)
+    {
+        if (geometry is { } g)
+        {
+            fixed (float* images = input.Data)
+            {
+                var source = new Im2ColPackedB(g, images + (nint)first * g.ImageSize, count);
+                Sgemm.MultiplyFromSource(outChannels, width, columnRows, 1f, weight.Data, columnRows, ref source, 0f, output, width);
+            }
+            return;
+        }
+        Sgemm.Multiply(false, false, outChannels, width, columnRows, 1f, weight.Data, columnRows, cols, width, 0f, output, width);
     }
 
     /// <summary>
