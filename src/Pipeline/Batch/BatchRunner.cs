@@ -1,7 +1,9 @@
 // Streams any number of items through prepare (parallel I/O + decode, Polly retry/timeout) → batched
 // compute (the model) → resumable output, with bounded memory: at most MaxInFlight items exist between
-// reading and writing. Items already in the output are skipped; every failure lands in the errors file
-// and in the summary; a cancelled run keeps everything already written.
+// reading and writing, and the runner keeps no per-item state of its own — which items are finished or
+// already taken on (duplicates) is asked of the output's completion index, whose representation decides
+// what a million items cost (see ICompletionIndex). Items already in the output are skipped; every
+// failure lands in the errors file and in the summary; a cancelled run keeps everything already written.
 using System.Threading.Channels;
 using Polly;
 using Polly.Retry;
@@ -51,22 +53,40 @@ public sealed class BatchRunner<TItem>
     /// several workers; <paramref name="compute"/> receives batches in input order and returns one record per item
     /// (or throws, in which case the batch is retried item by item to isolate the culprit).
     /// </summary>
-    public async Task<BatchSummary> RunAsync(
+    public Task<BatchSummary> RunAsync(
         IEnumerable<string> keys,
         Func<string, CancellationToken, ValueTask<TItem>> prepare,
         Func<IReadOnlyList<(string Key, TItem Item)>, CancellationToken, IReadOnlyList<ResultRecord>> compute,
         ResumableResultWriter output,
         ErrorLog errors,
         IProgress<BatchProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(keys, static key => key, prepare, compute, output, errors, progress, cancellationToken);
+
+    /// <summary>
+    /// Processes <paramref name="sources"/> (streamed once, in order), each identified by <paramref name="keyOf"/>, and returns
+    /// the counts. Use this form when the input already carries what <paramref name="prepare"/> needs (e.g. a line of text):
+    /// the source travels with its key through the bounded queues, so nothing has to be parked on the side.
+    /// </summary>
+    public async Task<BatchSummary> RunAsync<TSource>(
+        IEnumerable<TSource> sources,
+        Func<TSource, string> keyOf,
+        Func<TSource, CancellationToken, ValueTask<TItem>> prepare,
+        Func<IReadOnlyList<(string Key, TItem Item)>, CancellationToken, IReadOnlyList<ResultRecord>> compute,
+        ResumableResultWriter output,
+        ErrorLog errors,
+        IProgress<BatchProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(keyOf);
         int completed = 0, skipped = 0, failed = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = stop.Token;
         // Ordered hand-off: each key gets a slot (a TaskCompletionSource) in a bounded queue, workers fill
         // the slots, and the consumer awaits them in order, so output order follows input order.
         var slots = Channel.CreateBounded<(string Key, Task<Prepared<TItem>> Result)>(new BoundedChannelOptions(options.MaxInFlight) { SingleReader = true, SingleWriter = true });
-        var work = Channel.CreateBounded<(string Key, TaskCompletionSource<Prepared<TItem>> Slot)>(new BoundedChannelOptions(options.MaxInFlight) { SingleWriter = true });
+        var work = Channel.CreateBounded<(TSource Source, string Key, TaskCompletionSource<Prepared<TItem>> Slot)>(new BoundedChannelOptions(options.MaxInFlight) { SingleWriter = true });
 
         void Report() => progress?.Report(new BatchProgress(completed, skipped, failed));
 
@@ -74,14 +94,15 @@ public sealed class BatchRunner<TItem>
         {
             try
             {
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var key in keys)
+                foreach (var source in sources)
                 {
                     token.ThrowIfCancellationRequested();
-                    if (output.IsDone(key) || !seen.Add(key)) { Interlocked.Increment(ref skipped); continue; }
+                    string key = keyOf(source);
+                    // Done in an earlier run, or a duplicate of an item taken on in this one: the index knows both.
+                    if (!output.TryClaim(key)) { Interlocked.Increment(ref skipped); continue; }
                     var slot = new TaskCompletionSource<Prepared<TItem>>(TaskCreationOptions.RunContinuationsAsynchronously);
                     await slots.Writer.WriteAsync((key, slot.Task), token);
-                    try { await work.Writer.WriteAsync((key, slot), token); }
+                    try { await work.Writer.WriteAsync((source, key, slot), token); }
                     catch (OperationCanceledException)
                     {
                         // The consumer already awaits this slot: complete it or it waits forever.
@@ -96,12 +117,12 @@ public sealed class BatchRunner<TItem>
 
         var workers = Enumerable.Range(0, options.EffectiveWorkers).Select(_ => Task.Run(async () =>
         {
-            await foreach (var (key, slot) in work.Reader.ReadAllAsync(CancellationToken.None))
+            await foreach (var (source, key, slot) in work.Reader.ReadAllAsync(CancellationToken.None))
             {
                 if (token.IsCancellationRequested) { slot.TrySetResult(new Prepared<TItem>(key, default, new OperationCanceledException())); continue; }
                 try
                 {
-                    var item = await resilience.ExecuteAsync(async ct => await prepare(key, ct), token);
+                    var item = await resilience.ExecuteAsync(async ct => await prepare(source, ct), token);
                     slot.TrySetResult(new Prepared<TItem>(key, item, null));
                 }
                 catch (Exception e) { slot.TrySetResult(new Prepared<TItem>(key, default, e)); }
@@ -156,7 +177,10 @@ public sealed class BatchRunner<TItem>
         await producer;
         await Task.WhenAll(workers);
         Report();
-        return new BatchSummary(completed, skipped, failed, stoppedByPolicy || cancellationToken.IsCancellationRequested);
+        bool cancelled = stoppedByPolicy || cancellationToken.IsCancellationRequested;
+        // Every item not in the output was retried by this run, so older failure entries are now stale or repeated.
+        if (!cancelled) errors.DiscardEarlierRuns();
+        return new BatchSummary(completed, skipped, failed, cancelled);
     }
 
     private static string Describe(Exception e) => e switch

@@ -1,6 +1,9 @@
 // Append-only result file that makes batch jobs resumable. Every finished item is appended and flushed
 // at once, so a crash or Ctrl-C loses at most the line being written; on open, a torn last line is cut
-// off and the keys already present are loaded so the rerun skips exactly the finished items.
+// off and the key of every record already present goes into the completion index, so the rerun skips
+// exactly the finished items. The index (ICompletionIndex) decides what a key costs in memory: a string
+// set for arbitrary keys, one bit per input position for ordinal keys.
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -11,8 +14,7 @@ public sealed class ResumableResultWriter : IDisposable
 {
     private readonly FileStream stream;
     private readonly StreamWriter writer;
-    private readonly string keyColumn;
-    private readonly HashSet<string> done = new(StringComparer.Ordinal);
+    private readonly ICompletionIndex index;
     private bool headerWritten;
     private readonly Lock gate = new();
 
@@ -22,53 +24,64 @@ public sealed class ResumableResultWriter : IDisposable
     /// <summary>The format in use.</summary>
     public OutputFormat Format { get; }
 
-    /// <summary>Keys found in the file when it was opened plus those written since.</summary>
-    public IReadOnlySet<string> CompletedKeys => done;
+    /// <summary>Records found in the file when it was opened (what a rerun will skip).</summary>
+    public long ExistingRecords { get; private set; }
 
-    /// <summary>Opens (or creates) <paramref name="path"/>; <paramref name="keyColumn"/> names the field holding each record's key.</summary>
+    /// <summary>Opens (or creates) <paramref name="path"/>, keying records by arbitrary strings in <paramref name="keyColumn"/> (a <see cref="KeySetCompletionIndex"/>).</summary>
     public ResumableResultWriter(string path, string keyColumn, OutputFormat? format = null)
+        : this(path, new KeySetCompletionIndex(keyColumn), format)
     {
+    }
+
+    /// <summary>Opens (or creates) <paramref name="path"/>; <paramref name="index"/> (empty) receives the keys already in the file.</summary>
+    /// <exception cref="InvalidDataException">An existing record cannot be read or matched to a key (the message names file and line).</exception>
+    public ResumableResultWriter(string path, ICompletionIndex index, OutputFormat? format = null)
+    {
+        ArgumentNullException.ThrowIfNull(index);
         Path = path;
-        this.keyColumn = keyColumn;
+        this.index = index;
         Format = format ?? OutputFormats.FromPath(path);
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        LoadExisting();
+        try
+        {
+            TornLine.Cut(stream);
+            LoadExisting();
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         stream.Seek(0, SeekOrigin.End);
         writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false };
     }
 
+    // One pass over the file, one line in memory at a time: only the index grows.
     private void LoadExisting()
     {
         if (stream.Length == 0) return;
-        // Cut a torn final line (a crash mid-write) so the file stays well-formed.
-        long end = stream.Length;
-        stream.Seek(-1, SeekOrigin.End);
-        if (stream.ReadByte() != '\n')
-        {
-            long pos = end - 1;
-            while (pos > 0) { stream.Seek(pos - 1, SeekOrigin.Begin); if (stream.ReadByte() == '\n') break; pos--; }
-            stream.SetLength(pos);
-        }
         stream.Seek(0, SeekOrigin.Begin);
         using var reader = new StreamReader(stream, Encoding.UTF8, false, 1 << 16, leaveOpen: true);
         string? line;
-        bool first = true;
+        int keyField = -1;
         int lineNumber = 0;
         while ((line = reader.ReadLine()) is not null)
         {
             lineNumber++;
             if (line.Length == 0) continue;
-            if (Format != OutputFormat.JsonLines && first) { first = false; headerWritten = true; continue; }
-            first = false;
-            var key = Format switch
+            string? key;
+            if (Format == OutputFormat.JsonLines) key = ReadJsonKey(line, lineNumber);
+            else if (!headerWritten)
             {
-                OutputFormat.JsonLines => ReadJsonKey(line, lineNumber),
-                OutputFormat.Csv => ReadFirstCsvField(line),
-                _ => line.Split('\t')[0],
-            };
-            if (key is not null) done.Add(key);
+                keyField = FindKeyField(line, lineNumber);
+                headerWritten = true;
+                continue;
+            }
+            else key = ReadDelimitedKey(line, lineNumber, keyField);
+            index.AddExisting(key, $"{Path}:{lineNumber}");
+            ExistingRecords++;
         }
     }
 
@@ -77,7 +90,13 @@ public sealed class ResumableResultWriter : IDisposable
         try
         {
             using var doc = JsonDocument.Parse(line);
-            return doc.RootElement.TryGetProperty(keyColumn, out var k) ? k.GetString() : null;
+            if (!doc.RootElement.TryGetProperty(index.KeyColumn, out var k)) return null;
+            return k.ValueKind switch
+            {
+                JsonValueKind.String => k.GetString(),
+                JsonValueKind.Number => k.GetRawText(),   // ordinal keys are written as JSON numbers
+                _ => null,
+            };
         }
         catch (JsonException ex)
         {
@@ -85,24 +104,34 @@ public sealed class ResumableResultWriter : IDisposable
         }
     }
 
-    private static string ReadFirstCsvField(string line)
+    private char Delimiter => Format == OutputFormat.Csv ? ',' : '\t';
+
+    private int FindKeyField(string header, int lineNumber)
     {
-        if (!line.StartsWith('"')) { int comma = line.IndexOf(','); return comma < 0 ? line : line[..comma]; }
-        var sb = new StringBuilder();
-        for (int i = 1; i < line.Length; i++)
-        {
-            if (line[i] == '"')
-            {
-                if (i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
-                else break;
-            }
-            else sb.Append(line[i]);
-        }
-        return sb.ToString();
+        var names = DelimitedLine.Split(header, Delimiter)
+            ?? throw new InvalidDataException($"{Path}:{lineNumber}: the existing header is malformed; fix or move the file before resuming.");
+        int field = names.IndexOf(index.KeyColumn);
+        if (field < 0)
+            throw new InvalidDataException(
+                $"{Path}:{lineNumber}: the existing header has no '{index.KeyColumn}' column (found: {string.Join(", ", names)}), so finished rows cannot be recognised; move the file aside or delete it and rerun.");
+        return field;
+    }
+
+    private string? ReadDelimitedKey(string line, int lineNumber, int keyField)
+    {
+        var fields = DelimitedLine.Split(line, Delimiter)
+            ?? throw new InvalidDataException($"{Path}:{lineNumber}: existing output row has an unclosed quote; fix or move the file before resuming.");
+        return keyField < fields.Count ? fields[keyField] : null;
     }
 
     /// <summary>True when <paramref name="key"/> is already in the output.</summary>
-    public bool IsDone(string key) { lock (gate) return done.Contains(key); }
+    public bool IsDone(string key) { lock (gate) return index.IsDone(key); }
+
+    /// <summary>
+    /// Takes <paramref name="key"/> on for the current run: false when it is already in the output or was already taken
+    /// (a duplicate input). <see cref="BatchRunner{TItem}"/> calls this once per input item.
+    /// </summary>
+    public bool TryClaim(string key) { lock (gate) return index.TryClaim(key); }
 
     /// <summary>Appends one record and flushes it to the operating system.</summary>
     public void Write(ResultRecord record)
@@ -111,14 +140,14 @@ public sealed class ResumableResultWriter : IDisposable
         {
             if (!headerWritten && Format != OutputFormat.JsonLines)
             {
-                writer.Write(string.Join(Format == OutputFormat.Csv ? "," : "\t", record.Fields.Select(f => Escape(f.Key))));
+                writer.Write(string.Join(Delimiter, record.Fields.Select(f => Escape(f.Key))));
                 writer.Write('\n');
                 headerWritten = true;
             }
-            writer.Write(Format == OutputFormat.JsonLines ? ToJson(record) : string.Join(Format == OutputFormat.Csv ? "," : "\t", record.Fields.Select(f => Escape(Flat(f.Value)))));
+            writer.Write(Format == OutputFormat.JsonLines ? ToJson(record) : string.Join(Delimiter, record.Fields.Select(f => Escape(Flat(f.Value)))));
             writer.Write('\n');
             writer.Flush();
-            done.Add(record.Key);
+            index.MarkDone(record.Key);
         }
     }
 
@@ -142,9 +171,9 @@ public sealed class ResumableResultWriter : IDisposable
     {
         null => "",
         string s => s,
-        float f => f.ToString("G7", System.Globalization.CultureInfo.InvariantCulture),
-        double d => d.ToString("G9", System.Globalization.CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        float f => f.ToString("G7", CultureInfo.InvariantCulture),
+        double d => d.ToString("G9", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         System.Collections.IEnumerable e => JsonSerializer.Serialize(e),
         _ => value.ToString() ?? "",
     };

@@ -4,6 +4,7 @@
 // becomes one error item (with its line number) instead of ending or garbling the whole run.
 using System.Text;
 using System.Text.Json;
+using Pipeline.Batch;
 
 namespace Pipeline.Classification;
 
@@ -22,8 +23,8 @@ public enum ClassifyInputFormat
     JsonLines,
 }
 
-/// <summary>One input item: its key (id column or line number) and text, or why it cannot be classified.</summary>
-/// <param name="Key">Output key: the id column/field when present, else the 1-based line number.</param>
+/// <summary>One input item: its id (id column or line number) and text, or why it cannot be classified.</summary>
+/// <param name="Key">The id written to the output: the id column/field when present, else the 1-based line number. Not necessarily unique; records are identified by <paramref name="LineNumber"/>.</param>
 /// <param name="LineNumber">1-based physical line.</param>
 /// <param name="Text">The text, when the line is usable.</param>
 /// <param name="Error">Why the line is not usable (invalid UTF-8, empty text, malformed row), else null.</param>
@@ -71,14 +72,14 @@ public static class ClassifyInputReader
                     yield return Item(Key(number), number, line);
                     break;
                 case ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv when number == 1:
-                    var header = SplitFields(line, delimiter) ?? throw new InvalidDataException($"{path}:1: malformed header.");
+                    var header = DelimitedLine.Split(line, delimiter) ?? throw new InvalidDataException($"{path}:1: malformed header.");
                     textIndex = header.FindIndex(h => h.Trim().Equals(textColumn, StringComparison.OrdinalIgnoreCase));
                     idIndex = header.FindIndex(h => h.Trim().Equals(idColumn, StringComparison.OrdinalIgnoreCase));
                     if (textIndex < 0) throw new InvalidDataException($"{path}:1: the header has no '{textColumn}' column (found: {string.Join(", ", header)}); use --text-column.");
                     break;
                 case ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv:
                     if (line.Length == 0) { yield return new ClassifyInputLine(Key(number), number, null, $"line {number}: empty line"); break; }
-                    var fields = SplitFields(line, delimiter);
+                    var fields = DelimitedLine.Split(line, delimiter);
                     if (fields is null || fields.Count <= Math.Max(textIndex, idIndex))
                     {
                         yield return new ClassifyInputLine(Key(number), number, null, $"line {number}: expected at least {Math.Max(textIndex, idIndex) + 1} fields");
@@ -121,30 +122,6 @@ public static class ClassifyInputReader
         {
             return new ClassifyInputLine(Key(number), number, null, $"line {number}: invalid JSON ({e.Message})");
         }
-    }
-
-    // Splits one delimited line (quotes may not span lines: one record per physical line keeps streaming simple).
-    private static List<string>? SplitFields(string line, char delimiter)
-    {
-        var fields = new List<string>();
-        var current = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c != '"') current.Append(c);
-                else if (i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
-                else quoted = false;
-            }
-            else if (c == '"' && current.Length == 0 && delimiter == ',') quoted = true;
-            else if (c == delimiter) { fields.Add(current.ToString()); current.Clear(); }
-            else current.Append(c);
-        }
-        if (quoted) return null;
-        fields.Add(current.ToString());
-        return fields;
     }
 
     // Raw lines split on '\n' from 64 KiB reads; only the current line is held (plus the read buffer).

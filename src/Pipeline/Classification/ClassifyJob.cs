@@ -1,8 +1,11 @@
 // `pipeline classify` as a library function: stream an input file through a TextClassifier with the
-// shared BatchRunner (bounded in-flight items, resumable output keyed by id, errors file, summary).
-// Reading happens in the key enumerator (one pass over the file); each item's text waits in a small
-// hand-off table until the prepare stage takes it, so at most MaxInFlight texts are in memory.
-using System.Collections.Concurrent;
+// shared BatchRunner (bounded in-flight items, resumable output, errors file, summary).
+// Each record is identified by its input line number (the `line` column), not by the user's id: ids may
+// repeat or be missing, line numbers cannot, and they let the output's completion index be one bit per
+// line (OrdinalCompletionIndex) instead of a string per line — memory stays flat at any corpus size.
+// The input lines travel with their keys through the runner's bounded queues, so at most MaxInFlight
+// texts are in memory.
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Pipeline.Batch;
 
@@ -17,7 +20,7 @@ namespace Pipeline.Classification;
 /// <param name="BatchSize">Texts per forward pass.</param>
 /// <param name="TextPreviewLength">Characters of each text copied into the output.</param>
 /// <param name="TextColumn">Text column (TSV/CSV header) or field (JSON lines).</param>
-/// <param name="IdColumn">Id column or field (optional in the input; default key is the line number).</param>
+/// <param name="IdColumn">Id column or field (optional in the input; default id is the line number). Ids are copied to the output; they need not be unique.</param>
 public sealed record ClassifyJobOptions(
     string InputPath,
     string OutputPath,
@@ -39,39 +42,31 @@ public sealed record LabelProbability([property: JsonPropertyName("label")] stri
 /// <summary>Runs classify jobs.</summary>
 public static class ClassifyJob
 {
-    /// <summary>Output column holding each record's key.</summary>
-    public const string KeyColumn = "id";
+    /// <summary>Output column holding the input's id (or the line number when the input has none).</summary>
+    public const string IdColumn = "id";
+
+    /// <summary>Output column holding the 1-based input line number: the key a rerun resumes by (one bit per line).</summary>
+    public const string LineColumn = "line";
 
     /// <summary>
     /// Classifies every usable line of the input not yet in the output. Bad lines (invalid UTF-8, empty, malformed)
-    /// go to the errors file; the summary's exit code is non-zero when any line failed or the run was cancelled.
+    /// go to the errors file, keyed by line number; the summary's exit code is non-zero when any line failed or the run
+    /// was cancelled.
     /// </summary>
+    /// <exception cref="InvalidDataException">The existing output cannot be resumed (e.g. written by a version without the <c>line</c> column).</exception>
     public static async Task<BatchSummary> RunAsync(TextClassifier classifier, ClassifyJobOptions options, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "--top-k must be at least 1");
         var input = ClassifyInputReader.Read(options.InputPath, options.Format, options.TextColumn, options.IdColumn);
         var topClassifier = classifier.TopK == options.TopK ? classifier : classifier.WithTopK(options.TopK);
-        using var output = new ResumableResultWriter(options.OutputPath, KeyColumn);
+        using var output = new ResumableResultWriter(options.OutputPath, new OrdinalCompletionIndex(LineColumn));
         using var errors = new ErrorLog(options.ErrorsPath);
-        var pending = new ConcurrentDictionary<string, ClassifyInputLine>(StringComparer.Ordinal);
 
-        IEnumerable<string> Keys()
-        {
-            foreach (var line in input)
-            {
-                // Finished keys are skipped by the runner; only keys it will prepare are parked for it.
-                if (!output.IsDone(line.Key)) pending.TryAdd(line.Key, line);
-                yield return line.Key;
-            }
-        }
+        static string KeyOf(ClassifyInputLine line) => line.LineNumber.ToString(CultureInfo.InvariantCulture);
 
-        ValueTask<ClassifyInputLine> Prepare(string key, CancellationToken _)
-        {
-            if (!pending.TryRemove(key, out var line)) throw new InvalidOperationException($"id {key}: duplicate id in the input");
-            if (line.Error is not null) throw new InvalidDataException(line.Error);
-            return ValueTask.FromResult(line);
-        }
+        static ValueTask<ClassifyInputLine> Prepare(ClassifyInputLine line, CancellationToken _) =>
+            line.Error is not null ? throw new InvalidDataException(line.Error) : ValueTask.FromResult(line);
 
         IReadOnlyList<ResultRecord> Compute(IReadOnlyList<(string Key, ClassifyInputLine Item)> batch, CancellationToken _)
         {
@@ -81,21 +76,23 @@ public static class ClassifyJob
             {
                 var (key, item) = batch[i];
                 var p = predictions[i];
+                // `line` goes last so the first columns (id, text, label, …) read as before in CSV/TSV.
                 records[i] = new ResultRecord(key,
                 [
-                    new(KeyColumn, key),
+                    new(IdColumn, item.Key),
                     new("text", Preview(item.Text!, options.TextPreviewLength)),
                     new("label", p.Label),
                     new("confidence", p.Confidence),
                     new("top_k", p.TopK.Select(t => new LabelProbability(t.Label, t.Probability)).ToArray()),
+                    new(LineColumn, item.LineNumber),
                 ]);
             }
             return records;
         }
 
-        // Reading is cheap next to the model, so one prepare worker suffices; the batch size is the model's.
+        // Preparing is only a check of the already-read line, so a few workers keep up with any model; the batch size is the model's.
         var runner = new BatchRunner<ClassifyInputLine>(new BatchOptions(BatchSize: options.BatchSize, PrepareWorkers: 4, MaxInFlight: Math.Max(8 * options.BatchSize, 512), OnError: options.OnError, Retries: 0));
-        return await runner.RunAsync(Keys(), Prepare, Compute, output, errors, progress, cancellationToken);
+        return await runner.RunAsync(input, KeyOf, Prepare, Compute, output, errors, progress, cancellationToken);
     }
 
     /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/> on one line, with "…" when cut.</summary>

@@ -78,8 +78,8 @@ internal static class CaptionCommand
             using (var writer = new ResumableResultWriter(outputPath, CaptionBatchJob.KeyColumn))
             using (var errors = new ErrorLog(errorsPath))
             {
-                if (!toStdout && writer.CompletedKeys.Count > 0)
-                    Console.Error.WriteLine($"caption: resuming; {writer.CompletedKeys.Count} images already in {outputPath}.");
+                if (!toStdout && writer.ExistingRecords > 0)
+                    Console.Error.WriteLine($"caption: resuming; {writer.ExistingRecords} images already in {outputPath}.");
                 summary = await CaptionBatchJob.RunAsync(captioner, options, writer, errors, cancellationToken: cancel.Token);
             }
             if (toStdout)

@@ -1,7 +1,8 @@
 // The classify library function (what `pipeline classify` runs) on a file with good lines, empty
 // lines and one invalid UTF-8 line: bad lines land in the errors file with their line numbers, the
-// summary's exit code reports them, and a run cancelled part-way and then rerun leaves exactly one
-// output record per good line.
+// summary's exit code reports them, and a run cancelled part-way (or killed mid-write) and then rerun
+// leaves exactly one output record per good line. Records are identified by input line, so repeated
+// user ids are all classified, and an output without line numbers is refused with a clear message.
 using System.Text;
 using System.Text.Json;
 using Pipeline.Batch;
@@ -90,6 +91,67 @@ public sealed class ClassifyJobTests : IClassFixture<TextClassifierTests.Trained
         Assert.StartsWith("id\ttext\tlabel\tconfidence\ttop_k", lines[0]);
         Assert.StartsWith("a7\tthe movie was great\tpos\t", lines[1]);
         Assert.StartsWith("b9\tthe plot was awful\tneg\t", lines[2]);
+    }
+
+    private static JsonElement[] Records(string path) => File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+
+    [Fact]
+    public async Task ResumeFromAPartialOutputFileGivesEachLineExactlyOnce()
+    {
+        var (input, good) = WriteInput("partial.txt");
+        var options = new ClassifyJobOptions(input, trained.Corpus.PathOf("partial.out.jsonl"), BatchSize: 4);
+        var classifier = TextClassifier.Load(trained.Directory);
+        await ClassifyJob.RunAsync(classifier, options);
+        var complete = File.ReadAllLines(options.OutputPath);
+
+        // What a SIGKILL leaves: the first 20 records and half of the 21st; the errors file is left from the full run.
+        File.WriteAllText(options.OutputPath, string.Join("\n", complete.Take(20)) + "\n" + complete[20][..(complete[20].Length / 2)]);
+        var resumed = await ClassifyJob.RunAsync(classifier, options);
+
+        Assert.Equal(new BatchSummary(good.Length - 20, 20, 3, false), resumed);
+        var records = Records(options.OutputPath);
+        Assert.Equal(good, records.Select(r => r.GetProperty(ClassifyJob.LineColumn).GetInt32()).Order());
+        Assert.Equal(complete.Order(), File.ReadAllLines(options.OutputPath).Order());   // same records, none twice
+        // The failed lines were retried by the rerun and are listed once: output + errors cover every line exactly once.
+        var errorKeys = File.ReadAllLines(options.ErrorsPath).Select(l => int.Parse(JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()!));
+        Assert.Equal(Enumerable.Range(1, 63), errorKeys.Concat(records.Select(r => r.GetProperty(ClassifyJob.LineColumn).GetInt32())).Order());
+    }
+
+    [Fact]
+    public async Task RepeatedUserIdsAreEachClassifiedAndKeptApartByLine()
+    {
+        var input = trained.Corpus.PathOf("repeated-ids.jsonl");
+        File.WriteAllLines(input,
+        [
+            """{"id":"u1","text":"the movie was great"}""",
+            """{"id":"u2","text":"the plot was awful"}""",
+            """{"id":"u1","text":"the acting was dreadful"}""",
+            """{"text":"a superb story"}""",
+        ]);
+        var options = new ClassifyJobOptions(input, trained.Corpus.PathOf("repeated-ids.out.jsonl"));
+        var summary = await ClassifyJob.RunAsync(TextClassifier.Load(trained.Directory), options);
+
+        Assert.Equal(new BatchSummary(4, 0, 0, false), summary);
+        var records = Records(options.OutputPath);
+        Assert.Equal(["u1", "u2", "u1", "4"], records.Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal([1, 2, 3, 4], records.Select(r => r.GetProperty("line").GetInt32()));
+        Assert.Equal(["pos", "neg", "neg", "pos"], records.Select(r => r.GetProperty("label").GetString()));
+
+        // A rerun finds every line done, repeated ids included.
+        Assert.Equal(new BatchSummary(0, 4, 0, false), await ClassifyJob.RunAsync(TextClassifier.Load(trained.Directory), options));
+    }
+
+    [Fact]
+    public async Task AnOutputWithoutLineNumbersIsRefusedWithFileAndLine()
+    {
+        var input = trained.Corpus.PathOf("old-output.txt");
+        File.WriteAllLines(input, ["the movie was great", "the plot was awful"]);
+        var output = trained.Corpus.PathOf("old-output.out.jsonl");
+        File.WriteAllLines(output, ["""{"id":"1","text":"the movie was great","label":"pos","confidence":0.9,"top_k":[]}"""]);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ClassifyJob.RunAsync(TextClassifier.Load(trained.Directory), new ClassifyJobOptions(input, output)));
+        Assert.StartsWith($"{output}:1: the record has no non-negative integer 'line' value", error.Message);
+        Assert.Single(File.ReadAllLines(output));   // left as it was
     }
 
     private sealed class SyncProgress(Action<BatchProgress> action) : IProgress<BatchProgress>
