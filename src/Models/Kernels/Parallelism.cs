@@ -117,6 +117,8 @@ public static class Parallelism
 
         public void Execute() => RunItems();
 
+        // Optimised from the start: a tier-0 spin loop (and its on-stack replacement) delays every region.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void RunItems()
         {
             TBody local = _body;

@@ -106,6 +106,8 @@ internal sealed class WorkerTeam
         Volatile.Write(ref _busy, 0);
     }
 
+    // Optimised from the start: a tier-0 spin loop (and its on-stack replacement) delays every region.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Loop(int index)
     {
         var member = _members[index];
@@ -121,6 +123,8 @@ internal sealed class WorkerTeam
         }
     }
 
+    // Optimised from the start: a tier-0 spin loop (and its on-stack replacement) delays every region.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private long WaitForNewGeneration(Member member, long seen)
     {
         long start = Stopwatch.GetTimestamp();
