@@ -124,7 +124,10 @@ internal static class CompareCommand
         var lastRecord = new Dictionary<(string, string), JsonElement>();
         for (int round = 0; round < rounds; round++)
         {
-            ours.AddRange(Timing.Measure(workload, iters, RoundWarmup));
+            // The reference processes are frozen while ours runs (see ReferenceServer.Pause); ours is idle during theirs.
+            foreach (var server in servers.All) server.Pause();
+            try { ours.AddRange(Timing.Measure(workload, iters, RoundWarmup)); }
+            finally { foreach (var server in servers.All) server.Resume(); }
             foreach (var server in servers.All)
                 foreach (var name in referenceNames)
                 {

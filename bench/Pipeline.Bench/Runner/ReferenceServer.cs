@@ -42,6 +42,28 @@ internal sealed class ReferenceServer : IDisposable
         return new ReferenceServer(process, environment, ready);
     }
 
+    /// <summary>
+    /// Freezes the reference process (SIGSTOP) while our side is measured. Idle is not quiet: its OpenBLAS
+    /// worker threads keep spinning and yielding between requests (≈ 0.4 of a core measured in `/proc`),
+    /// and on 2 cores that took our second thread away for whole rounds. <see cref="Resume"/> before its turn.
+    /// </summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>Lets a paused reference process run again (SIGCONT).</summary>
+    public void Resume() => Signal(SigCont);
+
+    private const int SigStop = 19, SigCont = 18;   // Linux x86-64 / arm64 numbering
+
+    private void Signal(int signal)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        if (kill(process.Id, signal) != 0)
+            throw new InvalidOperationException($"could not send signal {signal} to the reference process {process.Id} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     /// <summary>Measures <paramref name="config"/> for <paramref name="iters"/> steps after <paramref name="warmup"/> untimed ones.</summary>
     public JsonElement Run(string config, int iters, int warmup) => Request($"run {config} {iters} {warmup}");
 
