@@ -208,10 +208,12 @@ internal static class CompareCommand
     private const int RoundWarmup = 1;
 
     /// <summary>
-    /// Pause between the two sides (ms): OpenBLAS's worker threads busy-wait for a while after each call and
-    /// .NET's pool workers spin briefly too, so the side that ran last would otherwise tax the next one.
+    /// Pause between the two sides (ms). The reference is frozen during our rounds and our worker team blocks
+    /// 250 µs after its last region, so a short pause suffices; it lets the side that just ran go quiet.
+    /// Short pauses allow many short rounds, which spread the host's slow and fast phases (this VM's cores
+    /// are shared on its host) evenly over both sides.
     /// </summary>
-    private const int SettleMs = 300;
+    private const int SettleMs = 50;
 
     /// <summary>The reference servers of one pass (tuned and/or default environment).</summary>
     internal sealed class ServerSet : IDisposable

@@ -11,7 +11,7 @@ internal sealed record CompareOptions
     public int Threads { get; init; } = 2;
     /// <summary>Timed steps per side per round; 0 = a per-config default (see <see cref="ItersFor"/>).</summary>
     public int Iters { get; init; }
-    public int Rounds { get; init; } = 5;
+    public int Rounds { get; init; } = 8;
     public int Warmup { get; init; } = 2;
     /// <summary>"tuned", "default" or "both".</summary>
     public string ReferenceEnv { get; init; } = "tuned";
