@@ -126,13 +126,18 @@ internal static class CompareCommand
         {
             // The reference processes are frozen while ours runs (see ReferenceServer.Pause); ours is idle during theirs.
             foreach (var server in servers.All) server.Pause();
-            try { ours.AddRange(Timing.Measure(workload, iters, RoundWarmup)); }
+            int warmupSteps;
+            try
+            {
+                warmupSteps = Timing.WarmUpFor(workload, RoundWarmupMs);
+                ours.AddRange(Timing.Measure(workload, iters, 0));
+            }
             finally { foreach (var server in servers.All) server.Resume(); }
             foreach (var server in servers.All)
                 foreach (var name in referenceNames)
                 {
                     Thread.Sleep(SettleMs);
-                    var record = server.Run(name, iters, RoundWarmup);
+                    var record = server.Run(name, iters, warmupSteps);          // the same number of untimed steps as ours
                     theirs[(server.Environment, name)].AddRange(record.GetProperty("extra").GetProperty("times_ms").EnumerateArray().Select(e => e.GetDouble()));
                     lastRecord[(server.Environment, name)] = record;
                     Thread.Sleep(SettleMs);
@@ -206,6 +211,15 @@ internal static class CompareCommand
     /// round starts with cold caches and parked threads, which is a cost of the alternation, not of either engine.
     /// </summary>
     private const int RoundWarmup = 1;
+
+    /// <summary>
+    /// Minimum untimed time at the start of each of our rounds (at least <see cref="RoundWarmup"/> steps); the
+    /// reference then gets the same number of untimed steps. A count alone was not enough for short steps: after
+    /// the reference's round our worker thread is parked and its virtual CPU halted, and waking it took longer than
+    /// a whole 21-step round of 256³ SGEMMs, which then ran single-threaded (counted: 0 items on the worker in 3
+    /// of 8 rounds, 50% in the others).
+    /// </summary>
+    private const double RoundWarmupMs = 20;
 
     /// <summary>
     /// Pause between the two sides (ms). The reference is frozen during our rounds and our worker team blocks

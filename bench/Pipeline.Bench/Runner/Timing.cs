@@ -22,6 +22,20 @@ internal static class Timing
         return times;
     }
 
+    /// <summary>Runs untimed steps until <paramref name="milliseconds"/> have passed (at least one); returns how many ran.</summary>
+    public static int WarmUpFor(IWorkload workload, double milliseconds)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int steps = 0;
+        do
+        {
+            workload.Step();
+            steps++;
+        }
+        while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < milliseconds);
+        return steps;
+    }
+
     /// <summary>Median of <paramref name="samples"/> (mean of the middle two for an even count, as Python's statistics.median).</summary>
     public static double Median(IReadOnlyList<double> samples)
     {
