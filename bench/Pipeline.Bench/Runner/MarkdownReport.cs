@@ -29,11 +29,12 @@ internal static class MarkdownReport
         s.AppendLine();
         var loads = data.Results.SelectMany(r => new[] { r.LoadBefore, r.LoadAfter }).Where(double.IsFinite).ToArray();
         s.AppendLine($"**Run:** {data.Machine.StartedUtc:yyyy-MM-dd HH:mm} UTC; {o.Rounds} alternating rounds per config (ours N steps, then the reference N steps"
-            + (o.ReferenceEnv == "both" ? "; the default-env reference in its own pass afterwards" : "") + $"), {o.Warmup} warm-up steps each side before the first round and one untimed step at the start of every round. "
+            + (o.ReferenceEnv == "both" ? "; the default-env reference in its own pass afterwards" : "") + $"), {o.Warmup} warm-up steps each side before the first round, and at the start of every round at least 20 ms of untimed steps of ours and as many untimed steps of the reference's; the reference process is frozen (SIGSTOP) while ours runs. "
             + (loads.Length > 0 ? $"1-minute load average during the run: {loads.Min():F1}–{loads.Max():F1} on {data.Machine.LogicalCores} cores. " : "")
             + (o.LoadNote ?? ""));
         s.AppendLine();
 
+        Summary(s, data);
         Bars(s, data);
         MainTable(s, data);
         SgemmTable(s, data);
@@ -145,6 +146,23 @@ internal static class MarkdownReport
             if (many is null) continue;
             s.AppendLine($"| {one.Name} | {F(one.OursMedianMs)} | {F(many.OursMedianMs)} | {one.OursMedianMs / many.OursMedianMs:F2}× | {F(one.ReferenceMedianMs)} | {F(many.ReferenceMedianMs)} | {one.ReferenceMedianMs / many.ReferenceMedianMs:F2}× | {one.Ratio:F2} | {many.Ratio:F2} |");
         }
+        s.AppendLine();
+    }
+
+    /// <summary>One paragraph: which configurations meet ratio ≤ 1.0 and which do not, by how much.</summary>
+    private static void Summary(StringBuilder s, ReportData data)
+    {
+        var rows = data.Results.Where(r => RatioBarConfigs.Contains(r.Name)).ToList();
+        var sgemm = data.Results.Where(r => r.Name is "sgemm_1024_numpy" or "sgemm_2048_numpy").ToList();
+        if (rows.Count == 0 && sgemm.Count == 0) return;
+        s.AppendLine("## Summary");
+        s.AppendLine();
+        var met = rows.Where(r => r.Ratio <= 1.0).Select(r => $"{r.Name} {r.Ratio:F2}");
+        var missed = rows.Where(r => r.Ratio > 1.0).Select(r => $"{r.Name} {r.Ratio:F2}");
+        var blas = sgemm.Select(r => $"SGEMM {r.Name.Split('_')[1]} at {r.OursFigures["gflops"] / r.ReferenceFigures["gflops"]:P0} of OpenBLAS");
+        s.AppendLine($"Ratio = ours / tuned PyTorch, medians, 2 threads. **At or below 1.0:** {string.Join(", ", met)}. "
+            + $"**Above 1.0:** {(missed.Any() ? string.Join(", ", missed) : "none")}. {string.Join("; ", blas)}. "
+            + "Where the remaining time goes, and what was changed, is in \"Where the time goes\" below.");
         s.AppendLine();
     }
 
