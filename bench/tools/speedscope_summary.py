@@ -53,7 +53,7 @@ def main():
                             self_time[(short(names[depth]), caller)] += dt
                             break
                     for name in set(names):
-                        if name not in PSEUDO:
+                        if name not in PSEUDO and "!" in name:   # skip the process/thread root pseudo-frames
                             inclusive[short(name)] += dt
             previous = at
             if event["type"] == "O":
