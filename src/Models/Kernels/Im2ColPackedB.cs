@@ -7,12 +7,11 @@
 // layout, into the GEMM's cache-resident pack buffer, reading the (much smaller, reused) input instead.
 //
 // Per NR-wide panel the columns are first cut into runs that share an image and an output row (a 32×32
-// map gives one run per panel, a 16×16 map two); then every k row copies each run from one input row:
-// a vector copy for stride 1, an even-lane deinterleave for stride 2, a plain loop otherwise, with the
-// padding lanes zeroed.
+// map gives one run per panel, a 16×16 map two); then every k row copies each run from one input row
+// with the explicit lowering's row gather (Im2Col.GatherRow: vector copy for stride 1, even-lane
+// deinterleave for stride 2, padding lanes zeroed).
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Pipeline.Models.Kernels;
 
@@ -97,7 +96,7 @@ internal readonly unsafe struct Im2ColPackedB(ConvGeometry geometry, float* imag
                     }
                     ref Span span = ref spans[r * g.KernelW + kx];
                     float* source = images + (nint)run.Image * g.ImageSize + ((nint)channel * g.Height + ih) * g.Width + span.Offset;
-                    CopyRun(d, source, span.Lo, span.Hi, run.Length, g.StrideW);
+                    Im2Col.GatherRow(d, source, span.Lo, span.Hi, run.Length, g.StrideW);
                 }
                 if (++kx == g.KernelW)
                 {
@@ -106,39 +105,6 @@ internal readonly unsafe struct Im2ColPackedB(ConvGeometry geometry, float* imag
                 }
             }
         }
-    }
-
-    /// <summary>d[i] = s[i·stride] for lo &lt;= i &lt; hi and 0 for the other i &lt; length (s may point before the row: only valid i read).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRun(float* d, float* s, int lo, int hi, int length, int stride)
-    {
-        int i = 0;
-        for (; i < lo; i++) d[i] = 0f;
-        if (stride == 1)
-        {
-            if (Vector512.IsHardwareAccelerated)
-                for (; i + 16 <= hi; i += 16) Vector512.Load(s + i).Store(d + i);
-            if (Vector256.IsHardwareAccelerated)
-                for (; i + 8 <= hi; i += 8) Vector256.Load(s + i).Store(d + i);
-            for (; i < hi; i++) d[i] = s[i];
-        }
-        else
-        {
-            if (stride == 2 && Vector256.IsHardwareAccelerated)
-            {
-                // Even lanes of 16 inputs give 8 outputs; `i + 8 < hi` keeps the 16-float load inside the valid run.
-                var evenFirst = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
-                for (; i + 8 < hi; i += 8)
-                {
-                    float* q = s + (nint)i * 2;
-                    var low = Vector256.Shuffle(Vector256.Load(q), evenFirst);
-                    var high = Vector256.Shuffle(Vector256.Load(q + 8), evenFirst);
-                    Vector256.Create(low.GetLower(), high.GetLower()).Store(d + i);
-                }
-            }
-            for (; i < hi; i++) d[i] = s[(nint)i * stride];
-        }
-        for (; i < length; i++) d[i] = 0f;
     }
 
     private static int CeilDiv(int value, int divisor) => value <= 0 ? -(-value / divisor) : (value + divisor - 1) / divisor;
