@@ -123,14 +123,85 @@ internal static unsafe class SgemmPacking
 
     /// <summary>
     /// dst[p·width + i] = scale·src[i·ld + p] for i &lt; width, p &lt; kc: turns `width` source rows into one
-    /// k-major micro-panel (A not transposed, or B transposed). Works in 4×4 blocks — four rows
-    /// loaded as vectors, transposed in registers, stored as four k steps — which replaces 16
-    /// scalar strided stores by 4 vector stores; the tail of kc falls back to scalar code.
+    /// k-major micro-panel (A not transposed, or B transposed). Works in 8×8 blocks of 256-bit vectors
+    /// when the scale is 1 (B always, A for alpha = 1; a 12-row panel as 8 + 4 rows), otherwise in 4×4
+    /// blocks — rows loaded as vectors, transposed in registers, stored as k steps — which replaces the
+    /// scalar strided stores; the tail of kc falls back to scalar code.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(float* src, nint ld, int width, int kc, float scale, float* dst)
     {
         Debug.Assert(width % 4 == 0);
+        if (Avx.IsSupported && width % 8 == 0 && scale == 1f)
+        {
+            PackTransposed8(src, ld, width, kc, dst);
+            return;
+        }
+        if (Avx.IsSupported && width % 8 == 4 && scale == 1f && width > 4)
+        {
+            // MR = 12: the first 8 rows as 8×8 blocks, the last 4 by the 4×4 path below.
+            PackTransposed8(src, ld, width - 4, kc, dst, width);
+            src += (width - 4) * ld;
+            dst += width - 4;
+            PackTransposed4(src, ld, 4, kc, scale, dst, width);
+            return;
+        }
+        PackTransposed4(src, ld, width, kc, scale, dst, width);
+    }
+
+    /// <summary>
+    /// The 8-row form of <see cref="PackTransposed"/> for rows [0, <paramref name="rows"/>) of a panel <paramref name="stride"/>
+    /// wide (defaults to rows): eight rows loaded as 256-bit vectors and transposed in registers give eight k steps,
+    /// half the instructions per value of the 4×4 form. Measured: packing the transposed weights was 17% of a greedy
+    /// decoding step (every x·Wᵀ repacks W for a batch of 32).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackTransposed8(float* src, nint ld, int rows, int kc, float* dst, int stride = 0)
+    {
+        if (stride == 0) stride = rows;
+        Debug.Assert(rows % 8 == 0);
+        int kc8 = kc & ~7;
+        for (int i = 0; i < rows; i += 8)
+        {
+            float* s = src + i * ld;
+            float* d = dst + i;
+            for (int p = 0; p < kc8; p += 8, s += 8, d += 8 * stride)
+            {
+                Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+                Vector256<float> r2 = Avx.LoadVector256(s + 2 * ld), r3 = Avx.LoadVector256(s + 3 * ld);
+                Vector256<float> r4 = Avx.LoadVector256(s + 4 * ld), r5 = Avx.LoadVector256(s + 5 * ld);
+                Vector256<float> r6 = Avx.LoadVector256(s + 6 * ld), r7 = Avx.LoadVector256(s + 7 * ld);
+                // Interleave pairs of rows, then pairs of pairs (within 128-bit lanes), then swap the lanes.
+                Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+                Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+                Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+                Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+                Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+                Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+                Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+                Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+                Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(d + stride, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(d + 2 * stride, Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(d + 3 * stride, Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(d + 4 * stride, Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(d + 5 * stride, Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(d + 6 * stride, Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(d + 7 * stride, Avx.Permute2x128(u3, u7, 0x31));
+            }
+        }
+        for (int p = kc8; p < kc; p++)
+        {
+            float* d = dst + (nint)p * stride;
+            for (int i = 0; i < rows; i++)
+                d[i] = src[i * ld + p];
+        }
+    }
+
+    /// <summary>The 4×4-block form of <see cref="PackTransposed"/> (any scale) for a panel <paramref name="stride"/> wide.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackTransposed4(float* src, nint ld, int width, int kc, float scale, float* dst, int stride)
+    {
         int p = 0;
         if (Sse.IsSupported)
         {
@@ -143,7 +214,7 @@ internal static unsafe class SgemmPacking
             {
                 float* s = src + i * ld;
                 float* d = dst + i;
-                for (p = 0; p < kc4; p += 4, s += 4, d += 4 * width)
+                for (p = 0; p < kc4; p += 4, s += 4, d += 4 * stride)
                 {
                     Vector128<float> r0 = Vector128.Load(s) * vs;
                     Vector128<float> r1 = Vector128.Load(s + ld) * vs;
@@ -153,16 +224,16 @@ internal static unsafe class SgemmPacking
                     Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackLow(r2, r3);
                     Vector128<float> t2 = Sse.UnpackHigh(r0, r1), t3 = Sse.UnpackHigh(r2, r3);
                     Sse.MoveLowToHigh(t0, t1).Store(d);
-                    Sse.MoveHighToLow(t1, t0).Store(d + width);
-                    Sse.MoveLowToHigh(t2, t3).Store(d + 2 * width);
-                    Sse.MoveHighToLow(t3, t2).Store(d + 3 * width);
+                    Sse.MoveHighToLow(t1, t0).Store(d + stride);
+                    Sse.MoveLowToHigh(t2, t3).Store(d + 2 * stride);
+                    Sse.MoveHighToLow(t3, t2).Store(d + 3 * stride);
                 }
             }
             p = kc4;
         }
         for (; p < kc; p++)
         {
-            float* d = dst + (nint)p * width;
+            float* d = dst + (nint)p * stride;
             for (int i = 0; i < width; i++)
                 d[i] = scale * src[i * ld + p];
         }
