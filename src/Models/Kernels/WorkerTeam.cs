@@ -2,12 +2,13 @@
 //
 // Why not the .NET thread pool: a training step issues hundreds of short parallel regions back to
 // back (each SGEMM alone has several). Pool workers park after each one and must be woken for the
-// next, and on Linux a freshly woken worker is often placed on the waking thread's own CPU, so for
-// stretches of tens of steps both "parallel" threads share one core while the other idles: the
-// SGEMM benchmark showed streaks at exactly single-thread speed (9.2 ms instead of 4.7 ms at 1024³)
-// with nothing else running. Team threads instead spin for a short while after each region, so the
-// next region starts on threads that are already running on their own cores; only after
-// SpinMicroseconds without work do they block (and then cost nothing).
+// next; a wake-up costs microseconds at best and, on this project's 2-vCPU benchmark machine, often
+// far more (a halted virtual CPU), and with dynamic claiming a late helper simply finds no work: the
+// SGEMM benchmark on the pool showed streaks of calls at exactly single-thread speed (9.2 ms instead
+// of 4.7 ms at 1024³). Team threads instead spin for a short while after each region, so the next
+// region starts on threads that are already running; only after SpinMicroseconds without work do
+// they block (and then cost nothing). 250 µs bridges the gaps inside and between kernel calls of a
+// step; 1 ms measured no better.
 //
 // Protocol: the caller claims the team (one region at a time; a busy team, e.g. a nested region or
 // a second thread calling in, makes the caller fall back to the thread pool), stores the region
