@@ -1,4 +1,5 @@
-// Shared engine of Conv1d and Conv2d: convolution as im2col + SGEMM over groups of images.
+// Shared engine of Conv1d and Conv2d: convolution as im2col + SGEMM over groups of images (Conv2d's
+// forward passes its geometry, and the SGEMM then gathers the columns while packing: Im2ColPackedB).
 // Images are lowered side by side: for a group of G images, cols = [im2col(x[n₁]) … im2col(x[n_G])]
 // is one (K, G·P) matrix (K = C·kernel elements, P = output positions per image), so
 //               Y = W·cols + b               (O, G·P)   W viewed as (O, K), then scattered to y[n] (O, P)
