@@ -12,8 +12,8 @@ using Pipeline.Models.Tensors;
 
 namespace Pipeline.Models.Captioning;
 
-/// <summary>Images (B, 3, S, S) → region features (B, R, F).</summary>
-public sealed class CaptionEncoder : Module
+/// <summary>Images (B, 3, S, S) → region features (B, R, F), trained from scratch (nothing frozen).</summary>
+public sealed class CaptionEncoder : ImageEncoder
 {
     private readonly Sequential stem;
     private readonly List<Sequential> stages = [];
@@ -49,25 +49,20 @@ public sealed class CaptionEncoder : Module
 
     /// <summary>The architecture.</summary>
     public CaptionEncoderSpec Spec { get; }
-    /// <summary>Expected image side S.</summary>
-    public int ImageSize { get; }
-    /// <summary>Rows G of the feature grid.</summary>
-    public int GridHeight { get; }
-    /// <summary>Columns G of the feature grid.</summary>
-    public int GridWidth { get; }
-    /// <summary>Regions R = GridHeight·GridWidth.</summary>
-    public int Regions => GridHeight * GridWidth;
-    /// <summary>Feature channels F.</summary>
-    public int FeatureSize { get; }
+    /// <inheritdoc/>
+    public override int ImageSize { get; }
+    /// <inheritdoc/>
+    public override int GridHeight { get; }
+    /// <inheritdoc/>
+    public override int GridWidth { get; }
+    /// <inheritdoc/>
+    public override int FeatureSize { get; }
 
-    /// <summary>(B, 3, S, S) normalised images → (B, R, F) region features.</summary>
-    public Tensor Forward(Tensor images)
+    /// <summary>(B, 3, S, S) normalised images → (B, R, F) region features (the whole encoder trains).</summary>
+    public override Tensor ForwardTrainable(Tensor images)
     {
-        if (images.Rank != 4 || images.Size(1) != 3 || images.Size(2) != ImageSize || images.Size(3) != ImageSize)
-            throw new ShapeMismatchException("caption_encoder", $"images {TensorShape.Format(images.Shape)} are not (B, 3, {ImageSize}, {ImageSize})");
         var x = stem.Forward(images);                                                   // (B, C, G', G')
         foreach (var stage in stages) x = stage.Forward(x);                             // (B, F, G, G)
-        int batch = x.Size(0);
-        return x.Reshape(batch, FeatureSize, Regions).Permute(0, 2, 1);                 // (B, R, F)
+        return ToRegions(x);                                                            // (B, R, F)
     }
 }

@@ -26,14 +26,16 @@ public sealed class CaptionModel : Module
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(generator);
         Config = config.Validated();
-        Encoder = RegisterModule("encoder", new CaptionEncoder(Config.Encoder!, Config.ImageSize, generator));
+        Encoder = RegisterModule<ImageEncoder>("encoder", Config.Backbone is { } backbone
+            ? new ResNetEncoder(backbone, generator)
+            : new CaptionEncoder(Config.Encoder!, Config.ImageSize, generator));
         Decoder = RegisterModule("decoder", new AttentionDecoder(Config, Encoder.FeatureSize, generator));
     }
 
     /// <summary>The validated configuration (with the explicit encoder spec); save it as config.json.</summary>
     public CaptionerConfig Config { get; }
-    /// <summary>The convolutional encoder.</summary>
-    public CaptionEncoder Encoder { get; }
+    /// <summary>The convolutional encoder (from scratch, or a pretrained backbone).</summary>
+    public ImageEncoder Encoder { get; }
     /// <summary>The LSTM decoder.</summary>
     public AttentionDecoder Decoder { get; }
     /// <summary>Rows of the feature grid.</summary>
@@ -77,11 +79,22 @@ public sealed class CaptionModel : Module
     /// <summary>Writes weights and config.json to <paramref name="directory"/> (see <see cref="Checkpoint.Save{TConfig}"/>).</summary>
     public void Save(string directory) => Checkpoint.Save(directory, this, Config);
 
-    /// <summary>Rebuilds a model from a checkpoint directory (config.json + model.safetensors, strict) in eval mode.</summary>
+    /// <summary>
+    /// Loads the pretrained backbone's weights from their packaged file (checksum verified) when the encoder has one
+    /// and they are not loaded yet; no-op for from-scratch encoders. Fine-tuned stages are then overwritten by
+    /// a checkpoint's own weights when one is loaded after this.
+    /// </summary>
+    public void LoadPretrainedWeights()
+    {
+        if (Encoder is ResNetEncoder { IsPretrainedLoaded: false } pretrained) pretrained.LoadPretrained();
+    }
+
+    /// <summary>Rebuilds a model from a checkpoint directory (config.json + model.safetensors, strict; a pretrained backbone from its packaged file) in eval mode.</summary>
     public static CaptionModel Load(string directory)
     {
         var config = Checkpoint.LoadConfig<CaptionerConfig>(directory);
         var model = new CaptionModel(config, new Generator(0));
+        model.LoadPretrainedWeights();
         Checkpoint.LoadModel(directory, model);
         model.Eval();
         return model;

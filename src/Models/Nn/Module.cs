@@ -15,6 +15,13 @@ public abstract class Module
     /// <summary>True in training mode (dropout active, batch-norm uses batch statistics).</summary>
     public bool IsTraining { get; private set; } = true;
 
+    /// <summary>
+    /// Whether this module's parameters and buffers belong in checkpoints (default true). A frozen pretrained
+    /// part whose weights are loaded from their own checksummed file sets it to false, so
+    /// <see cref="StateDict"/> (what is saved and strictly loaded) leaves it out.
+    /// </summary>
+    public bool InCheckpoint { get; set; } = true;
+
     /// <summary>Registers a trainable tensor under <paramref name="name"/> and marks it as requiring grad.</summary>
     protected Tensor RegisterParameter(string name, Tensor tensor)
     {
@@ -71,13 +78,21 @@ public abstract class Module
     /// <summary>Trainable parameters (frozen ones, with RequiresGrad cleared, are skipped).</summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Tensor).Where(t => t.RequiresGrad);
 
-    /// <summary>Parameters followed by buffers: everything a checkpoint stores.</summary>
+    /// <summary>Parameters followed by buffers of every module in the checkpoint (see <see cref="InCheckpoint"/>): everything a checkpoint stores.</summary>
     public IReadOnlyDictionary<string, Tensor> StateDict()
     {
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, t) in NamedParameters()) state[name] = t;
-        foreach (var (name, t) in NamedBuffers()) state[name] = t;
+        foreach (var (name, t) in CheckpointEntries("", buffers: false)) state[name] = t;
+        foreach (var (name, t) in CheckpointEntries("", buffers: true)) state[name] = t;
         return state;
+    }
+
+    private IEnumerable<(string Name, Tensor Tensor)> CheckpointEntries(string prefix, bool buffers)
+    {
+        if (!InCheckpoint) yield break;
+        foreach (var (name, t) in buffers ? this.buffers : parameters) yield return (prefix + name, t);
+        foreach (var (name, m) in children)
+            foreach (var entry in m.CheckpointEntries(prefix + name + ".", buffers)) yield return entry;
     }
 
     /// <summary>
@@ -101,8 +116,8 @@ public abstract class Module
             if (state.TryGetValue(name, out var source)) source.Data.CopyTo(target.Data);
     }
 
-    /// <summary>Switches this module and its children to training mode.</summary>
-    public void Train(bool training = true)
+    /// <summary>Switches this module and its children to training mode (a module may keep parts in evaluation mode, e.g. frozen batch-norm statistics).</summary>
+    public virtual void Train(bool training = true)
     {
         IsTraining = training;
         foreach (var (_, m) in children) m.Train(training);
