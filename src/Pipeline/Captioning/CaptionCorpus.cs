@@ -2,6 +2,8 @@
 // vocabulary is fitted on the training captions only (no peeking at validation text), captions are
 // encoded as <start> w1 .. wn <end> (cut to the model's maximum length), and each split's images are
 // decoded and resized once into a memory-mapped uint8 shard (PreparedCache) that later runs reuse.
+// Captions are prepared as in the usual Flickr/COCO recipe (Karpathy's): lower-cased, punctuation tokens
+// dropped (the metrics' PTB tokenizer drops them too), words rarer than MinWordFrequency → <unk>.
 // Flips stay off: captions say "left of"/"right of", and a mirrored image would contradict them.
 using Pipeline.Preprocessing.Caching;
 using Pipeline.Preprocessing.Datasets;
@@ -19,8 +21,11 @@ public sealed record CaptionSplit(PreparedShard Shard, IReadOnlyList<IReadOnlyLi
 /// <summary>Tokenized, encoded and image-cached caption data for training and validation.</summary>
 public sealed class CaptionCorpus : IDisposable
 {
-    private CaptionCorpus(Vocabulary vocabulary, ITokenizer tokenizer, CaptionSplit train, CaptionSplit validation, ImagePreprocessingOptions imageOptions)
+    private CaptionCorpus(Vocabulary vocabulary, ITokenizer tokenizer, CaptionSplit train, CaptionSplit validation, ImagePreprocessingOptions imageOptions,
+        CaptionDataset dataset, string cacheDirectory)
     {
+        Dataset = dataset;
+        CacheDirectory = cacheDirectory;
         Vocabulary = vocabulary;
         Tokenizer = tokenizer;
         Train = train;
@@ -43,6 +48,12 @@ public sealed class CaptionCorpus : IDisposable
     /// <summary>Deterministic (evaluation) preprocessing: resize, centre crop, normalise — no flips.</summary>
     public ImagePreprocessingOptions ImageOptions { get; }
 
+    /// <summary>The loaded dataset (image root and split lists in effect, load report).</summary>
+    public CaptionDataset Dataset { get; }
+
+    /// <summary>Where the prepared shards (and any encoder features) are cached.</summary>
+    public string CacheDirectory { get; }
+
     /// <summary>
     /// Loads <paramref name="options"/>.DataPath and prepares both splits. With <paramref name="vocabulary"/> (resume),
     /// that vocabulary is used instead of fitting a new one.
@@ -51,7 +62,7 @@ public sealed class CaptionCorpus : IDisposable
         Vocabulary? vocabulary = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        var dataset = CaptionDatasetLoader.Load(options.DataPath, new CaptionLoadOptions(ImageRoot: options.ImageRoot, Format: options.Format));
+        var dataset = CaptionDatasetLoader.Load(options.DataPath, options.LoadOptions);
         var trainImages = dataset.InSplit(DatasetSplit.Train).ToList();
         var validImages = dataset.InSplit(DatasetSplit.Validation).ToList();
         if (trainImages.Count == 0)
@@ -60,7 +71,7 @@ public sealed class CaptionCorpus : IDisposable
             throw new InvalidDataException($"{options.DataPath} has no validation images (split 'val'); BLEU-4 on validation drives early stopping.");
 
         var tokenizer = new WordTokenizer();
-        IReadOnlyList<string> Tokens(CaptionReference c) => c.Tokens is { Count: > 0 } t ? t.Select(w => w.ToLowerInvariant()).ToList() : tokenizer.Tokenize(c.Raw);
+        IReadOnlyList<string> Tokens(CaptionReference c) => CaptionWords(c.Tokens is { Count: > 0 } t ? t : tokenizer.Tokenize(c.Raw));
         vocabulary ??= new VocabularyBuilder(new VocabularyOptions(options.MinWordFrequency))
             .Fit(trainImages.SelectMany(i => i.Captions).Select(Tokens));
 
@@ -71,7 +82,7 @@ public sealed class CaptionCorpus : IDisposable
             Mean = new ChannelStats(mean[0], mean[1], mean[2]),
             Std = new ChannelStats(std[0], std[1], std[2]),
         };
-        string cache = options.CacheDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.DataPath))!, ".prepared");
+        string cache = options.CacheDirectory ?? DefaultCacheDirectory(options.DataPath);
 
         CaptionSplit Prepare(List<CaptionImage> images)
         {
@@ -84,7 +95,34 @@ public sealed class CaptionCorpus : IDisposable
 
         var train = Prepare(trainImages);
         var validation = Prepare(validImages);
-        return new CaptionCorpus(vocabulary, tokenizer, train, validation, imageOptions);
+        return new CaptionCorpus(vocabulary, tokenizer, train, validation, imageOptions, dataset, cache);
+    }
+
+    /// <summary>A caption's training words: lower-cased, without tokens made only of punctuation or symbols.</summary>
+    public static IReadOnlyList<string> CaptionWords(IEnumerable<string> tokens)
+        => tokens.Select(t => t.ToLowerInvariant()).Where(t => t.Any(char.IsLetterOrDigit)).ToList();
+
+    /// <summary>
+    /// "&lt;data folder&gt;/.prepared" when that folder is writable; otherwise (a read-only dataset) the user's cache
+    /// folder ($XDG_CACHE_HOME or ~/.cache)/pipeline/prepared.
+    /// </summary>
+    public static string DefaultCacheDirectory(string dataPath)
+    {
+        string beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataPath))!, ".prepared");
+        try
+        {
+            Directory.CreateDirectory(beside);
+            string probe = Path.Combine(beside, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return beside;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string root = string.IsNullOrWhiteSpace(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
+            return Path.Combine(root, "pipeline", "prepared");
+        }
     }
 
     /// <summary>&lt;start&gt; ids… &lt;end&gt;, keeping at most <paramref name="maxLength"/> words.</summary>

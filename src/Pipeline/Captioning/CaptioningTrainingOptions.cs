@@ -25,14 +25,26 @@ public sealed record CaptioningTrainingOptions
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 2e-3;
 
-    /// <summary>Words seen fewer times in the training captions become &lt;unk&gt;.</summary>
-    public int MinWordFrequency { get; init; } = 1;
+    /// <summary>Flickr-style split lists (one image name per line) per split; null: the loader's default (for a Flickr token file, the lists beside it).</summary>
+    public IReadOnlyDictionary<DatasetSplit, string>? SplitLists { get; init; }
+
+    /// <summary>Words seen fewer times in the training captions become &lt;unk&gt; (5, as in the usual Flickr/COCO preparation).</summary>
+    public int MinWordFrequency { get; init; } = DefaultMinWordFrequency;
+
+    /// <summary>Default of <see cref="MinWordFrequency"/>.</summary>
+    public const int DefaultMinWordFrequency = 5;
 
     /// <summary>Validation images decoded per epoch (0 = the whole validation split).</summary>
     public int ValidationImages { get; init; }
 
     /// <summary>Images per forward pass when decoding for validation.</summary>
     public int DecodeBatchSize { get; init; } = 64;
+
+    /// <summary>Images per forward pass when a pretrained encoder's frozen features are computed for the cache.</summary>
+    public int FeatureBatchSize { get; init; } = 32;
+
+    /// <summary>The load options for <see cref="DataPath"/>.</summary>
+    public CaptionLoadOptions LoadOptions => new(ImageRoot: ImageRoot, Format: Format, SplitLists: SplitLists);
 
     /// <summary>Throws when a setting is out of range.</summary>
     public CaptioningTrainingOptions Validate()
@@ -43,6 +55,7 @@ public sealed record CaptioningTrainingOptions
         if (MinWordFrequency < 1) throw new ArgumentOutOfRangeException(nameof(MinWordFrequency), MinWordFrequency, "must be at least 1");
         if (ValidationImages < 0) throw new ArgumentOutOfRangeException(nameof(ValidationImages), ValidationImages, "must be non-negative");
         if (DecodeBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(DecodeBatchSize), DecodeBatchSize, "must be at least 1");
+        if (FeatureBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(FeatureBatchSize), FeatureBatchSize, "must be at least 1");
         return this;
     }
 }

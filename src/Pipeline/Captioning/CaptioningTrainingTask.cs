@@ -2,7 +2,9 @@
 // LR decay, early stopping and resume). This class owns the data and the model-specific steps:
 //   PlanEpoch  shuffles training images and cuts them into batches of BatchSize images;
 //   TrainBatch encodes each image once (B, R, F) and scores all of its reference captions against it
-//              (teacher forcing; loss = cross-entropy + λ·attention penalty, Xu et al. 2015);
+//              (teacher forcing; loss = cross-entropy + λ·attention penalty, Xu et al. 2015); with a
+//              pretrained encoder the frozen front comes from the feature cache (FrozenEncoderFeatures) and
+//              only the trainable rest (fine-tuned stages, if any) runs;
 //   Validate   greedy-decodes the validation images and scores them with BLEU-4 (monitored) and the
 //              other COCO metrics (CaptionEvaluator).
 // Key: B = images in a batch, S = image side, R = encoder regions, F = feature size, N = captions.
@@ -27,6 +29,7 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
     private readonly CaptioningTrainingOptions options;
     private readonly CachedImageStage imageStage;
     private readonly CaptionModel model;
+    private readonly FrozenEncoderFeatures? frozen;
     private int[] order = [];
 
     /// <summary>
@@ -34,8 +37,14 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
     /// <paramref name="architecture"/> with its vocabulary size set from the corpus. When <paramref name="resumeDirectory"/>
     /// holds a checkpoint, its vocabulary and config are reused so the weights fit.
     /// </summary>
+    /// <param name="options">Data and optimisation settings.</param>
+    /// <param name="architecture">The model configuration (its vocabulary size is replaced by the corpus's).</param>
+    /// <param name="seed">Seed of initialisation, shuffling and dropout.</param>
+    /// <param name="resumeDirectory">A checkpoint whose vocabulary and config to reuse, or null.</param>
+    /// <param name="cancellationToken">Cancels preparation (image decoding, feature extraction).</param>
+    /// <param name="status">Receives preparation messages (feature extraction progress); optional.</param>
     public CaptioningTrainingTask(CaptioningTrainingOptions options, CaptionerConfig architecture, ulong seed, string? resumeDirectory = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IProgress<string>? status = null)
     {
         this.options = options.Validate();
         Preprocessing.Text.Vocabulary? vocabulary = null;
@@ -45,6 +54,9 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         Config = architecture with { VocabularySize = Corpus.Vocabulary.Count };
         imageStage = new CachedImageStage(Corpus.ImageOptions);
         model = new CaptionModel(Config, new Generator(seed));
+        model.LoadPretrainedWeights();
+        try { frozen = FrozenEncoderFeatures.Build(model, Corpus, options.FeatureBatchSize, status, cancellationToken); }
+        catch { Corpus.Dispose(); throw; }
         // A separate stream for shuffling/dropout, so changing the architecture does not change the batch order.
         Generator = new Generator(seed ^ 0x9E3779B97F4A7C15UL);
         Optimizer = new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
@@ -82,7 +94,6 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         var shard = Corpus.Train.Shard;
         int start = batchIndex * options.BatchSize;
         var images = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
-        var pixels = Tensor.FromArray(imageStage.Batch(shard, images), [images.Length, 3, Config.ImageSize, Config.ImageSize]); // (B, 3, S, S)
 
         var captions = new List<int[]>();
         var imageOfCaption = new List<int>();
@@ -93,7 +104,7 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
                 imageOfCaption.Add(i);
             }
 
-        var features = model.Encode(pixels);                                                                  // (B, R, F)
+        var features = EncodeBatch(shard, frozen?.Train, images);                                            // (B, R, F)
         var loss = model.Loss(features, imageOfCaption.ToArray(), captions.ToArray(), generator);             // over N captions
         loss.Loss.Backward();
         return new BatchResult(loss.Loss.Item(), loss.Tokens);
@@ -122,8 +133,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var indices = Enumerable.Range(start, Math.Min(options.DecodeBatchSize, count - start)).ToArray();
-                var pixels = Tensor.FromArray(imageStage.Batch(split.Shard, indices), [indices.Length, 3, Config.ImageSize, Config.ImageSize]);
-                var hypotheses = model.Generate(model.Encode(pixels), decode);
+                var features = EncodeBatch(split.Shard, split == Corpus.Validation ? frozen?.Validation : null, indices);     // (B, R, F)
+                var hypotheses = model.Generate(features, decode);
                 for (int i = 0; i < indices.Length; i++)
                 {
                     string id = split.Shard.SourcePath(indices[i]);
@@ -136,6 +147,21 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         return CaptionEvaluator.Evaluate(predictions, references);
     }
 
+    /// <summary>
+    /// Region features (B, R, F) of shard items <paramref name="indices"/>: the encoder's trainable part applied to the cached
+    /// frozen features when there are some, otherwise the whole encoder applied to the prepared pixels.
+    /// </summary>
+    private Tensor EncodeBatch(PreparedShard shard, FeatureShard? cached, int[] indices)
+    {
+        if (frozen is not null)
+        {
+            if (cached is null) throw new InvalidOperationException("frozen encoder features are cached for the training and validation splits only.");
+            return model.Encoder.ForwardTrainable(frozen.Batch(cached, indices));
+        }
+        var pixels = Tensor.FromArray(imageStage.Batch(shard, indices), [indices.Length, 3, Config.ImageSize, Config.ImageSize]);   // (B, 3, S, S)
+        return model.Encode(pixels);
+    }
+
     /// <inheritdoc/>
     public void Save(string directory, Optimizer? optimizer, TrainerState? state) =>
         CaptionerFiles.Save(directory, model, Config, Corpus.Vocabulary, Corpus.Tokenizer.Spec, optimizer, state);
@@ -144,5 +170,9 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
     public void LoadWeights(string directory) => Checkpoint.LoadModel(directory, model);
 
     /// <inheritdoc/>
-    public void Dispose() => Corpus.Dispose();
+    public void Dispose()
+    {
+        frozen?.Dispose();
+        Corpus.Dispose();
+    }
 }

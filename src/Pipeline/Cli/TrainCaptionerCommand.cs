@@ -32,8 +32,10 @@ internal static class TrainCaptionerCommand
         var images = new Option<string?>("--images") { Description = "Image folder (default: the annotation file's folder)." };
         var format = new Option<CaptionFormat>("--format") { Description = "Annotation format (default: detected).", DefaultValueFactory = _ => CaptionFormat.Auto };
         var output = new Option<string>("--out") { Description = "Model directory to write (best model at its root, checkpoints/last for --resume).", Required = true };
-        var preset = new Option<string>("--preset") { Description = "Encoder preset: tiny (64 px), small or base (128 px).", DefaultValueFactory = _ => CaptionEncoderSpec.Tiny };
-        preset.AcceptOnlyFromAmong([.. CaptionEncoderSpec.PresetNames]);
+        var preset = new Option<string>("--preset") { Description = "Encoder preset: resnet18 (ImageNet-pretrained, 224 px, for photos), or from scratch: tiny (64 px), small or base (128 px).", DefaultValueFactory = _ => CaptionEncoderSpec.Tiny };
+        preset.AcceptOnlyFromAmong([.. CaptionerConfig.PresetNames]);
+        var fineTune = new Option<int>("--fine-tune-stages") { Description = "resnet18: how many of its last residual stages train with the decoder (0 = frozen features, computed once and cached).", DefaultValueFactory = _ => 0 };
+        var splitLists = new Option<string[]>("--split-list") { Description = "SPLIT=FILE: a Flickr-style split list (one image name per line) for train, val/dev or test; repeatable. Default for a Flickr token file: the *trainImages.txt/*devImages.txt/*testImages.txt beside it.", AllowMultipleArgumentsPerToken = false };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => 20 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per batch (each with all its reference captions).", DefaultValueFactory = _ => 32 };
         var learningRate = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 2e-3 };
@@ -46,14 +48,14 @@ internal static class TrainCaptionerCommand
         var attentionDim = new Option<int>("--attention-dim") { Description = "Attention MLP size.", DefaultValueFactory = _ => 128 };
         var lambda = new Option<float>("--attention-lambda") { Description = "Weight λ of the doubly stochastic attention penalty (per caption, relative to per-token cross-entropy).", DefaultValueFactory = _ => 0.1f };
         var dropout = new Option<float>("--dropout") { Description = "Dropout before the word classifier.", DefaultValueFactory = _ => 0.3f };
-        var minFrequency = new Option<int>("--min-word-frequency") { Description = "Rarer training words become <unk>.", DefaultValueFactory = _ => 1 };
+        var minFrequency = new Option<int>("--min-word-frequency") { Description = "Rarer training words become <unk>.", DefaultValueFactory = _ => CaptioningTrainingOptions.DefaultMinWordFrequency };
         var validationImages = new Option<int>("--validation-images") { Description = "Validation images decoded per epoch (0 = all).", DefaultValueFactory = _ => 0 };
         var cache = new Option<string?>("--cache") { Description = "Prepared-image cache folder (default: DATA_FOLDER/.prepared)." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Stop training after this many minutes (the best model so far is kept, the last checkpoint is resumable)." };
         var evaluateOnly = new Option<bool>("--evaluate-only") { Description = "Skip training; score the model in --out on the test split." };
 
         var command = new Command("captioner", "Train an image captioner (CNN encoder + LSTM decoder with soft attention) and score it on the test split.");
-        foreach (var option in new Option[] { data, images, format, output, preset, epochs, batchSize, learningRate, patience, noAttention, seed, resume,
+        foreach (var option in new Option[] { data, images, format, splitLists, output, preset, fineTune, epochs, batchSize, learningRate, patience, noAttention, seed, resume,
                      embedding, hidden, attentionDim, lambda, dropout, minFrequency, validationImages, cache, timeLimit, evaluateOnly })
             command.Options.Add(option);
 
@@ -61,7 +63,13 @@ internal static class TrainCaptionerCommand
         {
             try
             {
-                var architecture = CaptionerConfig.FromPreset(parse.GetValue(preset)!, vocabularySize: 8) with
+                var architecture = CaptionerConfig.FromPreset(parse.GetValue(preset)!, vocabularySize: 8);
+                if (parse.GetValue(fineTune) != 0)
+                {
+                    if (architecture.Backbone is null) throw new ArgumentException("--fine-tune-stages applies to a pretrained preset (resnet18) only.");
+                    architecture = architecture with { Backbone = architecture.Backbone with { TrainableStages = parse.GetValue(fineTune) } };
+                }
+                architecture = architecture with
                 {
                     UseAttention = !parse.GetValue(noAttention),
                     EmbeddingDim = parse.GetValue(embedding),
@@ -76,6 +84,7 @@ internal static class TrainCaptionerCommand
                         DataPath = parse.GetValue(data)!,
                         ImageRoot = parse.GetValue(images),
                         Format = parse.GetValue(format),
+                        SplitLists = ParseSplitLists(parse.GetValue(splitLists)),
                         CacheDirectory = parse.GetValue(cache),
                         BatchSize = parse.GetValue(batchSize),
                         LearningRate = parse.GetValue(learningRate),
@@ -137,7 +146,10 @@ internal static class TrainCaptionerCommand
     {
         var clock = Stopwatch.StartNew();
         string? resumeFrom = request.Resume ? Path.Combine(request.OutputDirectory, "checkpoints", "last") : null;
-        using var task = new CaptioningTrainingTask(request.Data, request.Architecture, request.Seed, resumeFrom, cancellationToken);
+        using var task = new CaptioningTrainingTask(request.Data, request.Architecture, request.Seed, resumeFrom, cancellationToken,
+            new InlineProgress<string>(message => Console.WriteLine($"train captioner: {message}")));
+        foreach (var (split, list) in task.Corpus.Dataset.SplitLists)
+            Console.WriteLine($"train captioner: {split} split list {list}");
         Console.WriteLine($"train captioner: {task.Corpus.Train.Shard.Count} training / {task.Corpus.Validation.Shard.Count} validation images, " +
                           $"{task.Corpus.Vocabulary.Count} words, {task.Model.ParameterCount():N0} parameters, preset {task.Config.EncoderPreset}, " +
                           $"attention {(task.Config.UseAttention ? "on" : "off")}, prepared in {clock.Elapsed.TotalSeconds:F1}s");
@@ -187,7 +199,7 @@ internal static class TrainCaptionerCommand
     /// <summary>Scores the best model on the test split (greedy and beam 3) and writes test_metrics.json.</summary>
     private static int Evaluate(Request request)
     {
-        var dataset = CaptionDatasetLoader.Load(request.Data.DataPath, new CaptionLoadOptions(ImageRoot: request.Data.ImageRoot, Format: request.Data.Format));
+        var dataset = CaptionDatasetLoader.Load(request.Data.DataPath, request.Data.LoadOptions);
         if (!dataset.InSplit(DatasetSplit.Test).Any())
         {
             Console.WriteLine("train captioner: the dataset has no test split; skipping test evaluation.");
@@ -205,6 +217,22 @@ internal static class TrainCaptionerCommand
         }
         AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    /// <summary>"train=a.txt", "dev=b.txt" → split lists; null when none are given (the loader then looks beside the data).</summary>
+    private static IReadOnlyDictionary<DatasetSplit, string>? ParseSplitLists(string[]? values)
+    {
+        if (values is not { Length: > 0 }) return null;
+        var lists = new Dictionary<DatasetSplit, string>();
+        foreach (var value in values)
+        {
+            int eq = value.IndexOf('=');
+            var split = eq > 0 ? DatasetFormatDetector.ParseSplit(value[..eq]) : null;
+            if (split is null || eq == value.Length - 1)
+                throw new ArgumentException($"--split-list '{value}': expected SPLIT=FILE with SPLIT one of train, val, dev, test.");
+            if (!lists.TryAdd(split.Value, value[(eq + 1)..])) throw new ArgumentException($"--split-list: {split} is given twice.");
+        }
+        return lists;
     }
 
     /// <summary>Reports synchronously on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder).</summary>

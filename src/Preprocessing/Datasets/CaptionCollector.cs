@@ -5,6 +5,12 @@ namespace Pipeline.Preprocessing.Datasets;
 /// <summary>Accumulates captions per image name for one load.</summary>
 internal sealed class CaptionCollector(string file, string imageRoot, CaptionLoadOptions options, ErrorCollector errors)
 {
+    /// <summary>Folder image names are resolved against when <see cref="Build"/> runs.</summary>
+    public string ImageRoot { get; set; } = imageRoot;
+
+    /// <summary>The first collected image's (folder, file name), or null when none was collected.</summary>
+    public (string? Folder, string FileName)? FirstImage => _order.Count == 0 ? null : (_order[0].Folder, _order[0].FileName);
+
     private sealed class Entry(string fileName, string? folder, DatasetSplit split, int line)
     {
         public string FileName { get; } = fileName;
@@ -57,12 +63,12 @@ internal sealed class CaptionCollector(string file, string imageRoot, CaptionLoa
     }
 
     /// <summary>Resolves paths, reports images without captions or without a file, and builds the dataset.</summary>
-    public CaptionDataset Build(CaptionFormat format)
+    public CaptionDataset Build(CaptionFormat format, IReadOnlyDictionary<DatasetSplit, string> splitLists)
     {
         var images = new List<CaptionImage>(_order.Count);
         foreach (var entry in _order)
         {
-            var path = entry.Folder is null ? Path.Combine(imageRoot, entry.FileName) : Path.Combine(imageRoot, entry.Folder, entry.FileName);
+            var path = entry.Folder is null ? Path.Combine(ImageRoot, entry.FileName) : Path.Combine(ImageRoot, entry.Folder, entry.FileName);
             if (entry.Captions.Count == 0)
             {
                 Errors.Report(File, entry.Line, $"image '{entry.FileName}' has no valid caption; expected at least one");
@@ -75,6 +81,6 @@ internal sealed class CaptionCollector(string file, string imageRoot, CaptionLoa
             }
             images.Add(new CaptionImage(entry.FileName, path, entry.Split, entry.Captions.ToArray(), entry.Id));
         }
-        return new CaptionDataset(images, format, Errors.ToReport(images.Count));
+        return new CaptionDataset(images, format, Errors.ToReport(images.Count)) { ImageRoot = ImageRoot, SplitLists = splitLists };
     }
 }

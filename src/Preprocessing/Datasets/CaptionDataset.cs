@@ -25,15 +25,21 @@ public sealed record CaptionDataset(IReadOnlyList<CaptionImage> Images, CaptionF
 
     /// <summary>Total number of captions over all images.</summary>
     public int CaptionCount => Images.Sum(image => image.Captions.Count);
+
+    /// <summary>The folder image names were resolved against (given, or found beside the annotations).</summary>
+    public string ImageRoot { get; init; } = "";
+
+    /// <summary>The split list files applied (given, or found beside a Flickr token file), per split.</summary>
+    public IReadOnlyDictionary<DatasetSplit, string> SplitLists { get; init; } = new Dictionary<DatasetSplit, string>();
 }
 
 /// <summary>Immutable settings for <see cref="CaptionDatasetLoader"/>.</summary>
-/// <param name="ImageRoot">Folder image paths are resolved against; defaults to the annotation file's folder.</param>
+/// <param name="ImageRoot">Folder image paths are resolved against; defaults to the annotation file's folder, or the one sub-folder of it that holds the images.</param>
 /// <param name="Format">Force a format instead of detecting it.</param>
 /// <param name="Policy">What to do with bad items.</param>
 /// <param name="CheckImagesExist">Report captions whose image file is missing (per policy).</param>
 /// <param name="Split">Split for formats that carry none (COCO, TSV, Flickr without split lists); null: from the file name, else Unassigned.</param>
-/// <param name="SplitLists">Flickr-style split list files (one image file name per line) per split.</param>
+/// <param name="SplitLists">Flickr-style split list files (one image file name per line) per split; null for a Flickr token file means the lists found beside it (<c>*trainImages.txt</c>, <c>*devImages.txt</c>, <c>*testImages.txt</c>).</param>
 public sealed record CaptionLoadOptions(
     string? ImageRoot = null,
     CaptionFormat Format = CaptionFormat.Auto,

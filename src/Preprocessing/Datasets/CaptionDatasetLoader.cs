@@ -36,9 +36,26 @@ public static class CaptionDatasetLoader
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), format, "Unknown caption format.");
         }
-        if (options.SplitLists is { Count: > 0 } lists)
+        var lists = options.SplitLists ?? (format == CaptionFormat.FlickrToken ? FlickrCaptionReader.DiscoverSplitLists(path) : new Dictionary<DatasetSplit, string>());
+        if (lists.Count > 0)
             FlickrCaptionReader.ApplySplitLists(collector, lists);
-        return collector.Build(format);
+        if (options.ImageRoot is null && options.CheckImagesExist && FindImageFolder(collector) is { } folder)
+            collector.ImageRoot = folder;
+        return collector.Build(format, lists);
+    }
+
+    /// <summary>
+    /// When the first image is not beside the annotations but in exactly one sub-folder of theirs (the usual
+    /// "captions.txt + images/" layout), that sub-folder; otherwise null (the default root stands, and missing
+    /// files are reported as usual).
+    /// </summary>
+    private static string? FindImageFolder(CaptionCollector collector)
+    {
+        if (collector.FirstImage is not { } first) return null;
+        string relative = first.Folder is null ? first.FileName : Path.Combine(first.Folder, first.FileName);
+        if (File.Exists(Path.Combine(collector.ImageRoot, relative))) return null;
+        var holders = Directory.EnumerateDirectories(collector.ImageRoot).Where(d => File.Exists(Path.Combine(d, relative))).Take(2).ToList();
+        return holders.Count == 1 ? holders[0] : null;
     }
 
     /// <summary>"captions_train2014.json" → Train, "x_val.tsv" → Validation, … ; Unassigned when no split name is found.</summary>

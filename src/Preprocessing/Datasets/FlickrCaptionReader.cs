@@ -27,6 +27,27 @@ internal static class FlickrCaptionReader
         }
     }
 
+    /// <summary>
+    /// The split lists beside a token file, as the Flickr8k distribution names them: <c>*trainImages.txt</c> → train,
+    /// <c>*devImages.txt</c> or <c>*valImages.txt</c> → validation, <c>*testImages.txt</c> → test. A split with more
+    /// than one candidate is ambiguous and raises <see cref="DatasetFormatException"/> naming them.
+    /// </summary>
+    public static IReadOnlyDictionary<DatasetSplit, string> DiscoverSplitLists(string tokenFile)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(tokenFile))!;
+        var found = new Dictionary<DatasetSplit, string>();
+        foreach (var (suffix, split) in new[] { ("trainImages.txt", DatasetSplit.Train), ("devImages.txt", DatasetSplit.Validation), ("valImages.txt", DatasetSplit.Validation), ("testImages.txt", DatasetSplit.Test) })
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*" + suffix).Order(StringComparer.Ordinal))
+            {
+                if (found.TryGetValue(split, out var other))
+                    throw new DatasetFormatException(new DatasetError(tokenFile, 0, $"two {split} split lists beside it ({Path.GetFileName(other)}, {Path.GetFileName(file)}); name the one to use with --split-list"));
+                found[split] = file;
+            }
+        }
+        return found;
+    }
+
     /// <summary>Applies Flickr-style split lists (one image name per line) to collected images.</summary>
     public static void ApplySplitLists(CaptionCollector collector, IReadOnlyDictionary<DatasetSplit, string> lists)
     {

@@ -160,6 +160,40 @@ public sealed class CaptionDatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public void FlickrTokenFileFindsItsSplitListsAndImageFolder()
+    {
+        // The Flickr8k layout as distributed: token file and split lists side by side, photos in a sub-folder.
+        var path = _temp.Write("Flickr8k.token.txt",
+            "a_1.jpg#0\tA dog runs .\n" + "a_1.jpg#1\tA brown dog .\n" + "b_2.jpg#0\tTwo kids play .\n" + "c_3.jpg#0\tA red car .\n");
+        var train = _temp.Write("Flickr_8k.trainImages.txt", "a_1.jpg\n");
+        var dev = _temp.Write("Flickr_8k.devImages.txt", "b_2.jpg\n");
+        _temp.Write("notes.txt", "not a split list");
+        _temp.Images("images/a_1.jpg", "images/b_2.jpg", "images/c_3.jpg");
+        var dataset = CaptionDatasetLoader.Load(path);
+        Assert.Equal(Path.Combine(_temp.Root, "images"), dataset.ImageRoot);
+        Assert.Equal(new Dictionary<DatasetSplit, string> { [DatasetSplit.Train] = train, [DatasetSplit.Validation] = dev }, dataset.SplitLists);
+        Assert.Equal([DatasetSplit.Train, DatasetSplit.Validation, DatasetSplit.Unassigned], dataset.Images.Select(i => i.Split));
+        Assert.Equal(Path.Combine(_temp.Root, "images", "c_3.jpg"), dataset.Images[2].Path);
+
+        // Lists given explicitly win over the ones beside the file.
+        var only = _temp.Write("mine.txt", "c_3.jpg\n");
+        var explicitLists = CaptionDatasetLoader.Load(path, new CaptionLoadOptions(SplitLists: new Dictionary<DatasetSplit, string> { [DatasetSplit.Train] = only }));
+        Assert.Equal([DatasetSplit.Unassigned, DatasetSplit.Unassigned, DatasetSplit.Train], explicitLists.Images.Select(i => i.Split));
+    }
+
+    [Fact]
+    public void TwoSplitListsForOneSplitAreAmbiguous()
+    {
+        var path = _temp.Write("Flickr8k.token.txt", "a_1.jpg#0\tA dog runs .\n");
+        _temp.Write("Flickr_8k.trainImages.txt", "a_1.jpg\n");
+        _temp.Write("Old_8k.trainImages.txt", "a_1.jpg\n");
+        _temp.Images("a_1.jpg");
+        var error = Assert.Throws<DatasetFormatException>(() => CaptionDatasetLoader.Load(path));
+        Assert.Contains("two Train split lists", error.Message);
+        Assert.Contains("--split-list", error.Message);
+    }
+
+    [Fact]
     public void ReadsCsvWithHeaderQuotingAndSeveralLinesPerImage()
     {
         var path = _temp.Write("captions.csv",
