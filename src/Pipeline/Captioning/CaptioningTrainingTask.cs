@@ -133,7 +133,7 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var indices = Enumerable.Range(start, Math.Min(options.DecodeBatchSize, count - start)).ToArray();
-                var features = EncodeBatch(split.Shard, split == Corpus.Validation ? frozen?.Validation : null, indices);     // (B, R, F)
+                var features = EncodeBatch(split.Shard, CachedFeatures(split), indices);                                   // (B, R, F)
                 var hypotheses = model.Generate(features, decode);
                 for (int i = 0; i < indices.Length; i++)
                 {
@@ -164,7 +164,7 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var chunk = indices.AsSpan(start, Math.Min(options.DecodeBatchSize, taken - start)).ToArray();
-                var features = EncodeBatch(split.Shard, split == Corpus.Validation ? frozen?.Validation : frozen?.Train, chunk);   // (B, R, F)
+                var features = EncodeBatch(split.Shard, CachedFeatures(split), chunk);                                 // (B, R, F)
                 FeatureDensity.Pool(features).CopyTo(pooled, start * model.FeatureSize);
             }
             return pooled;
@@ -178,6 +178,10 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         density.Save(Path.Combine(directory, FeatureDensity.FileName));
         return density;
     }
+
+    /// <summary>The frozen-feature store of <paramref name="split"/> (null without a frozen encoder front).</summary>
+    private FeatureShard? CachedFeatures(CaptionSplit split)
+        => frozen is null ? null : split == Corpus.Train ? frozen.Train : split == Corpus.Validation ? frozen.Validation : null;
 
     /// <summary>
     /// Region features (B, R, F) of shard items <paramref name="indices"/>: the encoder's trainable part applied to the cached
