@@ -61,7 +61,7 @@ internal static class EvaluateCommand
                 if (parse.GetValue(metrics) is { } m) MetricsJson.Write(m, result.Metrics);
                 if (parse.GetValue(report) is { } r)
                 {
-                    var examples = result.Items.Select(i => new CaptionExample(i.Image.FileName, i.Image.Path, i.Result.Caption, i.Image.Captions.Select(c => c.Raw).ToList())).ToList();
+                    var examples = result.Items.Select(i => new CaptionExample(i.Image.FileName, i.Image.Path, i.Result.Caption, i.Image.Captions.Select(c => c.Raw).ToList(), i.Result.Confidence)).ToList();
                     // Attention strips for the best and worst images, the ones the gallery shows.
                     var shown = result.Metrics.Best(3).Concat(result.Metrics.Worst(3)).Select(s => s.ImageId).ToHashSet(StringComparer.Ordinal);
                     var attention = result.Items.Where(i => shown.Contains(i.Image.FileName) && i.Result.Attention is not null)
