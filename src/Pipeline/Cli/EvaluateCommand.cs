@@ -46,7 +46,8 @@ internal static class EvaluateCommand
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
         var beam = new Option<int>("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => 3 };
         var images = new Option<string?>("--images") { Description = "Image folder (default: beside the dataset file)." };
-        foreach (var o in new Option[] { split, beam, images }) command.Options.Add(o);
+        var lengthPenalty = new Option<float>("--length-penalty") { Description = "Beam length normalisation α: candidates ranked by log-probability / length^α (0 = raw log-probability).", DefaultValueFactory = _ => 0f };
+        foreach (var o in new Option[] { split, beam, lengthPenalty, images }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var cancellationToken = CancellationToken.None;
@@ -56,8 +57,8 @@ internal static class EvaluateCommand
                 var modelDir = parse.GetValue(model)!;
                 var captioner = ImageCaptioner.Load(modelDir);
                 var result = CaptionerEvaluation.EvaluateDetailed(captioner, parse.GetValue(data)!, splitValue,
-                    new CaptionOptions(BeamSize: parse.GetValue(beam), ReturnAttention: true), parse.GetValue(images), cancellationToken: cancellationToken);
-                PrintScores($"{result.Items.Count} images, beam {parse.GetValue(beam)}", result.Metrics.Scores);
+                    new CaptionOptions(BeamSize: parse.GetValue(beam), LengthPenalty: parse.GetValue(lengthPenalty), ReturnAttention: true), parse.GetValue(images), cancellationToken: cancellationToken);
+                PrintScores($"{result.Items.Count} images, beam {parse.GetValue(beam)}, length penalty {parse.GetValue(lengthPenalty)}", result.Metrics.Scores);
                 if (parse.GetValue(metrics) is { } m) MetricsJson.Write(m, result.Metrics);
                 if (parse.GetValue(report) is { } r)
                 {
