@@ -22,7 +22,6 @@ namespace Pipeline.Models.Classification;
 /// <summary>Embedding → bidirectional LSTM/GRU → last/mean/max/attention pooling → dropout → linear.</summary>
 public sealed class BiRnnClassifier : TextClassifierModel
 {
-    private readonly Generator dropoutGenerator;
     private readonly LSTM? lstm;
     private readonly GRU? gru;
 
@@ -32,7 +31,6 @@ public sealed class BiRnnClassifier : TextClassifierModel
     {
         if (config.Architecture != ClassifierArchitecture.BiRnn)
             throw new ArgumentException($"BiRnnClassifier needs a BiRnn config, got {config.Architecture}.", nameof(config));
-        dropoutGenerator = generator;
         var options = new RecurrentOptions(config.EmbeddingDim, config.HiddenSize, config.RnnLayers, Bidirectional: true,
             Dropout: config.RnnLayers > 1 ? config.Dropout : 0f);
         if (config.RnnCell == RnnCellType.Lstm) lstm = RegisterModule("rnn", new LSTM(options, generator));
@@ -62,7 +60,7 @@ public sealed class BiRnnClassifier : TextClassifierModel
         var ids = MaskIds(tokenIds, batchSize, length, lengths, padded);
         var steps = new int[batchSize];                                                  // L, with empty rows read as one pad
         for (int b = 0; b < batchSize; b++) steps[b] = Math.Max(lengths[b], 1);
-        var x = Embed(ids, batchSize, padded);                                            // (B, T', E)
+        var x = Embed(ids, batchSize, padded, lengths);                                            // (B, T', E)
 
         Tensor outputs, finalHidden;                                                      // (B, T', 2H), (layers·2, B, H)
         if (lstm is not null) (outputs, finalHidden, _) = lstm.Forward(x, steps);
@@ -94,7 +92,7 @@ public sealed class BiRnnClassifier : TextClassifierModel
                 (sentence, alpha) = Attention!.Forward(outputs, steps);
                 break;
         }
-        sentence = Functional.Dropout(sentence, Config.Dropout, dropoutGenerator, IsTraining);
-        return (Output.Forward(sentence), alpha);                                          // (B, K)
+        sentence = Functional.Dropout(sentence, Config.Dropout, DropoutGenerator, IsTraining);
+        return (AddNgramLogits(Output.Forward(sentence), ids, batchSize, padded, lengths), alpha);                                          // (B, K)
     }
 }

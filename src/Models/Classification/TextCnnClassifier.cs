@@ -22,7 +22,6 @@ namespace Pipeline.Models.Classification;
 /// <summary>Kim (2014) TextCNN: embedding → parallel convolutions → masked pooling over time → dropout → linear.</summary>
 public sealed class TextCnnClassifier : TextClassifierModel
 {
-    private readonly Generator dropoutGenerator;
     private readonly TextConvolution[] convolutions;
 
     /// <summary>Builds the network for <paramref name="config"/> (architecture TextCnn); <paramref name="generator"/>
@@ -31,7 +30,6 @@ public sealed class TextCnnClassifier : TextClassifierModel
     {
         if (config.Architecture != ClassifierArchitecture.TextCnn)
             throw new ArgumentException($"TextCnnClassifier needs a TextCnn config, got {config.Architecture}.", nameof(config));
-        dropoutGenerator = generator;
         var bank = RegisterModule("convs", new ModuleList());
         convolutions = new TextConvolution[config.FilterWidths.Length];
         for (int i = 0; i < convolutions.Length; i++)
@@ -57,7 +55,7 @@ public sealed class TextCnnClassifier : TextClassifierModel
         // Internal padding: every filter needs at least one window, and k-max needs k time steps.
         int padded = Math.Max(length, Math.Max(Config.MaxFilterWidth, slots));
         var ids = MaskIds(tokenIds, batchSize, length, lengths, padded);
-        var x = Embed(ids, batchSize, padded);                                          // (B, T', E)
+        var x = Embed(ids, batchSize, padded, lengths);                                          // (B, T', E)
         var features = new Tensor[convolutions.Length];
         var windows = new int[batchSize];
         for (int i = 0; i < convolutions.Length; i++)
@@ -71,8 +69,8 @@ public sealed class TextCnnClassifier : TextClassifierModel
             features[i] = Tensor.Relu(pooled + conv.Bias).Reshape(batchSize, -1);      // (B, k·C)
         }
         var z = features.Length == 1 ? features[0] : Tensor.Concat(features, 1);       // (B, F)
-        z = Functional.Dropout(z, Config.Dropout, dropoutGenerator, IsTraining);
-        return Output.Forward(z);                                                       // (B, K)
+        z = Functional.Dropout(z, Config.Dropout, DropoutGenerator, IsTraining);
+        return AddNgramLogits(Output.Forward(z), ids, batchSize, padded, lengths);       // (B, K)
     }
 
     /// <summary>Rescales every output-layer row whose L2 norm exceeds <see cref="ClassifierConfig.MaxNorm"/> (Kim's s = 3).</summary>

@@ -59,11 +59,19 @@ public sealed class ClassificationTrainingTask : ITrainingTask
         this.logger = logger ?? NullLogger.Instance;
         trainingLengths = training.Lengths();
         int dims = pretrained?.Dimensions ?? options.EmbeddingDim;
-        config = options.ToModelConfig(encoder.Vocabulary.Count, dims, labels.Labels.Count, options.BalanceClasses ? InverseFrequencyWeights(training.Targets, labels.Labels.Count) : null);
+        // The n-gram table and its NB ratios come from the training side only, like the vocabulary.
+        var ngrams = options.NgramOrder > 0 ? NaiveBayesNgrams.Fit(training.Tokens, training.Targets, labels.Labels.Count, options.NgramOrder, options.NgramMinCount) : null;
+        config = options.ToModelConfig(encoder.Vocabulary.Count, dims, labels.Labels.Count,
+            options.BalanceClasses ? InverseFrequencyWeights(training.Targets, labels.Labels.Count) : null, ngrams?.Count ?? 0);
         // One generator for initialisation, dropout and batch order: the Trainer saves its state for exact resume.
         Generator = new Generator(seed);
         model = TextClassifierModel.Create(config, Generator);
         if (pretrained is not null) model.LoadPretrained(pretrained.Weights, pretrained.Rows, pretrained.Dimensions);
+        if (ngrams is not null)
+        {
+            model.Ngrams!.Load(ngrams);
+            this.logger.LogInformation("NB n-gram branch: {Count} n-grams of orders 1-{Order}", ngrams.Count, ngrams.Order);
+        }
         Optimizer = new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
     }
 

@@ -93,7 +93,12 @@ public static class ClassifierExperiment
         bool resume, IProgress<TrainingProgress>? progress, Action<EpochSummary>? onEpoch, ILogger logger, CancellationToken cancellationToken)
     {
         var task = CreateTask(train, valid, request, vectors, logger);
-        var trainer = new Trainer(new TrainerOptions(Epochs: request.Epochs, Patience: request.Patience, HigherIsBetter: true), task, directory);
+        // Reduce-on-plateau watches the same validation metric as early stopping: one epoch without improvement
+        // multiplies the rate by the decay factor.
+        var decay = request.Model.LearningRateDecay < 1
+            ? new Models.Optim.ReduceOnPlateauOptions(Models.Optim.PlateauMode.Max, request.Model.LearningRateDecay, Patience: 0, Threshold: 0)
+            : null;
+        var trainer = new Trainer(new TrainerOptions(Epochs: request.Epochs, Patience: request.Patience, HigherIsBetter: true, LrDecay: decay), task, directory);
         var result = trainer.Fit(resume, progress, onEpoch, cancellationToken);
         logger.LogInformation("training {Outcome} after {Epochs} epochs; best validation {Metric} = {Best:F4}",
             result.Interrupted ? "interrupted" : result.StoppedEarly ? "stopped early" : "finished", result.EpochsCompleted, request.Model.Metric, result.BestMetric ?? double.NaN);

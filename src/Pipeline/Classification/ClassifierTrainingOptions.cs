@@ -22,6 +22,12 @@ namespace Pipeline.Classification;
 /// <param name="LearningRate">Adam learning rate.</param>
 /// <param name="Metric">Validation metric for model selection and early stopping.</param>
 /// <param name="BalanceClasses">Weight the loss by inverse class frequency.</param>
+/// <param name="WordDropout">Probability of replacing a training token by &lt;unk&gt; (word dropout).</param>
+/// <param name="NgramOrder">Longest n-gram of the NB-weighted n-gram branch (0 = none).</param>
+/// <param name="NgramScale">Initial weight β of every n-gram's NB log-count ratio.</param>
+/// <param name="NgramDropout">Training-time drop probability of each present n-gram.</param>
+/// <param name="NgramMinCount">Keep n-grams that occur in at least this many training texts.</param>
+/// <param name="LearningRateDecay">Factor the learning rate is multiplied by after an epoch without validation improvement (1 = constant).</param>
 public sealed record ClassifierTrainingOptions(
     ClassifierArchitecture Architecture = ClassifierArchitecture.TextCnn,
     EmbeddingMode Embedding = EmbeddingMode.Rand,
@@ -38,7 +44,13 @@ public sealed record ClassifierTrainingOptions(
     int BatchSize = 32,
     double LearningRate = 1e-3,
     ClassificationMetric Metric = ClassificationMetric.Accuracy,
-    bool BalanceClasses = false)
+    bool BalanceClasses = false,
+    float WordDropout = 0f,
+    double LearningRateDecay = 1.0,
+    int NgramOrder = 0,
+    float NgramScale = 0.1f,
+    float NgramDropout = 0.5f,
+    int NgramMinCount = 1)
 {
     /// <summary>TextCNN filter widths actually used (3, 4, 5 by default).</summary>
     public int[] EffectiveFilterWidths => FilterWidths ?? [3, 4, 5];
@@ -50,6 +62,10 @@ public sealed record ClassifierTrainingOptions(
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
         if (LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive");
         if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1)");
+        if (NgramMinCount < 1) throw new ArgumentOutOfRangeException(nameof(NgramMinCount), NgramMinCount, "must be at least 1");
+        if (NgramOrder is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(NgramOrder), NgramOrder, "must be 0 (no n-gram branch) to 3");
+        if (WordDropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(WordDropout), WordDropout, "must be in [0, 1)");
+        if (!(LearningRateDecay > 0 && LearningRateDecay <= 1)) throw new ArgumentOutOfRangeException(nameof(LearningRateDecay), LearningRateDecay, "must be in (0, 1] (1 = constant learning rate)");
         if (HiddenSize < 1 || Layers < 1) throw new ArgumentOutOfRangeException(nameof(HiddenSize), "hidden size and layers must be at least 1");
         if (EffectiveFilterWidths.Length == 0 || EffectiveFilterWidths.Any(w => w < 1)) throw new ArgumentOutOfRangeException(nameof(FilterWidths), "filter widths must be positive");
     }
@@ -64,7 +80,7 @@ public sealed record ClassifierTrainingOptions(
     /// The model configuration for a vocabulary of <paramref name="vocabularySize"/> ids, <paramref name="classCount"/>
     /// classes and embeddings of width <paramref name="embeddingDim"/>.
     /// </summary>
-    public ClassifierConfig ToModelConfig(int vocabularySize, int embeddingDim, int classCount, float[]? classWeights) =>
+    public ClassifierConfig ToModelConfig(int vocabularySize, int embeddingDim, int classCount, float[]? classWeights, int ngramFeatures = 0) =>
         new ClassifierConfig(Architecture, vocabularySize, classCount)
         {
             EmbeddingDim = embeddingDim,
@@ -79,5 +95,10 @@ public sealed record ClassifierTrainingOptions(
             HiddenSize = HiddenSize,
             RnnPooling = Pooling,
             ClassWeights = classWeights,
+            WordDropout = WordDropout,
+            NgramOrder = NgramOrder,
+            NgramFeatures = ngramFeatures,
+            NgramScale = NgramScale,
+            NgramDropout = NgramDropout,
         }.Validate();
 }

@@ -42,6 +42,13 @@ internal static class TrainClassifierCommand
         var maps = new Option<int>("--feature-maps") { Description = "TextCNN feature maps per filter width.", DefaultValueFactory = _ => d.FeatureMaps };
         var widths = new Option<int[]>("--widths") { Description = "TextCNN filter widths.", AllowMultipleArgumentsPerToken = true };
         var dropout = new Option<float>("--dropout") { Description = "Dropout before the output layer.", DefaultValueFactory = _ => d.Dropout };
+        var wordDropout = new Option<float>("--word-dropout") { Description = "Probability of replacing a training token by <unk>.", DefaultValueFactory = _ => d.WordDropout };
+        var maxNorm = new Option<float>("--max-norm") { Description = "TextCNN: L2 bound of each output-layer weight row.", DefaultValueFactory = _ => d.MaxNorm };
+        var lrDecay = new Option<double>("--lr-decay") { Description = "Multiply the learning rate by this after an epoch without validation improvement (1 = constant).", DefaultValueFactory = _ => d.LearningRateDecay };
+        var ngrams = new Option<int>("--ngrams") { Description = "Longest n-gram of the NB-weighted n-gram branch (0 = none, up to 3).", DefaultValueFactory = _ => d.NgramOrder };
+        var ngramScale = new Option<float>("--ngram-scale") { Description = "Initial weight of each n-gram's NB log-count ratio.", DefaultValueFactory = _ => d.NgramScale };
+        var ngramDropout = new Option<float>("--ngram-dropout") { Description = "Training-time drop probability of each n-gram.", DefaultValueFactory = _ => d.NgramDropout };
+        var ngramMinCount = new Option<int>("--ngram-min-count") { Description = "Keep n-grams that occur in at least this many training texts.", DefaultValueFactory = _ => d.NgramMinCount };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens kept per text.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
         var minFreq = new Option<int>("--min-freq") { Description = "Vocabulary: minimum token frequency.", DefaultValueFactory = _ => 2 };
         var maxVocab = new Option<int>("--max-vocab") { Description = "Vocabulary: maximum size.", DefaultValueFactory = _ => 50_000 };
@@ -59,7 +66,7 @@ internal static class TrainClassifierCommand
 
         var command = new Command("classifier", "Train a TextCNN or BiRNN text classifier.");
         foreach (var o in new Option[] { data, valid, test, output, format, arch, tokenizer, embedding, vectors, embeddingDim, cell, pooling, hidden, layers, maps, widths, dropout,
-                     maxLength, minFreq, maxVocab, epochs, batchSize, lr, patience, metric, balance, folds, seed, resume, baseline })
+                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, maxLength, minFreq, maxVocab, epochs, batchSize, lr, patience, metric, balance, folds, seed, resume, baseline })
             command.Options.Add(o);
 
         command.SetAction((parse, cancellationToken) =>
@@ -84,7 +91,14 @@ internal static class TrainClassifierCommand
                     BatchSize: parse.GetValue(batchSize),
                     LearningRate: parse.GetValue(lr),
                     Metric: parse.GetValue(metric) == "macro-f1" ? ClassificationMetric.MacroF1 : ClassificationMetric.Accuracy,
-                    BalanceClasses: parse.GetValue(balance));
+                    BalanceClasses: parse.GetValue(balance),
+                    WordDropout: parse.GetValue(wordDropout),
+                    MaxNorm: parse.GetValue(maxNorm),
+                    LearningRateDecay: parse.GetValue(lrDecay),
+                    NgramOrder: parse.GetValue(ngrams),
+                    NgramScale: parse.GetValue(ngramScale),
+                    NgramDropout: parse.GetValue(ngramDropout),
+                    NgramMinCount: parse.GetValue(ngramMinCount));
                 var request = new ClassifierTrainingRequest(
                     TrainPath: parse.GetValue(data)!.FullName,
                     OutputDirectory: parse.GetValue(output)!.FullName,
