@@ -38,7 +38,7 @@ public sealed class ClassificationTrainingTask : ITrainingTask
     private List<int[]> plan = [];
 
     /// <summary>
-    /// Creates the model (seeded by <paramref name="seed"/>) and its Adam optimizer. With <paramref name="pretrained"/>,
+    /// Creates the model (seeded by <paramref name="seed"/>) and its optimizer (Adam or Adadelta). With <paramref name="pretrained"/>,
     /// the embedding table starts from those vectors (rows must equal the vocabulary size).
     /// </summary>
     public ClassificationTrainingTask(ClassifierTrainingOptions options, TextEncoder encoder, LabelMap labels, EncodedCorpus training, EncodedCorpus validation,
@@ -72,7 +72,9 @@ public sealed class ClassificationTrainingTask : ITrainingTask
             model.Ngrams!.Load(ngrams);
             this.logger.LogInformation("NB n-gram branch: {Count} n-grams of orders 1-{Order}", ngrams.Count, ngrams.Order);
         }
-        Optimizer = new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
+        Optimizer = options.Optimizer == ClassifierOptimizer.Adadelta
+            ? new Adadelta(model.Parameters(), new AdadeltaOptions(options.LearningRate))
+            : new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
     }
 
     /// <inheritdoc />

@@ -5,6 +5,16 @@ using Pipeline.Models.Classification;
 
 namespace Pipeline.Classification;
 
+/// <summary>The optimizer of a classifier training run.</summary>
+public enum ClassifierOptimizer
+{
+    /// <summary>Adam (Kingma &amp; Ba 2015); learning rate 1e-3 by default.</summary>
+    Adam,
+
+    /// <summary>Adadelta (Zeiler 2012) with ρ = 0.95, ε = 1e-6, as Kim (2014); learning rate 1.</summary>
+    Adadelta,
+}
+
 /// <summary>Model and optimisation settings of a classifier training run.</summary>
 /// <param name="Architecture">TextCNN or BiRNN.</param>
 /// <param name="Embedding">rand / static / non-static / multichannel (pre-trained modes need vectors).</param>
@@ -19,7 +29,7 @@ namespace Pipeline.Classification;
 /// <param name="MaxNorm">TextCNN max-norm bound of the output weights.</param>
 /// <param name="Dropout">Dropout before the output layer.</param>
 /// <param name="BatchSize">Examples per batch.</param>
-/// <param name="LearningRate">Adam learning rate.</param>
+/// <param name="LearningRate">Learning rate of the optimizer.</param>
 /// <param name="Metric">Validation metric for model selection and early stopping.</param>
 /// <param name="BalanceClasses">Weight the loss by inverse class frequency.</param>
 /// <param name="WordDropout">Probability of replacing a training token by &lt;unk&gt; (word dropout).</param>
@@ -27,6 +37,7 @@ namespace Pipeline.Classification;
 /// <param name="NgramScale">Initial weight β of every n-gram's NB log-count ratio.</param>
 /// <param name="NgramDropout">Training-time drop probability of each present n-gram.</param>
 /// <param name="NgramMinCount">Keep n-grams that occur in at least this many training texts.</param>
+/// <param name="Optimizer">Adam or Adadelta.</param>
 /// <param name="LearningRateDecay">Factor the learning rate is multiplied by after an epoch without validation improvement (1 = constant).</param>
 public sealed record ClassifierTrainingOptions(
     ClassifierArchitecture Architecture = ClassifierArchitecture.TextCnn,
@@ -50,7 +61,8 @@ public sealed record ClassifierTrainingOptions(
     int NgramOrder = 0,
     float NgramScale = 0.1f,
     float NgramDropout = 0.5f,
-    int NgramMinCount = 1)
+    int NgramMinCount = 1,
+    ClassifierOptimizer Optimizer = ClassifierOptimizer.Adam)
 {
     /// <summary>TextCNN filter widths actually used (3, 4, 5 by default).</summary>
     public int[] EffectiveFilterWidths => FilterWidths ?? [3, 4, 5];
