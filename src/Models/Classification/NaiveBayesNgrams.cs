@@ -9,6 +9,12 @@
 // NBSVM interpolation towards NB) and learns how much to trust each n-gram. The classifier adds these
 // logits to its network's. In training, each present n-gram is dropped with probability p and the
 // survivors are scaled by 1/(1−p) (dropout on the sparse input).
+// Leave-one-out: ratios fitted on the training set leak each training text's label through the n-grams
+// that only it contains (a singleton's ratio points at its own class), so the branch alone drives the
+// training loss to ~0 within one epoch and the network stops learning. Given the training counts and the
+// batch's targets, training therefore uses for text i the ratios of the table fitted without text i:
+//   p_k ← p_k − [y_i = k]·x̂_i,  q_k ← q_k − [y_i ≠ k]·x̂_i   (and their L1 norms) — exact, from the counts,
+// which are training-only state (not saved); evaluation always uses the full-table ratios r.
 // The table is stored in the model: keys (G, N) holds each n-gram's token ids (0 = padding = "shorter
 // n-gram"), sorted lexicographically, so a lookup is a binary search and the checkpoint needs no side file.
 // Token ids are stored in float32, exact below 2²⁴.
@@ -23,7 +29,9 @@ namespace Pipeline.Models.Classification;
 /// <param name="Ratios">Log-count ratio of each n-gram for each class, row-major (G·K).</param>
 /// <param name="Count">G, the number of n-grams.</param>
 /// <param name="Order">N, the longest n-gram.</param>
-public sealed record NgramTable(float[] Keys, float[] Ratios, int Count, int Order);
+/// <param name="DocumentCounts">Training texts of each class containing each n-gram (G·K), for leave-one-out ratios; null when unknown.</param>
+/// <param name="Alpha">The smoothing α the ratios were computed with.</param>
+public sealed record NgramTable(float[] Keys, float[] Ratios, int Count, int Order, int[]? DocumentCounts = null, float Alpha = 1f);
 
 /// <summary>The NB-weighted n-gram branch (Wang &amp; Manning 2012) of a text classifier.</summary>
 public sealed class NaiveBayesNgrams : Module
@@ -70,30 +78,96 @@ public sealed class NaiveBayesNgrams : Module
             throw new ArgumentException($"n-gram table is {table.Count} × order {table.Order} with {table.Ratios.Length} ratios; the branch expects {Count} × order {Order} × {Classes} classes.", nameof(table));
         table.Keys.CopyTo(Keys.Data);
         table.Ratios.CopyTo(Ratio.Data);
+        if (table.DocumentCounts is { } counts)
+        {
+            if (counts.Length != Count * Classes) throw new ArgumentException($"n-gram table has {counts.Length} document counts, expected {Count} × {Classes}.", nameof(table));
+            documentCounts = counts;
+            alpha = table.Alpha;
+            // ‖p_k‖₁ and ‖q_k‖₁ of the full table.
+            pNorms = new double[Classes]; qNorms = new double[Classes];
+            for (int f = 0; f < Count; f++)
+            {
+                int total = 0;
+                for (int k = 0; k < Classes; k++) total += counts[f * Classes + k];
+                for (int k = 0; k < Classes; k++) { pNorms[k] += alpha + counts[f * Classes + k]; qNorms[k] += alpha + total - counts[f * Classes + k]; }
+            }
+        }
     }
+
+    /// <summary>True when the training counts are known, so training can use leave-one-out ratios.</summary>
+    public bool CanLeaveOneOut => documentCounts is not null;
+
+    private int[]? documentCounts;
+    private double[] pNorms = [], qNorms = [];
+    private float alpha;
 
     /// <summary>
     /// Logits (B, K) of the table n-grams in each row of <paramref name="ids"/> (B, T) — ids past each length are
-    /// ignored. <paramref name="generator"/> draws the n-gram dropout when <see cref="Module.IsTraining"/>.
+    /// ignored. <paramref name="generator"/> draws the n-gram dropout when <see cref="Module.IsTraining"/>. In training,
+    /// with the classes <paramref name="targets"/> (B) of training texts and the training counts loaded, each row uses
+    /// the leave-one-out ratios of its own text.
     /// </summary>
-    public Tensor Forward(int[] ids, int batchSize, int paddedLength, int[] lengths, Generator generator)
+    public Tensor Forward(int[] ids, int batchSize, int paddedLength, int[] lengths, Generator generator, int[]? targets = null)
     {
         var (offsets, features) = Lookup(ids, batchSize, paddedLength, lengths);
+        var ratios = IsTraining && targets is not null && documentCounts is not null
+            ? LeaveOneOutRatios(offsets, features, targets)
+            : Gather(features);
         float keep = 1f;
         if (IsTraining && Dropout > 0f)
         {
             // Dropped features leave the lists; survivors are scaled by 1/(1−p) in the op.
-            var kept = new List<int>(features.Length);
+            var keptFeatures = new List<int>(features.Length);
+            var keptRatios = new List<float>(ratios.Length);
             var newOffsets = new int[batchSize + 1];
             for (int b = 0; b < batchSize; b++)
             {
                 for (int j = offsets[b]; j < offsets[b + 1]; j++)
-                    if (generator.NextFloat() >= Dropout) kept.Add(features[j]);
-                newOffsets[b + 1] = kept.Count;
+                {
+                    if (generator.NextFloat() < Dropout) continue;
+                    keptFeatures.Add(features[j]);
+                    for (int k = 0; k < Classes; k++) keptRatios.Add(ratios[j * Classes + k]);
+                }
+                newOffsets[b + 1] = keptFeatures.Count;
             }
-            (offsets, features, keep) = (newOffsets, kept.ToArray(), 1f / (1f - Dropout));
+            (offsets, features, ratios, keep) = (newOffsets, keptFeatures.ToArray(), keptRatios.ToArray(), 1f / (1f - Dropout));
         }
-        return Logits(offsets, features, Weight, Ratio, Scale, keep);
+        return Logits(offsets, features, Weight, ratios, Classes, Scale, keep);
+    }
+
+    // The ratio rows r[f_j] of the listed features (nnz, K).
+    private float[] Gather(int[] features)
+    {
+        var rows = new float[features.Length * Classes];
+        var r = Ratio.Data;
+        for (int j = 0; j < features.Length; j++) r.Slice(features[j] * Classes, Classes).CopyTo(rows.AsSpan(j * Classes, Classes));
+        return rows;
+    }
+
+    // Ratios of the table fitted without each row's own text (see the file header), (nnz, K).
+    private float[] LeaveOneOutRatios(int[] offsets, int[] features, int[] targets)
+    {
+        var counts = documentCounts!;
+        var rows = new float[features.Length * Classes];
+        for (int b = 0; b < offsets.Length - 1; b++)
+        {
+            int y = targets[b], present = offsets[b + 1] - offsets[b];
+            if ((uint)y >= (uint)Classes) throw new ArgumentOutOfRangeException(nameof(targets), y, $"target of row {b} is outside [0, {Classes}).");
+            for (int j = offsets[b]; j < offsets[b + 1]; j++)
+            {
+                int f = features[j], total = 0;
+                for (int k = 0; k < Classes; k++) total += counts[f * Classes + k];
+                for (int k = 0; k < Classes; k++)
+                {
+                    bool own = k == y;
+                    int inClass = counts[f * Classes + k] - (own ? 1 : 0);
+                    int rest = total - counts[f * Classes + k] - (own ? 0 : 1);
+                    double pNorm = pNorms[k] - (own ? present : 0), qNorm = qNorms[k] - (own ? 0 : present);
+                    rows[j * Classes + k] = (float)Math.Log((alpha + inClass) / pNorm / ((alpha + rest) / qNorm));
+                }
+            }
+        }
+        return rows;
     }
 
     /// <summary>
@@ -151,34 +225,29 @@ public sealed class NaiveBayesNgrams : Module
     }
 
     /// <summary>
-    /// The op: y[b, k] = Σ_{j ∈ row b} keep · (β + w[f_j]) · r[f_j, k]  (B, K), rows as CSR lists of feature ids.
-    /// Backward: dw[f_j] += keep · Σ_k dy[b, k] · r[f_j, k]  (r is frozen).
+    /// The op: y[b, k] = Σ_{j ∈ row b} keep · (β + w[f_j]) · R[j, k]  (B, K), rows as CSR lists of feature ids f_j with
+    /// their ratio rows R (nnz, K). Backward: dw[f_j] += keep · Σ_k dy[b, k] · R[j, k]  (the ratios are constants).
     /// </summary>
-    internal static Tensor Logits(int[] offsets, int[] features, Tensor weight, Tensor ratio, float scale, float keep = 1f)
+    internal static Tensor Logits(int[] offsets, int[] features, Tensor weight, float[] ratios, int classes, float scale, float keep = 1f)
     {
-        int batch = offsets.Length - 1, classes = ratio.Shape[1];
+        int batch = offsets.Length - 1;
+        if (ratios.Length != features.Length * classes) throw new ArgumentException($"{ratios.Length} ratios for {features.Length} features × {classes} classes.", nameof(ratios));
         var y = Tensor.Zeros(batch, classes);                                       // (B, K)
-        var yd = y.Data; var w = weight.Data; var r = ratio.Data;
+        var yd = y.Data; var w = weight.Data;
         for (int b = 0; b < batch; b++)
         {
             var dst = yd.Slice(b * classes, classes);
             for (int j = offsets[b]; j < offsets[b + 1]; j++)
-            {
-                int f = features[j];
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(r.Slice(f * classes, classes), keep * (scale + w[f]), dst, dst);
-            }
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ratios.AsSpan(j * classes, classes), keep * (scale + w[features[j]]), dst, dst);
         }
         return y.Record("nb_ngram_logits", [weight], g =>
         {
-            var gw = weight.GradBuffer(); var gd = g.Data; var rd = ratio.Data;
+            var gw = weight.GradBuffer(); var gd = g.Data;
             for (int b = 0; b < batch; b++)
             {
                 var gRow = gd.Slice(b * classes, classes);
                 for (int j = offsets[b]; j < offsets[b + 1]; j++)
-                {
-                    int f = features[j];
-                    gw[f] += keep * System.Numerics.Tensors.TensorPrimitives.Dot(gRow, rd.Slice(f * classes, classes));
-                }
+                    gw[features[j]] += keep * System.Numerics.Tensors.TensorPrimitives.Dot(gRow, ratios.AsSpan(j * classes, classes));
             }
         });
     }
@@ -247,7 +316,9 @@ public sealed class NaiveBayesNgrams : Module
                 ratios[f * classes + k] = (float)Math.Log((alpha + inClass) / pNorm / ((alpha + total - inClass) / qNorm));
             }
         }
-        return new NgramTable(keys, ratios, g, order);
+        var documentCounts = new int[g * classes];
+        for (int f = 0; f < g; f++) kept[f].Value.CopyTo(documentCounts, f * classes);
+        return new NgramTable(keys, ratios, g, order, documentCounts, alpha);
     }
 
     /// <summary>An n-gram of at most three token ids (more are not needed for sentences and keep the key a value type).</summary>

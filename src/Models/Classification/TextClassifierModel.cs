@@ -95,9 +95,11 @@ public abstract class TextClassifierModel : Module
     /// <summary>
     /// Logits (B, K) of a batch. <paramref name="tokenIds"/> holds B rows of <paramref name="length"/> ids, row-major
     /// (B·T), padded with the padding id; <paramref name="lengths"/> (B) gives each row's number of real tokens
-    /// (0..T). Ids past a row's length are ignored, so their values do not matter.
+    /// (0..T). Ids past a row's length are ignored, so their values do not matter. <paramref name="targets"/> (B), the
+    /// classes of training texts, matter only in training mode with an n-gram branch: each text then sees the
+    /// leave-one-out NB ratios of its own text (see <see cref="NaiveBayesNgrams"/>).
     /// </summary>
-    public abstract Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths);
+    public abstract Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null);
 
     /// <summary>Mean cross-entropy of <paramref name="logits"/> (B, K) against class indices, weighted by
     /// <see cref="ClassifierConfig.ClassWeights"/> when set: Σ_b w[y_b]·(−log p_b[y_b]) / Σ_b w[y_b].</summary>
@@ -195,6 +197,6 @@ public abstract class TextClassifierModel : Module
     }
 
     /// <summary>The network's <paramref name="logits"/> (B, K) plus the n-gram branch's, when the model has one.</summary>
-    private protected Tensor AddNgramLogits(Tensor logits, int[] maskedIds, int batchSize, int paddedLength, int[] lengths) =>
-        Ngrams is null ? logits : logits + Ngrams.Forward(maskedIds, batchSize, paddedLength, lengths, DropoutGenerator);
+    private protected Tensor AddNgramLogits(Tensor logits, int[] maskedIds, int batchSize, int paddedLength, int[] lengths, int[]? targets) =>
+        Ngrams is null ? logits : logits + Ngrams.Forward(maskedIds, batchSize, paddedLength, lengths, DropoutGenerator, targets);
 }

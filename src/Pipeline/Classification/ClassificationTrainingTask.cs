@@ -113,8 +113,9 @@ public sealed class ClassificationTrainingTask : ITrainingTask
         model.ApplyConstraints();
         var indices = plan[batchIndex];
         var batch = training.Pad(indices, options.MinimumLength);
-        var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths);   // (B, K)
-        var loss = model.Loss(logits, training.TargetsOf(indices));
+        var targets = training.TargetsOf(indices);
+        var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths, targets);   // (B, K)
+        var loss = model.Loss(logits, targets);
         loss.Backward();
         return new BatchResult(loss.Item(), batch.BatchSize);
     }

@@ -1,6 +1,7 @@
 // NaiveBayesNgrams (Wang & Manning 2012 as a learned linear branch): the fitted table against the NB
 // formula written out by hand on a four-sentence corpus, the lookup against a scan of every table row,
-// the logits op against a naive sum and its weight gradient by finite differences, n-gram dropout, and
+// the logits op against a naive sum and its weight gradient by finite differences, leave-one-out training
+// ratios against counts recomputed without each text, n-gram dropout, and
 // both architectures with the branch (the logits are the network's plus the branch's; whole-network
 // gradient check; the tiny corpus is overfitted in ClassifierTrainingTests).
 // Shape key: B = batch, T = time, G = table n-grams, N = order, K = classes.
@@ -99,7 +100,47 @@ public class NaiveBayesNgramsTests
         var branch = Branch(table, 2);
         int[] ids = [3, 4, 5, 6, 6, 7];
         var (offsets, features) = branch.Lookup(ids, 2, 3, [3, 3]);
-        GradCheck.Check(x => NaiveBayesNgrams.Logits(offsets, features, x[0], branch.Ratio, branch.Scale, keep: 1.5f), [branch.Weight]);
+        var ratios = features.SelectMany(f => branch.Ratio.Data.Slice(f * 2, 2).ToArray()).ToArray();
+        GradCheck.Check(x => NaiveBayesNgrams.Logits(offsets, features, x[0], ratios, 2, branch.Scale, keep: 1.5f), [branch.Weight]);
+    }
+
+    [Fact]
+    public void LeaveOneOut_TrainingTextsSeeTheRatiosOfTheOtherTextsOnly()
+    {
+        // Three classes, so the one-vs-rest "rest" counts matter too.
+        int[][] sequences = [[3, 4], [3, 4, 5], [5, 6], [6, 6, 7], [7, 3], [4, 7, 7]];
+        int[] targets = [0, 0, 1, 1, 2, 2];
+        var table = NaiveBayesNgrams.Fit(sequences, targets, classes: 3, order: 2);
+        var branch = Branch(table, 3);
+        Assert.True(branch.CanLeaveOneOut);
+        branch.Train();
+        var keys = Enumerable.Range(0, table.Count).Select(f => table.Keys.AsSpan(f * 2, 2).ToArray().TakeWhile(id => id != 0).Select(id => (int)id).ToArray()).ToArray();
+        static bool Contains(int[] s, int[] key) => Enumerable.Range(0, Math.Max(s.Length - key.Length + 1, 0)).Any(t => key.Select((id, j) => s[t + j] == id).All(x => x));
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            // Counts of the table's n-grams over the other texts, then the NB formula (α = 1) — and the sum over text i's n-grams.
+            var others = Enumerable.Range(0, sequences.Length).Where(j => j != i).ToArray();
+            var expected = new float[3];
+            for (int k = 0; k < 3; k++)
+            {
+                double Count(int f, bool inClass) => others.Count(j => (targets[j] == k) == inClass && Contains(sequences[j], keys[f]));
+                double p = Enumerable.Range(0, table.Count).Sum(f => 1 + Count(f, true)), q = Enumerable.Range(0, table.Count).Sum(f => 1 + Count(f, false));
+                for (int f = 0; f < table.Count; f++)
+                    if (Contains(sequences[i], keys[f]))
+                        expected[k] += (branch.Scale + branch.Weight.Data[f]) * (float)Math.Log((1 + Count(f, true)) / p / ((1 + Count(f, false)) / q));
+            }
+            using var scope = new TensorScope();
+            var actual = branch.Forward(sequences[i], 1, sequences[i].Length, [sequences[i].Length], new Generator(1), [targets[i]]).ToArray();
+            GradCheck.AssertClose(expected, actual, 1e-5f, 1e-5f);
+        }
+        // Without targets, or in eval mode, the full-table ratios are used.
+        using (var scope = new TensorScope())
+        {
+            var full = branch.Forward(sequences[0], 1, 2, [2], new Generator(1)).ToArray();
+            GradCheck.AssertClose(NaiveLogits(branch, sequences[0]), full, 1e-5f, 1e-5f);
+            branch.Eval();
+            GradCheck.AssertClose(full, branch.Forward(sequences[0], 1, 2, [2], new Generator(1), [targets[0]]).ToArray(), 1e-6f, 1e-6f);
+        }
     }
 
     [Fact]
