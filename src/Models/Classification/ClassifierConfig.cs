@@ -96,8 +96,8 @@ public sealed record ClassifierConfig(ClassifierArchitecture Architecture, int V
     /// <summary>Number G of n-grams in the branch's table (fitted on the training set; needed when NgramOrder &gt; 0).</summary>
     public int NgramFeatures { get; init; }
 
-    /// <summary>β: every n-gram's NB log-count ratio starts with this weight (default 0.1).</summary>
-    public float NgramScale { get; init; } = 0.1f;
+    /// <summary>β: every n-gram's NB log-count ratio starts with this weight (default 0.3).</summary>
+    public float NgramScale { get; init; } = 0.3f;
 
     /// <summary>Training-time drop probability of each present n-gram (default 0.5).</summary>
     public float NgramDropout { get; init; } = 0.5f;

@@ -42,10 +42,10 @@ public sealed record ClassifierTrainingRequest(
     bool Baseline = false)
 {
     /// <summary>Default maximum epochs: a ceiling, early stopping normally ends training well before it.</summary>
-    public const int DefaultEpochs = 10;
+    public const int DefaultEpochs = 30;
 
     /// <summary>Default early-stopping patience in epochs.</summary>
-    public const int DefaultPatience = 3;
+    public const int DefaultPatience = 5;
 
     /// <summary>The tokenizer actually used (lower-cased words by default).</summary>
     public TokenizerSpec EffectiveTokenizer => Tokenizer ?? TokenizerSpec.Word();

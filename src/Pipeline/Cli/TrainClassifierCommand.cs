@@ -49,6 +49,7 @@ internal static class TrainClassifierCommand
         var ngramScale = new Option<float>("--ngram-scale") { Description = "Initial weight of each n-gram's NB log-count ratio.", DefaultValueFactory = _ => d.NgramScale };
         var ngramDropout = new Option<float>("--ngram-dropout") { Description = "Training-time drop probability of each n-gram.", DefaultValueFactory = _ => d.NgramDropout };
         var ngramMinCount = new Option<int>("--ngram-min-count") { Description = "Keep n-grams that occur in at least this many training texts.", DefaultValueFactory = _ => d.NgramMinCount };
+        var embeddingInit = new Option<float>("--embedding-init") { Description = "Random word vectors start from U(-a, a) with this a (0 = N(0, 1)).", DefaultValueFactory = _ => d.EmbeddingInitRange };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens kept per text.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
         var minFreq = new Option<int>("--min-freq") { Description = "Vocabulary: minimum token frequency.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMinFrequency };
         var maxVocab = new Option<int>("--max-vocab") { Description = "Vocabulary: maximum size.", DefaultValueFactory = _ => 50_000 };
@@ -70,7 +71,7 @@ internal static class TrainClassifierCommand
 
         var command = new Command("classifier", "Train a TextCNN or BiRNN text classifier.");
         foreach (var o in new Option[] { data, valid, test, output, format, arch, tokenizer, embedding, vectors, embeddingDim, cell, pooling, hidden, layers, maps, widths, dropout,
-                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, maxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
+                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, embeddingInit, maxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
             command.Options.Add(o);
 
         command.SetAction((parse, cancellationToken) =>
@@ -108,6 +109,7 @@ internal static class TrainClassifierCommand
                     NgramScale: Pick(ngramScale, p.NgramScale),
                     NgramDropout: Pick(ngramDropout, p.NgramDropout),
                     NgramMinCount: Pick(ngramMinCount, p.NgramMinCount),
+                    EmbeddingInitRange: Pick(embeddingInit, p.EmbeddingInitRange),
                     Optimizer: parse.GetResult(optimizer) is { Implicit: false } ? (parse.GetValue(optimizer) == "adadelta" ? ClassifierOptimizer.Adadelta : ClassifierOptimizer.Adam) : p.Optimizer);
                 var request = new ClassifierTrainingRequest(
                     TrainPath: parse.GetValue(data)!.FullName,
