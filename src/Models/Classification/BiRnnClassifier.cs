@@ -5,7 +5,7 @@
 //                 mean      Σ_{t<L} o_t / L
 //                 max       max_{t<L} o_t                 (element-wise, Collobert et al. 2011)
 //                 attention Σ_t α_t o_t, α = softmax_t(vᵀ tanh(W o_t + b))   (Yang et al. 2016)
-//   logits = W_out dropout(s) + b_out                     (B, K)
+//   logits = W_out dropout(s) + b_out (+ NB n-gram logits) (B, K)   the n-gram branch: NaiveBayesNgrams.cs
 // Masking: the recurrent layer keeps each sequence's state through its padding (RecurrentLayer.cs), the
 // reverse direction starts at each sequence's own last token, and all poolings look at t < L only, so the
 // logits do not depend on what follows a sequence. An empty sequence (L = 0) is read as one padding token.

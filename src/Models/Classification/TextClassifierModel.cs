@@ -1,7 +1,9 @@
 // Common base of the text classifiers: token ids of a padded batch → class logits (B, K).
 // It owns what both architectures share: the word-vector table(s) for the four embedding modes of
-// Kim (2014, §3.1), input validation and length masking of the ids, the (class-weighted) cross-entropy
-// loss, pre-trained vector loading and a thread-safe probability helper for inference.
+// Kim (2014, §3.1) with their U(−a, a) initialisation, word dropout (training tokens → <unk>), the optional
+// NB-weighted n-gram branch whose logits are added to the network's (NaiveBayesNgrams.cs), input validation
+// and length masking of the ids, the (class-weighted) cross-entropy loss, pre-trained vector loading and a
+// thread-safe probability helper for inference.
 //
 // Masking: every id at or beyond its sequence's length is replaced by the padding id, whose embedding row
 // is zero and never trained, before the lookup. Whatever a caller leaves in the padding (pad tokens or

@@ -4,7 +4,8 @@
 //   c_h = ReLU(pool_t(conv_h(x)) + b_h)                (B, C)       one per filter width h (max: Collobert et al.
 //                                                                   2011; k-max: Kalchbrenner et al. 2014 → (B, k·C))
 //   z = dropout([c_h1; c_h2; ...])                     (B, F)       F = widths · C (· k)
-//   logits = W z + b                                   (B, K)       ‖W_k‖₂ ≤ s enforced by ApplyConstraints
+//   logits = W z + b (+ NB n-gram logits)              (B, K)       ‖W_k‖₂ ≤ s enforced by ApplyConstraints;
+//                                                                   the n-gram branch: NaiveBayesNgrams.cs
 // Pooling runs before bias and ReLU: both are monotone per feature map, so max_t ReLU(c_t + b) = ReLU(max_t c_t + b)
 // and the element-wise work shrinks from (B, T, C) to (B, C).
 // Masking: a sequence of length L has max(L, h) − h + 1 windows of width h — sequences shorter than the widest
