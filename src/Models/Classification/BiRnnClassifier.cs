@@ -5,7 +5,7 @@
 //                 mean      Σ_{t<L} o_t / L
 //                 max       max_{t<L} o_t                 (element-wise, Collobert et al. 2011)
 //                 attention Σ_t α_t o_t, α = softmax_t(vᵀ tanh(W o_t + b))   (Yang et al. 2016)
-//   logits = W_out dropout(s) + b_out                     (B, K)
+//   logits = W_out dropout(s) + b_out (+ NB n-gram logits) (B, K)   the n-gram branch: NaiveBayesNgrams.cs
 // Masking: the recurrent layer keeps each sequence's state through its padding (RecurrentLayer.cs), the
 // reverse direction starts at each sequence's own last token, and all poolings look at t < L only, so the
 // logits do not depend on what follows a sequence. An empty sequence (L = 0) is read as one padding token.
@@ -22,7 +22,6 @@ namespace Pipeline.Models.Classification;
 /// <summary>Embedding → bidirectional LSTM/GRU → last/mean/max/attention pooling → dropout → linear.</summary>
 public sealed class BiRnnClassifier : TextClassifierModel
 {
-    private readonly Generator dropoutGenerator;
     private readonly LSTM? lstm;
     private readonly GRU? gru;
 
@@ -32,7 +31,6 @@ public sealed class BiRnnClassifier : TextClassifierModel
     {
         if (config.Architecture != ClassifierArchitecture.BiRnn)
             throw new ArgumentException($"BiRnnClassifier needs a BiRnn config, got {config.Architecture}.", nameof(config));
-        dropoutGenerator = generator;
         var options = new RecurrentOptions(config.EmbeddingDim, config.HiddenSize, config.RnnLayers, Bidirectional: true,
             Dropout: config.RnnLayers > 1 ? config.Dropout : 0f);
         if (config.RnnCell == RnnCellType.Lstm) lstm = RegisterModule("rnn", new LSTM(options, generator));
@@ -49,20 +47,20 @@ public sealed class BiRnnClassifier : TextClassifierModel
     public Linear Output { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths)
-        => ForwardWithAttention(tokenIds, batchSize, length, lengths).Logits;
+    public override Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null)
+        => ForwardWithAttention(tokenIds, batchSize, length, lengths, targets).Logits;
 
     /// <summary>
     /// Like <see cref="Forward"/>, also returning the attention weights α (B, T') of attention pooling (zero past
     /// each length; T' = max(T, 1)), or null for the other poolings — e.g. to show which words decided the class.
     /// </summary>
-    public (Tensor Logits, Tensor? Attention) ForwardWithAttention(int[] tokenIds, int batchSize, int length, int[] lengths)
+    public (Tensor Logits, Tensor? Attention) ForwardWithAttention(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null)
     {
         int padded = Math.Max(length, 1);
         var ids = MaskIds(tokenIds, batchSize, length, lengths, padded);
         var steps = new int[batchSize];                                                  // L, with empty rows read as one pad
         for (int b = 0; b < batchSize; b++) steps[b] = Math.Max(lengths[b], 1);
-        var x = Embed(ids, batchSize, padded);                                            // (B, T', E)
+        var x = Embed(ids, batchSize, padded, lengths);                                            // (B, T', E)
 
         Tensor outputs, finalHidden;                                                      // (B, T', 2H), (layers·2, B, H)
         if (lstm is not null) (outputs, finalHidden, _) = lstm.Forward(x, steps);
@@ -94,7 +92,7 @@ public sealed class BiRnnClassifier : TextClassifierModel
                 (sentence, alpha) = Attention!.Forward(outputs, steps);
                 break;
         }
-        sentence = Functional.Dropout(sentence, Config.Dropout, dropoutGenerator, IsTraining);
-        return (Output.Forward(sentence), alpha);                                          // (B, K)
+        sentence = Functional.Dropout(sentence, Config.Dropout, DropoutGenerator, IsTraining);
+        return (AddNgramLogits(Output.Forward(sentence), ids, batchSize, padded, lengths, targets), alpha);                                          // (B, K)
     }
 }

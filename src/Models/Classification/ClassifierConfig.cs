@@ -24,6 +24,8 @@ public sealed record ClassifierConfig(ClassifierArchitecture Architecture, int V
     public const float DefaultMaxNorm = 3f;
     /// <summary>Default hidden units per direction of the BiRNN.</summary>
     public const int DefaultHiddenSize = 128;
+    /// <summary>Default half-width a of the U(−a, a) initialisation of random word vectors (Kim 2014).</summary>
+    public const float DefaultEmbeddingInitRange = 0.25f;
 
     /// <summary>Embedding dimension E (default 128).</summary>
     public int EmbeddingDim { get; init; } = DefaultEmbeddingDim;
@@ -36,6 +38,21 @@ public sealed record ClassifierConfig(ClassifierArchitecture Architecture, int V
 
     /// <summary>Token id used for padding: its embedding row is zero and never trained (default 0).</summary>
     public int PaddingId { get; init; }
+
+    /// <summary>Token id of unknown words (default 1, <c>Vocabulary.UnknownId</c>): what word dropout replaces tokens with.</summary>
+    public int UnknownId { get; init; } = 1;
+
+    /// <summary>
+    /// Random word vectors start from U(−a, a) with this a (default 0.25: Kim 2014 matched the variance of word2vec
+    /// vectors); 0 keeps the N(0, 1) of <c>Embedding</c>. Only initialisation: pre-trained vectors overwrite it.
+    /// </summary>
+    public float EmbeddingInitRange { get; init; } = DefaultEmbeddingInitRange;
+
+    /// <summary>
+    /// Word dropout: during training each real token is replaced by <see cref="UnknownId"/> with this probability
+    /// (default 0), so the model cannot lean on single words and the unknown-word vector learns from varied contexts.
+    /// </summary>
+    public float WordDropout { get; init; }
 
     // ---- TextCNN ----
 
@@ -71,6 +88,20 @@ public sealed record ClassifierConfig(ClassifierArchitecture Architecture, int V
     /// <summary>Size A of the attention pooling's hidden layer (default 128).</summary>
     public int AttentionSize { get; init; } = 128;
 
+    // ---- NB-weighted n-gram branch (Wang & Manning 2012) ----
+
+    /// <summary>Longest n-gram of the NB branch, 1..3 (default 0 = no branch).</summary>
+    public int NgramOrder { get; init; }
+
+    /// <summary>Number G of n-grams in the branch's table (fitted on the training set; needed when NgramOrder &gt; 0).</summary>
+    public int NgramFeatures { get; init; }
+
+    /// <summary>β: every n-gram's NB log-count ratio starts with this weight (default 0.3).</summary>
+    public float NgramScale { get; init; } = 0.3f;
+
+    /// <summary>Training-time drop probability of each present n-gram (default 0.5).</summary>
+    public float NgramDropout { get; init; } = 0.5f;
+
     // ---- loss ----
 
     /// <summary>Optional per-class loss weights (K entries, each &gt; 0), e.g. inverse class frequencies.</summary>
@@ -93,6 +124,14 @@ public sealed record ClassifierConfig(ClassifierArchitecture Architecture, int V
         if (EmbeddingDim < 1) Fail(nameof(EmbeddingDim), EmbeddingDim, "at least 1");
         if (!(Dropout >= 0f && Dropout < 1f)) Fail(nameof(Dropout), Dropout, "a probability in [0, 1)");
         if (PaddingId < 0 || PaddingId >= VocabularySize) Fail(nameof(PaddingId), PaddingId, $"an id in [0, {VocabularySize})");
+        if (UnknownId < 0 || UnknownId >= VocabularySize) Fail(nameof(UnknownId), UnknownId, $"an id in [0, {VocabularySize})");
+        if (!(EmbeddingInitRange >= 0f && float.IsFinite(EmbeddingInitRange))) Fail(nameof(EmbeddingInitRange), EmbeddingInitRange, "a finite value ≥ 0");
+        if (!(WordDropout >= 0f && WordDropout < 1f)) Fail(nameof(WordDropout), WordDropout, "a probability in [0, 1)");
+        if (NgramOrder is < 0 or > 3) Fail(nameof(NgramOrder), NgramOrder, "0 (no n-gram branch) to 3");
+        if (NgramOrder > 0 && NgramFeatures < 1) Fail(nameof(NgramFeatures), NgramFeatures, "at least 1 when NgramOrder > 0");
+        if (NgramOrder > 0 && VocabularySize - 1 > NaiveBayesNgrams.MaxTokenId) Fail(nameof(VocabularySize), VocabularySize, $"at most {NaiveBayesNgrams.MaxTokenId + 1} with an n-gram branch");
+        if (!(NgramScale >= 0f && float.IsFinite(NgramScale))) Fail(nameof(NgramScale), NgramScale, "a finite value ≥ 0");
+        if (!(NgramDropout >= 0f && NgramDropout < 1f)) Fail(nameof(NgramDropout), NgramDropout, "a probability in [0, 1)");
         if (ClassWeights is { } w)
         {
             if (w.Length != NumClasses) Fail(nameof(ClassWeights), $"{w.Length} weights", $"{NumClasses} weights (one per class)");

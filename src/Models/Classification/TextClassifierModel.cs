@@ -1,7 +1,9 @@
 // Common base of the text classifiers: token ids of a padded batch → class logits (B, K).
 // It owns what both architectures share: the word-vector table(s) for the four embedding modes of
-// Kim (2014, §3.1), input validation and length masking of the ids, the (class-weighted) cross-entropy
-// loss, pre-trained vector loading and a thread-safe probability helper for inference.
+// Kim (2014, §3.1) with their U(−a, a) initialisation, word dropout (training tokens → <unk>), the optional
+// NB-weighted n-gram branch whose logits are added to the network's (NaiveBayesNgrams.cs), input validation
+// and length masking of the ids, the (class-weighted) cross-entropy loss, pre-trained vector loading and a
+// thread-safe probability helper for inference.
 //
 // Masking: every id at or beyond its sequence's length is replaced by the padding id, whose embedding row
 // is zero and never trained, before the lookup. Whatever a caller leaves in the padding (pad tokens or
@@ -31,8 +33,19 @@ public abstract class TextClassifierModel : Module
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(generator);
         Config = config.Validate();
+        DropoutGenerator = generator;
         lossOptions = new CrossEntropyOptions { ClassWeights = config.ClassWeights?.ToArray() };
         Embedding = RegisterModule("embedding", new Embedding(config.VocabularySize, config.EmbeddingDim, generator, config.PaddingId));
+        if (config.EmbeddingInitRange > 0f)
+        {
+            // Kim (2014): random vectors U(−a, a); N(0, 1) rows would dwarf every Adam step for many epochs.
+            float a = config.EmbeddingInitRange;
+            var w = Embedding.Weight.Data;
+            for (int i = 0; i < w.Length; i++) w[i] = (2f * generator.NextFloat() - 1f) * a;
+            w.Slice(config.PaddingId * config.EmbeddingDim, config.EmbeddingDim).Clear();
+        }
+        if (config.NgramOrder > 0)
+            Ngrams = RegisterModule("ngram", new NaiveBayesNgrams(config.NgramFeatures, config.NgramOrder, config.NumClasses, config.NgramScale, config.NgramDropout));
         switch (config.EmbeddingMode)
         {
             case EmbeddingMode.Static:
@@ -46,6 +59,12 @@ public abstract class TextClassifierModel : Module
                 break;
         }
     }
+
+    /// <summary>Draws the dropout masks (and dropped words) during training; the generator that initialised the model.</summary>
+    private protected Generator DropoutGenerator { get; }
+
+    /// <summary>The NB-weighted n-gram branch (Wang &amp; Manning 2012), or null when <see cref="ClassifierConfig.NgramOrder"/> is 0.</summary>
+    public NaiveBayesNgrams? Ngrams { get; }
 
     /// <summary>The validated configuration this model was built from.</summary>
     public ClassifierConfig Config { get; }
@@ -78,9 +97,11 @@ public abstract class TextClassifierModel : Module
     /// <summary>
     /// Logits (B, K) of a batch. <paramref name="tokenIds"/> holds B rows of <paramref name="length"/> ids, row-major
     /// (B·T), padded with the padding id; <paramref name="lengths"/> (B) gives each row's number of real tokens
-    /// (0..T). Ids past a row's length are ignored, so their values do not matter.
+    /// (0..T). Ids past a row's length are ignored, so their values do not matter. <paramref name="targets"/> (B), the
+    /// classes of training texts, matter only in training mode with an n-gram branch: each text then sees the
+    /// leave-one-out NB ratios of its own text (see <see cref="NaiveBayesNgrams"/>).
     /// </summary>
-    public abstract Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths);
+    public abstract Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null);
 
     /// <summary>Mean cross-entropy of <paramref name="logits"/> (B, K) against class indices, weighted by
     /// <see cref="ClassifierConfig.ClassWeights"/> when set: Σ_b w[y_b]·(−log p_b[y_b]) / Σ_b w[y_b].</summary>
@@ -155,11 +176,29 @@ public abstract class TextClassifierModel : Module
         return ids;
     }
 
-    /// <summary>Word vectors (B, T, E) of masked ids laid out (B, T); the two channels are summed in multichannel mode.</summary>
-    private protected Tensor Embed(int[] maskedIds, int batchSize, int paddedLength)
+    /// <summary>
+    /// Word vectors (B, T, E) of masked ids laid out (B, T); the two channels are summed in multichannel mode. In
+    /// training mode each real token is first replaced by the unknown id with probability
+    /// <see cref="ClassifierConfig.WordDropout"/> (on a copy: the n-gram branch sees the words as they are).
+    /// </summary>
+    private protected Tensor Embed(int[] maskedIds, int batchSize, int paddedLength, int[] lengths)
     {
         int[] shape = [batchSize, paddedLength];
-        var vectors = Embedding.Forward(maskedIds, shape);                                   // (B, T, E)
-        return StaticEmbedding is null ? vectors : vectors + StaticEmbedding.Forward(maskedIds, shape);
+        var ids = maskedIds;
+        if (IsTraining && Config.WordDropout > 0f)
+        {
+            ids = (int[])maskedIds.Clone();
+            float p = Config.WordDropout;
+            int unknown = Config.UnknownId;
+            for (int b = 0; b < batchSize; b++)
+                for (int t = 0, len = lengths[b]; t < len; t++)
+                    if (DropoutGenerator.NextFloat() < p) ids[b * paddedLength + t] = unknown;
+        }
+        var vectors = Embedding.Forward(ids, shape);                                   // (B, T, E)
+        return StaticEmbedding is null ? vectors : vectors + StaticEmbedding.Forward(ids, shape);
     }
+
+    /// <summary>The network's <paramref name="logits"/> (B, K) plus the n-gram branch's, when the model has one.</summary>
+    private protected Tensor AddNgramLogits(Tensor logits, int[] maskedIds, int batchSize, int paddedLength, int[] lengths, int[]? targets) =>
+        Ngrams is null ? logits : logits + Ngrams.Forward(maskedIds, batchSize, paddedLength, lengths, DropoutGenerator, targets);
 }

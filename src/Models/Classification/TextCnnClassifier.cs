@@ -4,7 +4,8 @@
 //   c_h = ReLU(pool_t(conv_h(x)) + b_h)                (B, C)       one per filter width h (max: Collobert et al.
 //                                                                   2011; k-max: Kalchbrenner et al. 2014 → (B, k·C))
 //   z = dropout([c_h1; c_h2; ...])                     (B, F)       F = widths · C (· k)
-//   logits = W z + b                                   (B, K)       ‖W_k‖₂ ≤ s enforced by ApplyConstraints
+//   logits = W z + b (+ NB n-gram logits)              (B, K)       ‖W_k‖₂ ≤ s enforced by ApplyConstraints;
+//                                                                   the n-gram branch: NaiveBayesNgrams.cs
 // Pooling runs before bias and ReLU: both are monotone per feature map, so max_t ReLU(c_t + b) = ReLU(max_t c_t + b)
 // and the element-wise work shrinks from (B, T, C) to (B, C).
 // Masking: a sequence of length L has max(L, h) − h + 1 windows of width h — sequences shorter than the widest
@@ -22,7 +23,6 @@ namespace Pipeline.Models.Classification;
 /// <summary>Kim (2014) TextCNN: embedding → parallel convolutions → masked pooling over time → dropout → linear.</summary>
 public sealed class TextCnnClassifier : TextClassifierModel
 {
-    private readonly Generator dropoutGenerator;
     private readonly TextConvolution[] convolutions;
 
     /// <summary>Builds the network for <paramref name="config"/> (architecture TextCnn); <paramref name="generator"/>
@@ -31,7 +31,6 @@ public sealed class TextCnnClassifier : TextClassifierModel
     {
         if (config.Architecture != ClassifierArchitecture.TextCnn)
             throw new ArgumentException($"TextCnnClassifier needs a TextCnn config, got {config.Architecture}.", nameof(config));
-        dropoutGenerator = generator;
         var bank = RegisterModule("convs", new ModuleList());
         convolutions = new TextConvolution[config.FilterWidths.Length];
         for (int i = 0; i < convolutions.Length; i++)
@@ -51,13 +50,13 @@ public sealed class TextCnnClassifier : TextClassifierModel
     public int FeatureCount { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths)
+    public override Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null)
     {
         int slots = Config.CnnPooling == CnnPooling.KMax ? Config.KMax : 1;
         // Internal padding: every filter needs at least one window, and k-max needs k time steps.
         int padded = Math.Max(length, Math.Max(Config.MaxFilterWidth, slots));
         var ids = MaskIds(tokenIds, batchSize, length, lengths, padded);
-        var x = Embed(ids, batchSize, padded);                                          // (B, T', E)
+        var x = Embed(ids, batchSize, padded, lengths);                                          // (B, T', E)
         var features = new Tensor[convolutions.Length];
         var windows = new int[batchSize];
         for (int i = 0; i < convolutions.Length; i++)
@@ -71,8 +70,8 @@ public sealed class TextCnnClassifier : TextClassifierModel
             features[i] = Tensor.Relu(pooled + conv.Bias).Reshape(batchSize, -1);      // (B, k·C)
         }
         var z = features.Length == 1 ? features[0] : Tensor.Concat(features, 1);       // (B, F)
-        z = Functional.Dropout(z, Config.Dropout, dropoutGenerator, IsTraining);
-        return Output.Forward(z);                                                       // (B, K)
+        z = Functional.Dropout(z, Config.Dropout, DropoutGenerator, IsTraining);
+        return AddNgramLogits(Output.Forward(z), ids, batchSize, padded, lengths, targets);       // (B, K)
     }
 
     /// <summary>Rescales every output-layer row whose L2 norm exceeds <see cref="ClassifierConfig.MaxNorm"/> (Kim's s = 3).</summary>

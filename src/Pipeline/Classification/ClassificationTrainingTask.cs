@@ -38,7 +38,7 @@ public sealed class ClassificationTrainingTask : ITrainingTask
     private List<int[]> plan = [];
 
     /// <summary>
-    /// Creates the model (seeded by <paramref name="seed"/>) and its Adam optimizer. With <paramref name="pretrained"/>,
+    /// Creates the model (seeded by <paramref name="seed"/>) and its optimizer (Adam or Adadelta). With <paramref name="pretrained"/>,
     /// the embedding table starts from those vectors (rows must equal the vocabulary size).
     /// </summary>
     public ClassificationTrainingTask(ClassifierTrainingOptions options, TextEncoder encoder, LabelMap labels, EncodedCorpus training, EncodedCorpus validation,
@@ -59,12 +59,22 @@ public sealed class ClassificationTrainingTask : ITrainingTask
         this.logger = logger ?? NullLogger.Instance;
         trainingLengths = training.Lengths();
         int dims = pretrained?.Dimensions ?? options.EmbeddingDim;
-        config = options.ToModelConfig(encoder.Vocabulary.Count, dims, labels.Labels.Count, options.BalanceClasses ? InverseFrequencyWeights(training.Targets, labels.Labels.Count) : null);
+        // The n-gram table and its NB ratios come from the training side only, like the vocabulary.
+        var ngrams = options.NgramOrder > 0 ? NaiveBayesNgrams.Fit(training.Tokens, training.Targets, labels.Labels.Count, options.NgramOrder, options.NgramMinCount) : null;
+        config = options.ToModelConfig(encoder.Vocabulary.Count, dims, labels.Labels.Count,
+            options.BalanceClasses ? InverseFrequencyWeights(training.Targets, labels.Labels.Count) : null, ngrams?.Count ?? 0);
         // One generator for initialisation, dropout and batch order: the Trainer saves its state for exact resume.
         Generator = new Generator(seed);
         model = TextClassifierModel.Create(config, Generator);
         if (pretrained is not null) model.LoadPretrained(pretrained.Weights, pretrained.Rows, pretrained.Dimensions);
-        Optimizer = new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
+        if (ngrams is not null)
+        {
+            model.Ngrams!.Load(ngrams);
+            this.logger.LogInformation("NB n-gram branch: {Count} n-grams of orders 1-{Order}", ngrams.Count, ngrams.Order);
+        }
+        Optimizer = options.Optimizer == ClassifierOptimizer.Adadelta
+            ? new Adadelta(model.Parameters(), new AdadeltaOptions(options.LearningRate))
+            : new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
     }
 
     /// <inheritdoc />
@@ -103,8 +113,9 @@ public sealed class ClassificationTrainingTask : ITrainingTask
         model.ApplyConstraints();
         var indices = plan[batchIndex];
         var batch = training.Pad(indices, options.MinimumLength);
-        var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths);   // (B, K)
-        var loss = model.Loss(logits, training.TargetsOf(indices));
+        var targets = training.TargetsOf(indices);
+        var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths, targets);   // (B, K)
+        var loss = model.Loss(logits, targets);
         loss.Backward();
         return new BatchResult(loss.Item(), batch.BatchSize);
     }

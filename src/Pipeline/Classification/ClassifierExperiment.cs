@@ -2,7 +2,8 @@
 // validation split when none is given, fit label map + text encoder on the training side only,
 // optionally load pre-trained vectors, train through the generic Trainer, then evaluate the best
 // model on the test set with ClassificationEvaluator (and the ML.NET baseline beside it). With
-// --folds K, runs K stratified folds instead and reports mean ± std of the validation metric.
+// --folds K, runs K stratified folds instead (Kim 2014's protocol: each fold held out once, early stopping
+// on a slice of the rest) and reports mean ± std of the held-out folds' metric.
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -93,7 +94,12 @@ public static class ClassifierExperiment
         bool resume, IProgress<TrainingProgress>? progress, Action<EpochSummary>? onEpoch, ILogger logger, CancellationToken cancellationToken)
     {
         var task = CreateTask(train, valid, request, vectors, logger);
-        var trainer = new Trainer(new TrainerOptions(Epochs: request.Epochs, Patience: request.Patience, HigherIsBetter: true), task, directory);
+        // Reduce-on-plateau watches the same validation metric as early stopping: one epoch without improvement
+        // multiplies the rate by the decay factor.
+        var decay = request.Model.LearningRateDecay < 1
+            ? new Models.Optim.ReduceOnPlateauOptions(Models.Optim.PlateauMode.Max, request.Model.LearningRateDecay, Patience: 0, Threshold: 0)
+            : null;
+        var trainer = new Trainer(new TrainerOptions(Epochs: request.Epochs, Patience: request.Patience, HigherIsBetter: true, LrDecay: decay), task, directory);
         var result = trainer.Fit(resume, progress, onEpoch, cancellationToken);
         logger.LogInformation("training {Outcome} after {Epochs} epochs; best validation {Metric} = {Best:F4}",
             result.Interrupted ? "interrupted" : result.StoppedEarly ? "stopped early" : "finished", result.EpochsCompleted, request.Model.Metric, result.BestMetric ?? double.NaN);
@@ -124,6 +130,9 @@ public static class ClassifierExperiment
         return new ClassificationTrainingTask(request.Model, encoder, labels, trainSet, validSet, matrix, request.Seed, logger);
     }
 
+    // Kim (2014)'s protocol: each fold is held out once as the test set; early stopping and model selection use
+    // a stratified slice of the other folds (request.ValidationFraction), never the held-out fold, whose score
+    // (accuracy or macro-F1, as --metric) is what the summary reports.
     private static CrossValidationSummary CrossValidate(ClassificationDataset all, int folds, ClassifierTrainingRequest request, WordVectors? vectors,
         IProgress<TrainingProgress>? progress, Action<EpochSummary>? onEpoch, ILogger logger, CancellationToken cancellationToken)
     {
@@ -131,11 +140,16 @@ public static class ClassifierExperiment
         var scores = new List<double>();
         for (int k = 0; k < splits.Length && !cancellationToken.IsCancellationRequested; k++)
         {
-            logger.LogInformation("fold {Fold}/{Folds}: {Train} train, {Valid} validation", k + 1, folds, splits[k].Train.Length, splits[k].Validation.Length);
-            var result = TrainOne(all.Subset(splits[k].Train), all.Subset(splits[k].Validation), request, Path.Combine(request.OutputDirectory, $"fold-{k + 1}"),
-                vectors, resume: false, progress, onEpoch, logger, cancellationToken);
+            var (train, valid) = StratifiedSplitter.TrainValidation(all.Subset(splits[k].Train), request.ValidationFraction, SplitSeed(request.Seed));
+            var heldOut = all.Subset(splits[k].Validation);
+            logger.LogInformation("fold {Fold}/{Folds}: {Train} train, {Valid} validation (early stopping), {Test} held out", k + 1, folds, train.Examples.Count, valid.Examples.Count, heldOut.Examples.Count);
+            var directory = Path.Combine(request.OutputDirectory, $"fold-{k + 1}");
+            var result = TrainOne(train, valid, request, directory, vectors, resume: false, progress, onEpoch, logger, cancellationToken);
             if (result.Interrupted || result.BestMetric is null) break;
-            scores.Add(result.BestMetric.Value);
+            var report = Evaluate(TextClassifier.Load(directory), heldOut.Examples);
+            double score = request.Model.Metric == ClassificationMetric.Accuracy ? report.MicroAccuracy : report.PerClass.Average(c => c.F1);
+            logger.LogInformation("fold {Fold}/{Folds}: held-out {Metric} {Score:F4} (validation {Valid:F4})", k + 1, folds, request.Model.Metric, score, result.BestMetric.Value);
+            scores.Add(score);
         }
         var summary = CrossValidationSummary.From(request.Model.Metric, scores, folds);
         logger.LogInformation("{Summary}", summary);

@@ -20,11 +20,14 @@ public sealed record ClassifierPreprocessing(
     TextNormalizerOptions Normalizer,
     int MaxLength = ClassifierPreprocessing.DefaultMaxLength,
     TruncationSide Truncation = TruncationSide.End,
-    int MinFrequency = 2,
+    int MinFrequency = ClassifierPreprocessing.DefaultMinFrequency,
     int? MaxVocabularySize = 50_000)
 {
     /// <summary>Default maximum sequence length (tokens).</summary>
     public const int DefaultMaxLength = 256;
+
+    /// <summary>Default minimum training frequency of a vocabulary token (rarer tokens read as &lt;unk&gt;).</summary>
+    public const int DefaultMinFrequency = 2;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 

@@ -33,14 +33,20 @@ public sealed record ClassifierTrainingRequest(
     TokenizerSpec? Tokenizer = null,
     ClassifierPreprocessing? Preprocessing = null,
     string? VectorsPath = null,
-    int Epochs = 10,
-    int Patience = 3,
+    int Epochs = ClassifierTrainingRequest.DefaultEpochs,
+    int Patience = ClassifierTrainingRequest.DefaultPatience,
     ulong Seed = 42,
     double ValidationFraction = 0.1,
     int? Folds = null,
     bool Resume = false,
     bool Baseline = false)
 {
+    /// <summary>Default maximum epochs: a ceiling, early stopping normally ends training well before it.</summary>
+    public const int DefaultEpochs = 30;
+
+    /// <summary>Default early-stopping patience in epochs.</summary>
+    public const int DefaultPatience = 5;
+
     /// <summary>The tokenizer actually used (lower-cased words by default).</summary>
     public TokenizerSpec EffectiveTokenizer => Tokenizer ?? TokenizerSpec.Word();
 

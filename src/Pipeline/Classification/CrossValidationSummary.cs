@@ -1,12 +1,12 @@
-// K-fold cross-validation summary: the best validation metric of each fold and their mean and
-// sample standard deviation s = sqrt(Σ (xᵢ − x̄)² / (K − 1)).
+// K-fold cross-validation summary: the held-out metric of each fold (its model chosen on a validation
+// slice of the other folds) and their mean and sample standard deviation s = sqrt(Σ (xᵢ − x̄)² / (K − 1)).
 using System.Globalization;
 
 namespace Pipeline.Classification;
 
 /// <summary>Per-fold scores of a K-fold run with mean ± standard deviation.</summary>
 /// <param name="Metric">The validation metric.</param>
-/// <param name="Scores">Best validation value of each completed fold.</param>
+/// <param name="Scores">Held-out value of each completed fold.</param>
 /// <param name="Folds">K (more than <paramref name="Scores"/>.Count when the run was interrupted).</param>
 public sealed record CrossValidationSummary(ClassificationMetric Metric, IReadOnlyList<double> Scores, int Folds)
 {

@@ -42,15 +42,27 @@ internal static class TrainClassifierCommand
         var maps = new Option<int>("--feature-maps") { Description = "TextCNN feature maps per filter width.", DefaultValueFactory = _ => d.FeatureMaps };
         var widths = new Option<int[]>("--widths") { Description = "TextCNN filter widths.", AllowMultipleArgumentsPerToken = true };
         var dropout = new Option<float>("--dropout") { Description = "Dropout before the output layer.", DefaultValueFactory = _ => d.Dropout };
+        var wordDropout = new Option<float>("--word-dropout") { Description = "Probability of replacing a training token by <unk>.", DefaultValueFactory = _ => d.WordDropout };
+        var maxNorm = new Option<float>("--max-norm") { Description = "TextCNN: L2 bound of each output-layer weight row.", DefaultValueFactory = _ => d.MaxNorm };
+        var lrDecay = new Option<double>("--lr-decay") { Description = "Multiply the learning rate by this after an epoch without validation improvement (1 = constant).", DefaultValueFactory = _ => d.LearningRateDecay };
+        var ngrams = new Option<int>("--ngrams") { Description = "Longest n-gram of the NB-weighted n-gram branch (0 = none, up to 3).", DefaultValueFactory = _ => d.NgramOrder };
+        var ngramScale = new Option<float>("--ngram-scale") { Description = "Initial weight of each n-gram's NB log-count ratio.", DefaultValueFactory = _ => d.NgramScale };
+        var ngramDropout = new Option<float>("--ngram-dropout") { Description = "Training-time drop probability of each n-gram.", DefaultValueFactory = _ => d.NgramDropout };
+        var ngramMinCount = new Option<int>("--ngram-min-count") { Description = "Keep n-grams that occur in at least this many training texts.", DefaultValueFactory = _ => d.NgramMinCount };
+        var embeddingInit = new Option<float>("--embedding-init") { Description = "Random word vectors start from U(-a, a) with this a (0 = N(0, 1)).", DefaultValueFactory = _ => d.EmbeddingInitRange };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens kept per text.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
-        var minFreq = new Option<int>("--min-freq") { Description = "Vocabulary: minimum token frequency.", DefaultValueFactory = _ => 2 };
+        var minFreq = new Option<int>("--min-freq") { Description = "Vocabulary: minimum token frequency.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMinFrequency };
         var maxVocab = new Option<int>("--max-vocab") { Description = "Vocabulary: maximum size.", DefaultValueFactory = _ => 50_000 };
-        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => 10 };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (training stops earlier when validation stops improving, see --patience).", DefaultValueFactory = _ => ClassifierTrainingRequest.DefaultEpochs };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => d.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.LearningRate };
-        var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs (0 = off).", DefaultValueFactory = _ => 3 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (Adam; Adadelta's is 1).", DefaultValueFactory = _ => d.LearningRate };
+        var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs (0 = off).", DefaultValueFactory = _ => ClassifierTrainingRequest.DefaultPatience };
         var metric = new Option<string>("--metric") { Description = "Validation metric: accuracy or macro-f1.", DefaultValueFactory = _ => "accuracy" };
         metric.AcceptOnlyFromAmong("accuracy", "macro-f1");
+        var optimizer = new Option<string>("--optimizer") { Description = "adam or adadelta.", DefaultValueFactory = _ => d.Optimizer == ClassifierOptimizer.Adadelta ? "adadelta" : "adam" };
+        optimizer.AcceptOnlyFromAmong("adam", "adadelta");
+        var preset = new Option<string>("--preset") { Description = "default, or kim: Kim (2014) CNN-rand's hyper-parameters (300-d, widths 3/4/5 × 100 maps, dropout 0.5, max-norm 3, batch 50, Adadelta, 25 epochs, no word dropout/n-grams, all words); explicit options still win.", DefaultValueFactory = _ => "default" };
+        preset.AcceptOnlyFromAmong("default", "kim");
         var balance = new Option<bool>("--balance-classes") { Description = "Weight the loss by inverse class frequency." };
         var folds = new Option<int?>("--folds") { Description = "K-fold cross-validation on --data; reports mean ± std." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of split, initialisation, dropout and batch order.", DefaultValueFactory = _ => 42 };
@@ -59,32 +71,46 @@ internal static class TrainClassifierCommand
 
         var command = new Command("classifier", "Train a TextCNN or BiRNN text classifier.");
         foreach (var o in new Option[] { data, valid, test, output, format, arch, tokenizer, embedding, vectors, embeddingDim, cell, pooling, hidden, layers, maps, widths, dropout,
-                     maxLength, minFreq, maxVocab, epochs, batchSize, lr, patience, metric, balance, folds, seed, resume, baseline })
+                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, embeddingInit, maxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
             command.Options.Add(o);
 
         command.SetAction((parse, cancellationToken) =>
         {
             try
             {
+                // A preset replaces the defaults; options given on the command line still win.
+                bool kim = parse.GetValue(preset) == "kim";
+                var p = kim ? ClassifierPresets.KimCnnRand : d;
+                T Pick<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
+                if (kim && parse.GetValue(arch) == "birnn") throw new ArgumentException("--preset kim is Kim (2014)'s CNN-rand: use it with --arch textcnn.");
                 var architecture = parse.GetValue(arch) == "birnn" ? ClassifierArchitecture.BiRnn : ClassifierArchitecture.TextCnn;
                 var vectorsFile = parse.GetValue(vectors);
                 var poolingName = parse.GetValue(pooling);
                 var model = new ClassifierTrainingOptions(
                     Architecture: architecture,
                     Embedding: ParseEmbedding(parse.GetValue(embedding), vectorsFile is not null),
-                    EmbeddingDim: parse.GetValue(embeddingDim),
+                    EmbeddingDim: Pick(embeddingDim, p.EmbeddingDim),
                     Cell: parse.GetValue(cell) == "gru" ? RnnCellType.Gru : RnnCellType.Lstm,
                     Pooling: architecture == ClassifierArchitecture.BiRnn ? ParseRnnPooling(poolingName ?? "attention") : RnnPooling.Attention,
                     CnnPooling: architecture == ClassifierArchitecture.TextCnn ? ParseCnnPooling(poolingName ?? "max") : CnnPooling.Max,
                     HiddenSize: parse.GetValue(hidden),
                     Layers: parse.GetValue(layers),
-                    FilterWidths: parse.GetValue(widths) is { Length: > 0 } w ? w : null,
-                    FeatureMaps: parse.GetValue(maps),
-                    Dropout: parse.GetValue(dropout),
-                    BatchSize: parse.GetValue(batchSize),
-                    LearningRate: parse.GetValue(lr),
+                    FilterWidths: parse.GetValue(widths) is { Length: > 0 } w ? w : p.FilterWidths,
+                    FeatureMaps: Pick(maps, p.FeatureMaps),
+                    Dropout: Pick(dropout, p.Dropout),
+                    BatchSize: Pick(batchSize, p.BatchSize),
+                    LearningRate: Pick(lr, p.LearningRate),
                     Metric: parse.GetValue(metric) == "macro-f1" ? ClassificationMetric.MacroF1 : ClassificationMetric.Accuracy,
-                    BalanceClasses: parse.GetValue(balance));
+                    BalanceClasses: parse.GetValue(balance),
+                    WordDropout: Pick(wordDropout, p.WordDropout),
+                    MaxNorm: Pick(maxNorm, p.MaxNorm),
+                    LearningRateDecay: Pick(lrDecay, p.LearningRateDecay),
+                    NgramOrder: Pick(ngrams, p.NgramOrder),
+                    NgramScale: Pick(ngramScale, p.NgramScale),
+                    NgramDropout: Pick(ngramDropout, p.NgramDropout),
+                    NgramMinCount: Pick(ngramMinCount, p.NgramMinCount),
+                    EmbeddingInitRange: Pick(embeddingInit, p.EmbeddingInitRange),
+                    Optimizer: parse.GetResult(optimizer) is { Implicit: false } ? (parse.GetValue(optimizer) == "adadelta" ? ClassifierOptimizer.Adadelta : ClassifierOptimizer.Adam) : p.Optimizer);
                 var request = new ClassifierTrainingRequest(
                     TrainPath: parse.GetValue(data)!.FullName,
                     OutputDirectory: parse.GetValue(output)!.FullName,
@@ -93,10 +119,10 @@ internal static class TrainClassifierCommand
                     TestPath: parse.GetValue(test)?.FullName,
                     Format: parse.GetValue(format),
                     Tokenizer: parse.GetValue(tokenizer) == "bpe" ? TokenizerSpec.Bpe() : TokenizerSpec.Word(),
-                    Preprocessing: new ClassifierPreprocessing(TextNormalizerOptions.Default, parse.GetValue(maxLength), MinFrequency: parse.GetValue(minFreq), MaxVocabularySize: parse.GetValue(maxVocab)),
+                    Preprocessing: new ClassifierPreprocessing(TextNormalizerOptions.Default, parse.GetValue(maxLength), MinFrequency: Pick(minFreq, kim ? ClassifierPresets.KimMinFrequency : ClassifierPreprocessing.DefaultMinFrequency), MaxVocabularySize: parse.GetValue(maxVocab)),
                     VectorsPath: vectorsFile?.FullName,
-                    Epochs: parse.GetValue(epochs),
-                    Patience: parse.GetValue(patience),
+                    Epochs: Pick(epochs, kim ? ClassifierPresets.KimEpochs : ClassifierTrainingRequest.DefaultEpochs),
+                    Patience: Pick(patience, kim ? ClassifierPresets.KimPatience : ClassifierTrainingRequest.DefaultPatience),
                     Seed: parse.GetValue(seed),
                     Folds: parse.GetValue(folds),
                     Resume: parse.GetValue(resume),

@@ -1,7 +1,8 @@
 // The classifiers learn: every architecture, pooling and embedding mode overfits a 16-sequence, 3-class
 // corpus (the class is one marker token at a random position) to 100 % train accuracy and a loss below 0.05
-// with Adam. Also: static word vectors stay bit-for-bit unchanged by training, non-static ones move, and
-// multichannel keeps one frozen and one tuned table.
+// with Adam, also with the NB n-gram branch and word dropout. Also: word dropout reads every dropped token
+// as <unk> in training only; static word vectors stay bit-for-bit unchanged by training, non-static ones
+// move, and multichannel keeps one frozen and one tuned table.
 using Pipeline.Models.Classification;
 using Pipeline.Models.Tensors;
 
@@ -36,6 +37,43 @@ public class ClassifierTrainingTests
         float loss = ClassifierFixtures.Train(model, batch, steps: 60, learningRate: 0.03);
         Assert.True(loss < 0.05f, $"final loss {loss}");
         Assert.Equal(1.0, ClassifierFixtures.Accuracy(model, batch));
+    }
+
+    [Theory]
+    [InlineData(ClassifierArchitecture.TextCnn)]
+    [InlineData(ClassifierArchitecture.BiRnn)]
+    public void WithNgramBranchAndWordDropout_OverfitsTinyCorpus(ClassifierArchitecture architecture)
+    {
+        var batch = ClassifierFixtures.Corpus();
+        var sequences = Enumerable.Range(0, batch.BatchSize).Select(b => batch.Ids.AsSpan(b * batch.Length, batch.Lengths[b]).ToArray()).ToArray();
+        var table = NaiveBayesNgrams.Fit(sequences, batch.Labels, ClassifierFixtures.Classes, order: 2);
+        var config = (architecture == ClassifierArchitecture.TextCnn ? ClassifierFixtures.Cnn() : ClassifierFixtures.Rnn())
+            with { NgramOrder = 2, NgramFeatures = table.Count, WordDropout = 0.1f };
+        var model = TextClassifierModel.Create(config, new Generator(5));
+        model.Ngrams!.Load(table);
+        float loss = ClassifierFixtures.Train(model, batch, steps: 80, learningRate: 0.03);
+        Assert.True(loss < 0.05f, $"final loss {loss}");
+        Assert.Equal(1.0, ClassifierFixtures.Accuracy(model, batch));
+        Assert.Contains(model.Ngrams.Weight.ToArray(), w => w != 0f);                    // the n-gram weights learned too
+    }
+
+    [Theory]
+    [InlineData(ClassifierArchitecture.TextCnn)]
+    [InlineData(ClassifierArchitecture.BiRnn)]
+    public void WordDropout_InTrainingReplacesTokensByUnknown_EvalUntouched(ClassifierArchitecture architecture)
+    {
+        var batch = ClassifierFixtures.Corpus(count: 6);
+        var config = (architecture == ClassifierArchitecture.TextCnn ? ClassifierFixtures.Cnn() : ClassifierFixtures.Rnn()) with { Dropout = 0f };
+        var dropping = TextClassifierModel.Create(config with { WordDropout = 0.9999f }, new Generator(6));
+        var plain = TextClassifierModel.Create(config, new Generator(6));
+        plain.Eval(); dropping.Eval();
+        Assert.Equal(ClassifierFixtures.Logits(plain, batch), ClassifierFixtures.Logits(dropping, batch));      // eval: no word dropout
+        // Training mode with p ≈ 1: every real token reads as <unk> (id 1), padding stays padding.
+        var unknown = batch with { Ids = batch.Ids.Select((id, i) => i % batch.Length < batch.Lengths[i / batch.Length] ? config.UnknownId : 0).ToArray() };
+        dropping.Train();
+        float[] trained;
+        using (var scope = new TensorScope()) trained = dropping.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths).ToArray();
+        Assert.Equal(ClassifierFixtures.Logits(plain, unknown), trained);
     }
 
     [Theory]

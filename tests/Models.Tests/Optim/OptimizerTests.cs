@@ -1,4 +1,4 @@
-// Optimizers against naive references written from the published update rules (double precision,
+// Optimizers (SGD, Adam, AdamW, Adadelta) against naive references written from the published update rules (double precision,
 // scalar loops), convergence on a quadratic bowl, exact state save/restore and allocation-free steps.
 // Tolerances: the engine runs in float32 with fused multiply-adds, the references in double; after a
 // few steps of O(1) values the drift stays near 1e-6, so atol 1e-5 + rtol 1e-5 leaves margin.
@@ -88,13 +88,38 @@ public class OptimizerTests
         });
     }
 
-    public static TheoryData<string> OptimizerNames => new() { "sgd", "nesterov", "adam", "adamw" };
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.1)]
+    public void AdadeltaMatchesReference(double weightDecay)
+    {
+        var (p, grads) = Setup();
+        var options = new AdadeltaOptions(LearningRate: 0.5, Rho: 0.9, Epsilon: 1e-6, WeightDecay: weightDecay);
+        var adadelta = new Adadelta([p], options);
+        double[] x = p.ToArray().Select(v => (double)v).ToArray();
+        double[] square = new double[x.Length], accumulated = new double[x.Length];
+        RunSteps(adadelta, p, grads, (step, actual) =>
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                double g = grads[step][i] + weightDecay * x[i];
+                square[i] = options.Rho * square[i] + (1 - options.Rho) * g * g;
+                double delta = Math.Sqrt(accumulated[i] + options.Epsilon) / Math.Sqrt(square[i] + options.Epsilon) * g;
+                accumulated[i] = options.Rho * accumulated[i] + (1 - options.Rho) * delta * delta;
+                x[i] -= options.LearningRate * delta;
+            }
+            GradCheck.AssertClose(x.Select(z => (float)z).ToArray(), actual, 1e-5f, 1e-5f);
+        });
+    }
+
+    public static TheoryData<string> OptimizerNames => new() { "sgd", "nesterov", "adam", "adamw", "adadelta" };
 
     private static Optimizer Make(string name, Tensor p) => name switch
     {
         "sgd" => new Sgd([p], new SgdOptions(0.05, Momentum: 0.9)),
         "nesterov" => new Sgd([p], new SgdOptions(0.05, Momentum: 0.9, Nesterov: true)),
         "adam" => new Adam([p], new AdamOptions(0.05)),
+        "adadelta" => new Adadelta([p], new AdadeltaOptions(Epsilon: 1e-4)),
         _ => new AdamW([p], new AdamOptions(0.05, WeightDecay: 1e-4)),
     };
 
@@ -189,6 +214,7 @@ public class OptimizerTests
             "sgd" => new Sgd([p, q], new SgdOptions(0.01, Momentum: 0.9, WeightDecay: 0.1)),
             "nesterov" => new Sgd([p, q], new SgdOptions(0.01, Momentum: 0.9, Nesterov: true)),
             "adam" => new Adam([p, q], new AdamOptions(0.01, WeightDecay: 0.1)),
+            "adadelta" => new Adadelta([p, q], new AdadeltaOptions(WeightDecay: 0.1)),
             _ => new AdamW([p, q], new AdamOptions(0.01, WeightDecay: 0.1)),
         };
         for (int i = 0; i < 3; i++) optimizer.Step();   // creates state, JIT-compiles

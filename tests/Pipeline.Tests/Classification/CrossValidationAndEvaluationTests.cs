@@ -23,6 +23,22 @@ public sealed class CrossValidationAndEvaluationTests
         Assert.Equal(std, folds.StandardDeviation, 12);
         Assert.Contains("±", folds.ToString());
         for (int k = 1; k <= 3; k++) Assert.True(File.Exists(Path.Combine(request.OutputDirectory, $"fold-{k}", "config.json")));
+        // Each score is the fold model's accuracy on its held-out fold (10 of the 30 texts), not its validation score.
+        Assert.All(folds.Scores, s => Assert.Equal(0, s * 10 % 1, 9));
+    }
+
+    [Fact]
+    public void KimPreset_HasThePapersCnnRandHyperParameters()
+    {
+        var kim = ClassifierPresets.KimCnnRand;
+        Assert.Equal((ClassifierArchitecture.TextCnn, EmbeddingMode.Rand, 300), (kim.Architecture, kim.Embedding, kim.EmbeddingDim));
+        Assert.Equal([3, 4, 5], kim.EffectiveFilterWidths);
+        Assert.Equal((100, 0.5f, 3f, 50), (kim.FeatureMaps, kim.Dropout, kim.MaxNorm, kim.BatchSize));
+        Assert.Equal((ClassifierOptimizer.Adadelta, 1.0), (kim.Optimizer, kim.LearningRate));
+        Assert.Equal((0f, 0, 1.0), (kim.WordDropout, kim.NgramOrder, kim.LearningRateDecay));   // nothing beyond the paper
+        Assert.Equal((25, 0, 1), (ClassifierPresets.KimEpochs, ClassifierPresets.KimPatience, ClassifierPresets.KimMinFrequency));
+        var config = kim.ToModelConfig(vocabularySize: 10, embeddingDim: kim.EmbeddingDim, classCount: 2, classWeights: null);
+        Assert.Equal(0.25f, config.EmbeddingInitRange);                                                 // U(−0.25, 0.25) word vectors
     }
 
     [Fact]

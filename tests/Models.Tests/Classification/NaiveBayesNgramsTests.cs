@@ -1,0 +1,209 @@
+// NaiveBayesNgrams (Wang & Manning 2012 as a learned linear branch): the fitted table against the NB
+// formula written out by hand on a four-sentence corpus, the lookup against a scan of every table row,
+// the logits op against a naive sum and its weight gradient by finite differences, leave-one-out training
+// ratios against counts recomputed without each text, n-gram dropout, and
+// both architectures with the branch (the logits are the network's plus the branch's; whole-network
+// gradient check; the tiny corpus is overfitted in ClassifierTrainingTests).
+// Shape key: B = batch, T = time, G = table n-grams, N = order, K = classes.
+using Pipeline.Models.Classification;
+using Pipeline.Models.Tensors;
+using Pipeline.Models.Tests.Support;
+
+namespace Pipeline.Models.Tests.Classification;
+
+public class NaiveBayesNgramsTests
+{
+    // Class 0: "3 4", "3 4 5"; class 1: "5 6", "6 6 7" (ids 3..7; 0 = padding, never inside an n-gram).
+    private static readonly int[][] Sequences = [[3, 4], [3, 4, 5], [5, 6], [6, 6, 7]];
+    private static readonly int[] Targets = [0, 0, 1, 1];
+
+    [Fact]
+    public void Fit_KeysAreSortedAndRatiosFollowTheNbFormula()
+    {
+        var table = NaiveBayesNgrams.Fit(Sequences, Targets, classes: 2, order: 2);
+        // Distinct n-grams: unigrams 3 4 5 6 7, bigrams 3-4, 4-5, 5-6, 6-6, 6-7 (a repeat within a text counts once).
+        var keys = Enumerable.Range(0, table.Count).Select(f => (table.Keys[f * 2], table.Keys[f * 2 + 1])).ToArray();
+        Assert.Equal(new (float, float)[] { (3, 0), (3, 4), (4, 0), (4, 5), (5, 0), (5, 6), (6, 0), (6, 6), (6, 7), (7, 0) }, keys);
+
+        // Document counts per class, in key order, then r[f, k] = log((α + c_k) / Σ(α + c_k) / ((α + c_¬k) / Σ(α + c_¬k))), α = 1.
+        int[,] counts = { { 2, 0 }, { 2, 0 }, { 2, 0 }, { 1, 0 }, { 1, 1 }, { 0, 1 }, { 0, 2 }, { 0, 1 }, { 0, 1 }, { 0, 1 } };
+        for (int k = 0; k < 2; k++)
+        {
+            double p = 0, q = 0;
+            for (int f = 0; f < 10; f++) { p += 1 + counts[f, k]; q += 1 + counts[f, 1 - k]; }
+            for (int f = 0; f < 10; f++)
+            {
+                double expected = Math.Log((1 + counts[f, k]) / p / ((1 + counts[f, 1 - k]) / q));
+                Assert.Equal(expected, table.Ratios[f * 2 + k], 5);
+            }
+        }
+        // Two classes: one-vs-rest ratios are each other's negatives.
+        for (int f = 0; f < table.Count; f++) Assert.Equal(-table.Ratios[f * 2], table.Ratios[f * 2 + 1], 6);
+    }
+
+    [Fact]
+    public void Fit_MinCountAndMaxCountPruneTheRareNgrams()
+    {
+        var frequent = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 2, minCount: 2);
+        // Only n-grams in ≥ 2 texts: 3, 3-4, 4, 5, 6.
+        Assert.Equal(5, frequent.Count);
+        var top = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 2, maxCount: 3);
+        Assert.Equal(3, top.Count);
+        Assert.Throws<ArgumentException>(() => NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 2, minCount: 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NaiveBayesNgrams.Fit(Sequences, [0, 0, 1, 2], 2, order: 1));
+    }
+
+    private static NaiveBayesNgrams Branch(NgramTable table, int classes, float scale = 0.5f, float dropout = 0f, ulong seed = 3)
+    {
+        var branch = new NaiveBayesNgrams(table.Count, table.Order, classes, scale, dropout);
+        branch.Load(table);
+        var g = new Generator(seed);
+        for (int f = 0; f < table.Count; f++) branch.Weight.Data[f] = g.NextFloat() - 0.5f;   // non-zero w, so the test sees it
+        branch.Eval();
+        return branch;
+    }
+
+    /// <summary>Σ over every table row whose n-gram occurs in the sequence (once) of (β + w)·r — a scan, no search.</summary>
+    private static float[] NaiveLogits(NaiveBayesNgrams branch, int[] sequence)
+    {
+        var logits = new float[branch.Classes];
+        for (int f = 0; f < branch.Count; f++)
+        {
+            var key = branch.Keys.Data.Slice(f * branch.Order, branch.Order).ToArray();
+            int n = key.TakeWhile(id => id != 0).Count();
+            bool occurs = Enumerable.Range(0, Math.Max(sequence.Length - n + 1, 0)).Any(t => Enumerable.Range(0, n).All(j => sequence[t + j] == key[j]));
+            if (!occurs) continue;
+            for (int k = 0; k < branch.Classes; k++) logits[k] += (branch.Scale + branch.Weight.Data[f]) * branch.Ratio.Data[f * branch.Classes + k];
+        }
+        return logits;
+    }
+
+    [Fact]
+    public void Forward_MatchesAScanOfTheTable_IgnoringPaddingAndUnknownNgrams()
+    {
+        var table = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 3);
+        var branch = Branch(table, 2);
+        // Row 0: known n-grams plus an unseen id 9 and a repeat; row 1: garbage past its length 2; row 2: empty.
+        int[] ids = [3, 4, 5, 9, 3, 4, 6, 6, 7, 7, 9, 9, 0, 0, 0, 0, 0, 0];
+        int[] lengths = [6, 2, 0];
+        using var scope = new TensorScope();
+        var logits = branch.Forward(ids, 3, 6, lengths, new Generator(1)).ToArray();   // (B·K)
+        for (int b = 0; b < 3; b++)
+            GradCheck.AssertClose(NaiveLogits(branch, ids.AsSpan(b * 6, lengths[b]).ToArray()), logits.AsSpan(b * 2, 2), 1e-5f, 1e-5f);
+        Assert.Equal([0f, 0f], logits[4..6]);
+    }
+
+    [Fact]
+    public void GradCheck_WeightOfTheLogitsOp()
+    {
+        var table = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 2);
+        var branch = Branch(table, 2);
+        int[] ids = [3, 4, 5, 6, 6, 7];
+        var (offsets, features) = branch.Lookup(ids, 2, 3, [3, 3]);
+        var ratios = features.SelectMany(f => branch.Ratio.Data.Slice(f * 2, 2).ToArray()).ToArray();
+        GradCheck.Check(x => NaiveBayesNgrams.Logits(offsets, features, x[0], ratios, 2, branch.Scale, keep: 1.5f), [branch.Weight]);
+    }
+
+    [Fact]
+    public void LeaveOneOut_TrainingTextsSeeTheRatiosOfTheOtherTextsOnly()
+    {
+        // Three classes, so the one-vs-rest "rest" counts matter too.
+        int[][] sequences = [[3, 4], [3, 4, 5], [5, 6], [6, 6, 7], [7, 3], [4, 7, 7]];
+        int[] targets = [0, 0, 1, 1, 2, 2];
+        var table = NaiveBayesNgrams.Fit(sequences, targets, classes: 3, order: 2);
+        var branch = Branch(table, 3);
+        Assert.True(branch.CanLeaveOneOut);
+        branch.Train();
+        var keys = Enumerable.Range(0, table.Count).Select(f => table.Keys.AsSpan(f * 2, 2).ToArray().TakeWhile(id => id != 0).Select(id => (int)id).ToArray()).ToArray();
+        static bool Contains(int[] s, int[] key) => Enumerable.Range(0, Math.Max(s.Length - key.Length + 1, 0)).Any(t => key.Select((id, j) => s[t + j] == id).All(x => x));
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            // Counts of the table's n-grams over the other texts, then the NB formula (α = 1) — and the sum over text i's n-grams.
+            var others = Enumerable.Range(0, sequences.Length).Where(j => j != i).ToArray();
+            var expected = new float[3];
+            for (int k = 0; k < 3; k++)
+            {
+                double Count(int f, bool inClass) => others.Count(j => (targets[j] == k) == inClass && Contains(sequences[j], keys[f]));
+                double p = Enumerable.Range(0, table.Count).Sum(f => 1 + Count(f, true)), q = Enumerable.Range(0, table.Count).Sum(f => 1 + Count(f, false));
+                for (int f = 0; f < table.Count; f++)
+                    if (Contains(sequences[i], keys[f]))
+                        expected[k] += (branch.Scale + branch.Weight.Data[f]) * (float)Math.Log((1 + Count(f, true)) / p / ((1 + Count(f, false)) / q));
+            }
+            using var scope = new TensorScope();
+            var actual = branch.Forward(sequences[i], 1, sequences[i].Length, [sequences[i].Length], new Generator(1), [targets[i]]).ToArray();
+            GradCheck.AssertClose(expected, actual, 1e-5f, 1e-5f);
+        }
+        // Without targets, or in eval mode, the full-table ratios are used.
+        using (var scope = new TensorScope())
+        {
+            var full = branch.Forward(sequences[0], 1, 2, [2], new Generator(1)).ToArray();
+            GradCheck.AssertClose(NaiveLogits(branch, sequences[0]), full, 1e-5f, 1e-5f);
+            branch.Eval();
+            GradCheck.AssertClose(full, branch.Forward(sequences[0], 1, 2, [2], new Generator(1), [targets[0]]).ToArray(), 1e-6f, 1e-6f);
+        }
+    }
+
+    [Fact]
+    public void Dropout_TrainingDropsNgramsAndRescales_EvalIsExact()
+    {
+        var table = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 1);
+        var branch = Branch(table, 2, dropout: 0.5f);
+        int[] ids = [3, 4, 5, 6, 7];
+        using var scope = new TensorScope();
+        var exact = branch.Forward(ids, 1, 5, [5], new Generator(1)).ToArray();
+        GradCheck.AssertClose(NaiveLogits(branch, ids), exact, 1e-5f, 1e-5f);
+
+        branch.Train();
+        // Each training draw keeps a subset S of the five unigrams and gives 2·Σ_{f∈S} (β + w_f)·r_f: find it among all subsets.
+        var contributions = Enumerable.Range(0, 5).Select(f => (branch.Scale + branch.Weight.Data[f]) * branch.Ratio.Data[f * 2]).ToArray();
+        var generator = new Generator(5);
+        var seenSizes = new HashSet<int>();
+        for (int draw = 0; draw < 20; draw++)
+        {
+            float value = branch.Forward(ids, 1, 5, [5], generator).ToArray()[0];
+            int subset = Enumerable.Range(0, 32).Single(m => Math.Abs(2f * Enumerable.Range(0, 5).Where(f => (m >> f & 1) == 1).Sum(f => contributions[f]) - value) < 1e-5f);
+            seenSizes.Add(System.Numerics.BitOperations.PopCount((uint)subset));
+        }
+        Assert.True(seenSizes.Count >= 3, $"dropout kept subsets of sizes {string.Join(", ", seenSizes)} only");
+    }
+
+    [Theory]
+    [InlineData(ClassifierArchitecture.TextCnn)]
+    [InlineData(ClassifierArchitecture.BiRnn)]
+    public void Classifier_LogitsAreNetworkPlusBranch_AndGradientsCheck(ClassifierArchitecture architecture)
+    {
+        var corpus = ClassifierFixtures.Corpus(count: 6, maxLength: 5, seed: 4);
+        var sequences = Enumerable.Range(0, corpus.BatchSize).Select(b => corpus.Ids.AsSpan(b * corpus.Length, corpus.Lengths[b]).ToArray()).ToArray();
+        var table = NaiveBayesNgrams.Fit(sequences, corpus.Labels, ClassifierFixtures.Classes, order: 2);
+        var config = (architecture == ClassifierArchitecture.TextCnn
+            ? new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, FilterWidths = [1, 2], FeatureMaps = 2 }
+            : new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, HiddenSize = 2, AttentionSize = 2 })
+            with { Dropout = 0f, NgramOrder = 2, NgramFeatures = table.Count, NgramScale = 0.3f };
+        var model = TextClassifierModel.Create(config, new Generator(8));
+        model.Ngrams!.Load(table);
+        for (int f = 0; f < table.Count; f++) model.Ngrams.Weight.Data[f] = 0.01f * (f % 7) - 0.03f;
+        var plain = TextClassifierModel.Create(config with { NgramOrder = 0, NgramFeatures = 0 }, new Generator(8));
+        model.Eval(); plain.Eval();
+        Assert.Contains("ngram.keys", model.StateDict().Keys);
+        Assert.Contains("ngram.ratio", model.StateDict().Keys);
+        Assert.Contains(model.Ngrams.Weight, model.Parameters());
+        Assert.DoesNotContain(model.Ngrams.Ratio, model.Parameters());
+
+        var withBranch = ClassifierFixtures.Logits(model, corpus);
+        var network = ClassifierFixtures.Logits(plain, corpus);
+        using (var scope = new TensorScope())
+        {
+            var branchLogits = model.Ngrams.Forward(MaskedIds(corpus), corpus.BatchSize, corpus.Length, corpus.Lengths, new Generator(1)).ToArray();
+            GradCheck.AssertClose(network.Zip(branchLogits, (a, b) => a + b).ToArray(), withBranch, 1e-5f, 1e-5f);
+        }
+        ClassifierFixtures.CheckGradients(model, () => model.Forward(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths));
+    }
+
+    private static int[] MaskedIds(TokenBatch batch)
+    {
+        var ids = (int[])batch.Ids.Clone();
+        for (int b = 0; b < batch.BatchSize; b++)
+            for (int t = batch.Lengths[b]; t < batch.Length; t++) ids[b * batch.Length + t] = 0;
+        return ids;
+    }
+}
