@@ -11,6 +11,8 @@ switch (which)
         return Pipeline.Bench.Runner.CompareCommand.Run(args.AsSpan(1));
     case "memory-child":
         return Pipeline.Bench.Runner.MemoryProbe.Child(args.AsSpan(1));
+    case "ab":
+        return Pipeline.Bench.Runner.AbCommand.Run(args.AsSpan(1));
     case "run":
         return Pipeline.Bench.Runner.RunCommand.Run(args.AsSpan(1));
     default:

@@ -6,6 +6,7 @@
 // ForwardStages runs a contiguous part of the network, which lets training cache the frozen front
 // (images → stage k) once and run only the trainable back on every step.
 // Shape key: B = batch, S = image side, C = channels, G = grid side.
+using Pipeline.Models.Autograd;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
 
@@ -18,6 +19,7 @@ public sealed class ResNet : Module, ITensorModule
     private readonly BatchNorm2d bn1;
     private readonly MaxPool2d maxPool;
     private readonly Sequential[] stages;
+    private ResNetInference? inference;
 
     /// <summary>Builds the network for <paramref name="spec"/> with freshly initialised weights.</summary>
     public ResNet(ResNetSpec spec, Generator generator)
@@ -61,16 +63,59 @@ public sealed class ResNet : Module, ITensorModule
         ArgumentNullException.ThrowIfNull(input);
         if (from < 0 || to > stages.Length || from > to)
             throw new ArgumentOutOfRangeException(nameof(from), $"resnet: stage range [{from}, {to}) is not within [0, {stages.Length}].");
+        if (from == 0 && (input.Rank != 4 || input.Size(1) != 3))
+            throw new ShapeMismatchException("resnet", $"images {TensorShape.Format(input.Shape)} are not (B, 3, S, S)");
+        if (from > 0 && (input.Rank != 4 || input.Size(1) != ChannelsAfter(from - 1)))
+            throw new ShapeMismatchException("resnet", $"input {TensorShape.Format(input.Shape)} of stage {from} is not (B, {ChannelsAfter(from - 1)}, H, W)");
+        if (from < to && UsesInferencePlan(input, from, to))
+        {
+            // Evaluation without gradients: the fused, channel-blocked forward (see ResNetInference).
+            var plan = inference;
+            if (plan is null || !plan.IsCurrent) inference = plan = ResNetInference.Build(this);
+            return plan.Forward(input, from, to);
+        }
         var x = input;
         if (from == 0)
         {
-            if (input.Rank != 4 || input.Size(1) != 3)
-                throw new ShapeMismatchException("resnet", $"images {TensorShape.Format(input.Shape)} are not (B, 3, S, S)");
             x = maxPool.Forward(ConvBatchNorm.Forward(conv1, bn1, x, relu: true));        // (B, C0, S/4, S/4)
         }
         for (int k = from; k < to; k++) x = stages[k].Forward(x);                           // (B, C_k, ·, ·)
         return x;
     }
+
+    /// <summary>The stem convolution.</summary>
+    internal Conv2d StemConv => conv1;
+
+    /// <summary>The stem batch norm.</summary>
+    internal BatchNorm2d StemNorm => bn1;
+
+    /// <summary>The basic blocks of stage <paramref name="index"/>.</summary>
+    internal IEnumerable<ResidualBlock> StageBlocks(int index)
+    {
+        for (int j = 0; j < stages[index].Count; j++) yield return (ResidualBlock)stages[index][j];
+    }
+
+    /// <summary>
+    /// Whether stages [from, to) (and the stem when from is 0) run in evaluation mode with no gradient wanted:
+    /// every batch norm uses its running statistics and neither the input nor any weight needs a gradient.
+    /// </summary>
+    private bool UsesInferencePlan(Tensor input, int from, int to)
+    {
+        if (!ResNetInference.Supports(this)) return false;
+        var modules = new List<Module>();
+        if (from == 0) { modules.Add(conv1); modules.Add(bn1); }
+        for (int k = from; k < to; k++) modules.Add(stages[k]);
+        bool gradients = GradMode.IsEnabled && input.RequiresGrad;
+        foreach (var module in modules)
+        {
+            if (SelfAndDescendants(module).Any(m => m is BatchNormBase { IsTraining: true })) return false;
+            if (GradMode.IsEnabled && module.NamedParameters().Any(p => p.Tensor.RequiresGrad)) gradients = true;
+        }
+        return !gradients;
+    }
+
+    private static IEnumerable<Module> SelfAndDescendants(Module module)
+        => module.NamedChildren().SelectMany(c => SelfAndDescendants(c.Module)).Prepend(module);
 
     /// <summary>Channels of the output of stage <paramref name="index"/> (−1: the stem).</summary>
     public int ChannelsAfter(int index) => index < 0 ? Spec.StemChannels : Spec.StageChannels[index];
