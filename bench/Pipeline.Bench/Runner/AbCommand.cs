@@ -2,7 +2,8 @@
 // for development on a shared machine. Rounds of N steps of each side in turn, so background load hits
 // every side alike; prints per-side medians and mins (wall and CPU time per step) and each side's ratio to
 // the first. A spec is a configuration name (ours) or ort:NAME (ONNX Runtime, resnet18_b* only); NAME@layers
-// runs ours with the fused ResNet inference path switched off (layer by layer, as before it existed).
+// runs ours with the fused ResNet inference path switched off (layer by layer, as before it existed), NAME@direct
+// with its Winograd convolutions switched off (every convolution on the direct kernel).
 using System.Diagnostics;
 using Pipeline.Bench.Workloads;
 using Pipeline.Models.Kernels;
@@ -54,6 +55,8 @@ internal static class AbCommand
 
     private static IWorkload Create(string spec, int threads)
     {
+        if (spec.EndsWith("@direct", StringComparison.Ordinal))
+            return new Toggled(Create(spec[..^"@direct".Length], threads), () => Pipeline.Models.Vision.ResNetInference.WinogradEnabled = false, () => Pipeline.Models.Vision.ResNetInference.WinogradEnabled = true);
         if (spec.EndsWith("@layers", StringComparison.Ordinal))
             return new Toggled(Create(spec[..^"@layers".Length], threads), () => Pipeline.Models.Vision.ResNetInference.Enabled = false, () => Pipeline.Models.Vision.ResNetInference.Enabled = true);
         if (spec.StartsWith("ort:", StringComparison.Ordinal))

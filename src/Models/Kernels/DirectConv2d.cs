@@ -148,7 +148,7 @@ internal static unsafe class DirectConv2d
     }
 
     /// <summary>What happens to the accumulators before they are stored.</summary>
-    private struct Epilogue
+    internal struct Epilogue
     {
         public Vector512<float> Bias0, Bias1;
         public nint OutBlockStride, ResidualBlockStride;
@@ -178,7 +178,7 @@ internal static unsafe class DirectConv2d
 
     /// <summary>14 output pixels (runs at <paramref name="in0"/> and <paramref name="in1"/>, 7 each) × 32 channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel14<TStride>(float* in0, float* in1, float* w, int blocks, nint blockStride, int kernelH, nint rowStride, int kernelW, int lanes,
+    internal static void Kernel14<TStride>(float* in0, float* in1, float* w, int blocks, nint blockStride, int kernelH, nint rowStride, int kernelW, int lanes,
         float* out0, float* out1, float* res0, float* res1, ref Epilogue e) where TStride : struct, IPixelStride
     {
         Vector512<float> c0_0 = default, c0_1 = default;
@@ -244,7 +244,7 @@ internal static unsafe class DirectConv2d
 
     /// <summary>One output pixel × 32 channels: maps narrower than a run.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel1<TStride>(float* input, float* w, int blocks, nint blockStride, int kernelH, nint rowStride, int kernelW, int lanes,
+    internal static void Kernel1<TStride>(float* input, float* w, int blocks, nint blockStride, int kernelH, nint rowStride, int kernelW, int lanes,
         float* output, float* residual, ref Epilogue e) where TStride : struct, IPixelStride
     {
         Vector512<float> c0 = default, c1 = default;
@@ -268,6 +268,6 @@ internal static unsafe class DirectConv2d
 
     private struct Floats3 : IPixelStride { public static int Floats => 3; }
     private struct Floats6 : IPixelStride { public static int Floats => 6; }
-    private struct Floats16 : IPixelStride { public static int Floats => 16; }
+    internal struct Floats16 : IPixelStride { public static int Floats => 16; }
     private struct Floats32 : IPixelStride { public static int Floats => 32; }
 }

@@ -19,8 +19,8 @@ namespace Pipeline.Models.Vision;
 /// <summary>Packed, BN-folded weights of a <see cref="ResNet"/> and the blocked forward that uses them.</summary>
 internal sealed unsafe class ResNetInference
 {
-    /// <summary>One convolution with its batch norm folded in.</summary>
-    private sealed record FusedConv(DirectConvWeights Weights, int Stride, int Padding);
+    /// <summary>One convolution with its batch norm folded in; 3×3 stride-1 ones also in the Winograd domain.</summary>
+    private sealed record FusedConv(DirectConvWeights Weights, WinogradWeights? Winograd, int Stride, int Padding);
 
     /// <summary>One basic block.</summary>
     private sealed record Block(FusedConv First, FusedConv Second, FusedConv? Projection);
@@ -32,6 +32,9 @@ internal sealed unsafe class ResNetInference
     /// benchmark's A/B command turns it off, to measure this path against that one in one process.
     /// </summary>
     internal static bool Enabled { get; set; } = true;
+
+    /// <summary>Off: 3×3 stride-1 convolutions run on the direct kernel too (for the same A/B measurements).</summary>
+    internal static bool WinogradEnabled { get; set; } = true;
 
     private readonly FusedConv stem;
     private readonly Block[][] stages;
@@ -68,8 +71,9 @@ internal sealed unsafe class ResNetInference
                 for (int o = 0; o < shift.Length; o++) shift[o] += b.Data[o] * scale[o];
             }
             var o2 = conv.Options;
+            bool winograd = o2.Kernel == (3, 3) && o2.Stride == (1, 1) && o2.Padding == (1, 1) && o2.Dilation == (1, 1) && inLanes == Lanes;
             return new FusedConv(DirectConvWeights.Pack(conv.Weight.Data, o2.OutChannels, o2.InChannels, o2.Kernel.H, o2.Kernel.W, inLanes, scale, shift),
-                o2.Stride.H, o2.Padding.H);
+                winograd ? WinogradWeights.Pack(conv.Weight.Data, o2.OutChannels, o2.InChannels, scale, shift) : null, o2.Stride.H, o2.Padding.H);
         }
         var stem = Fold(network.StemConv, network.StemNorm, inLanes: 3);
         var stages = new Block[network.StageCount][];
@@ -111,7 +115,8 @@ internal sealed unsafe class ResNetInference
             var stemOut = BufferPool.Rent(stemLayout.Length);
             Convolve(stem, imageLayout, images, stemLayout, stemOut, default, null, relu: true);
             BufferPool.Return(images);
-            xl = new BlockedLayout(batch, stemLayout.Channels, Lanes, BlockedMaxPool.OutputSize(convH, 3, 2, 1), BlockedMaxPool.OutputSize(convW, 3, 2, 1), 1);
+            int poolH = BlockedMaxPool.OutputSize(convH, 3, 2, 1), poolW = BlockedMaxPool.OutputSize(convW, 3, 2, 1);
+            xl = new BlockedLayout(batch, stemLayout.Channels, Lanes, poolH, poolW, WinogradConv2d.InputBorder(poolH, poolW));
             x = RentBordered(xl);
             fixed (float* s = stemOut)
             fixed (float* p = x)
@@ -120,7 +125,7 @@ internal sealed unsafe class ResNetInference
         }
         else
         {
-            xl = new BlockedLayout(batch, input.Size(1), Lanes, input.Size(2), input.Size(3), 1);
+            xl = new BlockedLayout(batch, input.Size(1), Lanes, input.Size(2), input.Size(3), WinogradConv2d.InputBorder(input.Size(2), input.Size(3)));
             x = BufferPool.Rent(xl.Length);
             fixed (float* p = x) xl.FromNchw(input.Data, p);
         }
@@ -131,7 +136,8 @@ internal sealed unsafe class ResNetInference
                 int channels = block.First.Weights.OutChannels;
                 int outH = DirectConv2d.OutputSize(xl.Height, 3, block.First.Stride, block.First.Padding);
                 int outW = DirectConv2d.OutputSize(xl.Width, 3, block.First.Stride, block.First.Padding);
-                var hl = new BlockedLayout(batch, channels, Lanes, outH, outW, 1);
+                int border = WinogradConv2d.InputBorder(outH, outW);        // 1, or 2 where a Winograd tile reads past an odd side
+                var hl = new BlockedLayout(batch, channels, Lanes, outH, outW, border);
                 var h = RentBordered(hl);
                 Convolve(block.First, xl, x, hl, h, default, null, relu: true);
                 var (rl, shortcut) = (xl, x);
@@ -142,7 +148,7 @@ internal sealed unsafe class ResNetInference
                     shortcut = projected = BufferPool.Rent(rl.Length);
                     Convolve(projection, xl, x, rl, projected, default, null, relu: false);
                 }
-                var yl = new BlockedLayout(batch, channels, Lanes, outH, outW, 1);
+                var yl = new BlockedLayout(batch, channels, Lanes, outH, outW, border);
                 var y = RentBordered(yl);
                 Convolve(block.Second, hl, h, yl, y, rl, shortcut, relu: true);
                 BufferPool.Return(h);
@@ -163,7 +169,13 @@ internal sealed unsafe class ResNetInference
         fixed (float* i = input)
         fixed (float* o = output)
         fixed (float* r = residual)
-            DirectConv2d.Forward(conv.Weights, conv.Stride, conv.Padding, inLayout, i, outLayout, o, residualLayout, r, relu);
+        {
+            if (conv.Winograd is { } w && WinogradEnabled && inLayout.Border >= WinogradConv2d.InputBorder(inLayout.Height, inLayout.Width)
+                && WinogradConv2d.Pays(WinogradConv2d.TileCount(inLayout.Batch, inLayout.Height, inLayout.Width), Parallelism.DegreeOfParallelism))
+                WinogradConv2d.Forward(w, inLayout, i, outLayout, o, residualLayout, r, relu);
+            else
+                DirectConv2d.Forward(conv.Weights, conv.Stride, conv.Padding, inLayout, i, outLayout, o, residualLayout, r, relu);
+        }
     }
 
     /// <summary>A pooled buffer for <paramref name="layout"/> with its border zeroed (the interior is written by the producer).</summary>
