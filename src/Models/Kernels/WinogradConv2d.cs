@@ -119,38 +119,34 @@ internal static unsafe class WinogradConv2d
         private readonly void TransformInput(int tile, int t, float* v)
         {
             var (image, y, x) = Locate(tile);
-            nint row = In.RowStride, positionStride = (nint)InBlocks * Chunk * Lanes;
+            nint row = In.RowStride, blockStride = In.BlockStride, positionStride = (nint)InBlocks * Chunk * Lanes;
+            float* first = Input + In.Offset(image, 0, y - 1, x - 1);
             for (int cb = 0; cb < InBlocks; cb++)
             {
-                float* d = Input + In.Offset(image, cb, y - 1, x - 1);
+                float* d = first + cb * blockStride;
                 float* target = v + ((nint)cb * Chunk + t) * Lanes;
-                // Bᵀ on the rows, one column (c) at a time, then B on each resulting row.
-                Span4 r0 = default, r1 = default, r2 = default, r3 = default;
-                for (int c = 0; c < 4; c++)
-                {
-                    var d0 = Vector512.Load(d + c * Lanes);
-                    var d1 = Vector512.Load(d + row + c * Lanes);
-                    var d2 = Vector512.Load(d + 2 * row + c * Lanes);
-                    var d3 = Vector512.Load(d + 3 * row + c * Lanes);
-                    r0[c] = d0 - d2;
-                    r1[c] = d1 + d2;
-                    r2[c] = d2 - d1;
-                    r3[c] = d1 - d3;
-                }
-                StoreRow(r0, target, 0, positionStride);
-                StoreRow(r1, target, 1, positionStride);
-                StoreRow(r2, target, 2, positionStride);
-                StoreRow(r3, target, 3, positionStride);
+                // Bᵀ on the rows (t_ic = row i of Bᵀd, column c), then B on each row of t; named locals stay in registers.
+                var d00 = Vector512.Load(d + 0); var d10 = Vector512.Load(d + row + 0);
+                var d20 = Vector512.Load(d + 2 * row + 0); var d30 = Vector512.Load(d + 3 * row + 0);
+                var t00 = d00 - d20; var t10 = d10 + d20; var t20 = d20 - d10; var t30 = d10 - d30;
+                var d01 = Vector512.Load(d + 16); var d11 = Vector512.Load(d + row + 16);
+                var d21 = Vector512.Load(d + 2 * row + 16); var d31 = Vector512.Load(d + 3 * row + 16);
+                var t01 = d01 - d21; var t11 = d11 + d21; var t21 = d21 - d11; var t31 = d11 - d31;
+                var d02 = Vector512.Load(d + 32); var d12 = Vector512.Load(d + row + 32);
+                var d22 = Vector512.Load(d + 2 * row + 32); var d32 = Vector512.Load(d + 3 * row + 32);
+                var t02 = d02 - d22; var t12 = d12 + d22; var t22 = d22 - d12; var t32 = d12 - d32;
+                var d03 = Vector512.Load(d + 48); var d13 = Vector512.Load(d + row + 48);
+                var d23 = Vector512.Load(d + 2 * row + 48); var d33 = Vector512.Load(d + 3 * row + 48);
+                var t03 = d03 - d23; var t13 = d13 + d23; var t23 = d23 - d13; var t33 = d13 - d33;
+                (t00 - t02).Store(target + 0 * positionStride); (t01 + t02).Store(target + 1 * positionStride);
+                (t02 - t01).Store(target + 2 * positionStride); (t01 - t03).Store(target + 3 * positionStride);
+                (t10 - t12).Store(target + 4 * positionStride); (t11 + t12).Store(target + 5 * positionStride);
+                (t12 - t11).Store(target + 6 * positionStride); (t11 - t13).Store(target + 7 * positionStride);
+                (t20 - t22).Store(target + 8 * positionStride); (t21 + t22).Store(target + 9 * positionStride);
+                (t22 - t21).Store(target + 10 * positionStride); (t21 - t23).Store(target + 11 * positionStride);
+                (t30 - t32).Store(target + 12 * positionStride); (t31 + t32).Store(target + 13 * positionStride);
+                (t32 - t31).Store(target + 14 * positionStride); (t31 - t33).Store(target + 15 * positionStride);
             }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StoreRow(Span4 r, float* target, int i, nint positionStride)
-        {
-            (r[0] - r[2]).Store(target + (4 * i + 0) * positionStride);
-            (r[1] + r[2]).Store(target + (4 * i + 1) * positionStride);
-            (r[2] - r[1]).Store(target + (4 * i + 2) * positionStride);
-            (r[1] - r[3]).Store(target + (4 * i + 3) * positionStride);
         }
 
         /// <summary>M_ξ = U_ξ · V_ξ for the chunk's tiles, every position and output tile, on the direct kernel.</summary>
@@ -189,30 +185,30 @@ internal static unsafe class WinogradConv2d
         {
             var (image, y, x) = Locate(tile);
             bool right = x + 1 < Out.Width, below = y + 1 < Out.Height;
-            nint positionStride = (nint)OutBlocks * Chunk * Lanes;
+            nint positionStride = (nint)OutBlocks * Chunk * Lanes, outBlock = Out.BlockStride, resBlock = Res.BlockStride;
+            float* firstTarget = Output + Out.Offset(image, 0, y, x);
+            float* firstResidual = Residual is null ? null : Residual + Res.Offset(image, 0, y, x);
             for (int ob = 0; ob < OutBlocks; ob++)
             {
                 float* source = m + ((nint)ob * Chunk + t) * Lanes;
-                // Aᵀ on the rows: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (rows of the 4×4 tile), column by column.
-                Span4 s0 = default, s1 = default;
-                for (int j = 0; j < 4; j++)
-                {
-                    var m0 = Vector512.Load(source + j * positionStride);
-                    var m1 = Vector512.Load(source + (4 + j) * positionStride);
-                    var m2 = Vector512.Load(source + (8 + j) * positionStride);
-                    var m3 = Vector512.Load(source + (12 + j) * positionStride);
-                    s0[j] = m0 + m1 + m2;
-                    s1[j] = m1 - m2 - m3;
-                }
+                // Aᵀ on the rows (s0 = m0 + m1 + m2, s1 = m1 − m2 − m3), column by column, then A on s0 and s1.
+                var s00 = Vector512.Load(source + 0 * positionStride) + Vector512.Load(source + 4 * positionStride) + Vector512.Load(source + 8 * positionStride);
+                var s10 = Vector512.Load(source + 4 * positionStride) - Vector512.Load(source + 8 * positionStride) - Vector512.Load(source + 12 * positionStride);
+                var s01 = Vector512.Load(source + 1 * positionStride) + Vector512.Load(source + 5 * positionStride) + Vector512.Load(source + 9 * positionStride);
+                var s11 = Vector512.Load(source + 5 * positionStride) - Vector512.Load(source + 9 * positionStride) - Vector512.Load(source + 13 * positionStride);
+                var s02 = Vector512.Load(source + 2 * positionStride) + Vector512.Load(source + 6 * positionStride) + Vector512.Load(source + 10 * positionStride);
+                var s12 = Vector512.Load(source + 6 * positionStride) - Vector512.Load(source + 10 * positionStride) - Vector512.Load(source + 14 * positionStride);
+                var s03 = Vector512.Load(source + 3 * positionStride) + Vector512.Load(source + 7 * positionStride) + Vector512.Load(source + 11 * positionStride);
+                var s13 = Vector512.Load(source + 7 * positionStride) - Vector512.Load(source + 11 * positionStride) - Vector512.Load(source + 15 * positionStride);
                 var bias = Vector512.Load(Bias + ob * Lanes);
-                float* target = Output + Out.Offset(image, ob, y, x);
-                float* residual = Residual is null ? null : Residual + Res.Offset(image, ob, y, x);
-                Finish(s0[0] + s0[1] + s0[2] + bias, target, residual, 0);
-                if (right) Finish(s0[1] - s0[2] - s0[3] + bias, target + Lanes, residual, Lanes);
+                float* target = firstTarget + ob * outBlock;
+                float* residual = firstResidual is null ? null : firstResidual + ob * resBlock;
+                Finish(s00 + s01 + s02 + bias, target, residual, 0);
+                if (right) Finish(s01 - s02 - s03 + bias, target + Lanes, residual, Lanes);
                 if (below)
                 {
-                    Finish(s1[0] + s1[1] + s1[2] + bias, target + Out.RowStride, residual, Res.RowStride);
-                    if (right) Finish(s1[1] - s1[2] - s1[3] + bias, target + Out.RowStride + Lanes, residual, Res.RowStride + Lanes);
+                    Finish(s10 + s11 + s12 + bias, target + Out.RowStride, residual, Res.RowStride);
+                    if (right) Finish(s11 - s12 - s13 + bias, target + Out.RowStride + Lanes, residual, Res.RowStride + Lanes);
                 }
             }
         }
@@ -224,12 +220,5 @@ internal static unsafe class WinogradConv2d
             if (Relu) value = Avx512F.Max(Vector512<float>.Zero, value);     // NaN passes, as in the direct kernel
             value.Store(target);
         }
-    }
-
-    /// <summary>Four vectors held in registers (a row or column of a 4×4 tile).</summary>
-    [InlineArray(4)]
-    private struct Span4
-    {
-        private Vector512<float> element;
     }
 }
