@@ -56,9 +56,9 @@ internal static class AbCommand
     private static IWorkload Create(string spec, int threads)
     {
         if (spec.EndsWith("@direct", StringComparison.Ordinal))
-            return new Toggled(Create(spec[..^"@direct".Length], threads), () => Pipeline.Models.Vision.ResNetInference.WinogradEnabled = false, () => Pipeline.Models.Vision.ResNetInference.WinogradEnabled = true);
+            return new Toggled(Create(spec[..^"@direct".Length], threads), () => Pipeline.Models.Nn.ConvNetInference.WinogradEnabled = false, () => Pipeline.Models.Nn.ConvNetInference.WinogradEnabled = true);
         if (spec.EndsWith("@layers", StringComparison.Ordinal))
-            return new Toggled(Create(spec[..^"@layers".Length], threads), () => Pipeline.Models.Vision.ResNetInference.Enabled = false, () => Pipeline.Models.Vision.ResNetInference.Enabled = true);
+            return new Toggled(Create(spec[..^"@layers".Length], threads), () => Pipeline.Models.Nn.ConvNetInference.Enabled = false, () => Pipeline.Models.Nn.ConvNetInference.Enabled = true);
         if (spec.StartsWith("ort:", StringComparison.Ordinal))
         {
             string name = spec[4..];

@@ -103,7 +103,7 @@ public sealed partial class Tensor : IDisposable
 
     /// <summary>
     /// Records that this tensor's values were changed in place, so that caches derived from them (packed
-    /// inference weights, see Vision/ResNetInference) are rebuilt. Optimizer steps, state-dict loads and
+    /// inference weights, see Nn/ConvNetInference) are rebuilt. Optimizer steps, state-dict loads and
     /// batch-norm running-statistics updates call it; code that writes a parameter's <see cref="Data"/> directly
     /// and then runs inference must call it too.
     /// </summary>

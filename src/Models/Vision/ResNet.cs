@@ -6,7 +6,6 @@
 // ForwardStages runs a contiguous part of the network, which lets training cache the frozen front
 // (images → stage k) once and run only the trainable back on every step.
 // Shape key: B = batch, S = image side, C = channels, G = grid side.
-using Pipeline.Models.Autograd;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
 
@@ -19,7 +18,7 @@ public sealed class ResNet : Module, ITensorModule
     private readonly BatchNorm2d bn1;
     private readonly MaxPool2d maxPool;
     private readonly Sequential[] stages;
-    private ResNetInference? inference;
+    private ConvNetInference? inference;
 
     /// <summary>Builds the network for <paramref name="spec"/> with freshly initialised weights.</summary>
     public ResNet(ResNetSpec spec, Generator generator)
@@ -67,12 +66,10 @@ public sealed class ResNet : Module, ITensorModule
             throw new ShapeMismatchException("resnet", $"images {TensorShape.Format(input.Shape)} are not (B, 3, S, S)");
         if (from > 0 && (input.Rank != 4 || input.Size(1) != ChannelsAfter(from - 1)))
             throw new ShapeMismatchException("resnet", $"input {TensorShape.Format(input.Shape)} of stage {from} is not (B, {ChannelsAfter(from - 1)}, H, W)");
-        if (from < to && UsesInferencePlan(input, from, to))
+        if ((from == 0 || from < to) && ConvNetInference.Applies(input, UsedModules(from, to)) && Inference() is { } plan)
         {
-            // Evaluation without gradients: the fused, channel-blocked forward (see ResNetInference).
-            var plan = inference;
-            if (plan is null || !plan.IsCurrent) inference = plan = ResNetInference.Build(this);
-            return plan.Forward(input, from, to);
+            // Evaluation without gradients: the fused, channel-blocked forward (see Nn/ConvNetInference).
+            return plan.Forward(input, FirstStep(from), to == 0 ? 2 : FirstStep(to));
         }
         var x = input;
         if (from == 0)
@@ -83,39 +80,31 @@ public sealed class ResNet : Module, ITensorModule
         return x;
     }
 
-    /// <summary>The stem convolution.</summary>
-    internal Conv2d StemConv => conv1;
-
-    /// <summary>The stem batch norm.</summary>
-    internal BatchNorm2d StemNorm => bn1;
-
-    /// <summary>The basic blocks of stage <paramref name="index"/>.</summary>
-    internal IEnumerable<ResidualBlock> StageBlocks(int index)
+    /// <summary>The stem and stages [from, to) as modules (what decides whether the fused path applies).</summary>
+    private IEnumerable<Module> UsedModules(int from, int to)
     {
-        for (int j = 0; j < stages[index].Count; j++) yield return (ResidualBlock)stages[index][j];
+        if (from == 0) { yield return conv1; yield return bn1; }
+        for (int k = from; k < to; k++) yield return stages[k];
     }
 
-    /// <summary>
-    /// Whether stages [from, to) (and the stem when from is 0) run in evaluation mode with no gradient wanted:
-    /// every batch norm uses its running statistics and neither the input nor any weight needs a gradient.
-    /// </summary>
-    private bool UsesInferencePlan(Tensor input, int from, int to)
+    /// <summary>The fused inference plan (stem conv, max pool, then every block), repacked when a weight changed; null if unsupported.</summary>
+    private ConvNetInference? Inference()
     {
-        if (!ResNetInference.Supports(this)) return false;
-        var modules = new List<Module>();
-        if (from == 0) { modules.Add(conv1); modules.Add(bn1); }
-        for (int k = from; k < to; k++) modules.Add(stages[k]);
-        bool gradients = GradMode.IsEnabled && input.RequiresGrad;
-        foreach (var module in modules)
-        {
-            if (SelfAndDescendants(module).Any(m => m is BatchNormBase { IsTraining: true })) return false;
-            if (GradMode.IsEnabled && module.NamedParameters().Any(p => p.Tensor.RequiresGrad)) gradients = true;
-        }
-        return !gradients;
+        var plan = inference;
+        if (plan is not null && plan.IsCurrent) return plan;
+        var builder = new ConvNetInference.Builder(3).Conv(conv1, bn1, relu: true).MaxPool(maxPool.Options);
+        foreach (var stage in stages)
+            for (int j = 0; j < stage.Count; j++) builder.Block((ResidualBlock)stage[j]);
+        return inference = builder.Build();
     }
 
-    private static IEnumerable<Module> SelfAndDescendants(Module module)
-        => module.NamedChildren().SelectMany(c => SelfAndDescendants(c.Module)).Prepend(module);
+    /// <summary>Index in the plan of the first step of stage <paramref name="stage"/> (0: the stem conv; the pool is step 1).</summary>
+    private int FirstStep(int stage)
+    {
+        int step = stage == 0 ? 0 : 2;
+        for (int k = 0; k < stage; k++) step += stages[k].Count;
+        return step;
+    }
 
     /// <summary>Channels of the output of stage <paramref name="index"/> (−1: the stem).</summary>
     public int ChannelsAfter(int index) => index < 0 ? Spec.StemChannels : Spec.StageChannels[index];
