@@ -34,6 +34,8 @@ internal sealed record CompareOptions
         "sgemm_2048" => 2,
         "captioner_beam3" => 2,
         "textcnn_train" or "textcnn_infer" => 6,
+        "resnet18_b1" => 10,
+        "resnet18_b32" => 2,
         _ => 3,
     };
 
@@ -74,6 +76,7 @@ internal sealed record CompareOptions
         {
             "all" => WorkloadCatalog.All,
             "models" => WorkloadCatalog.Models,
+            "resnet18" => WorkloadCatalog.Models.Where(m => m.StartsWith("resnet18_", StringComparison.Ordinal)),
             "sgemm" => WorkloadCatalog.SgemmSizes.Select(n => $"sgemm_{n}"),
             _ => [c],
         }).Distinct().ToArray();

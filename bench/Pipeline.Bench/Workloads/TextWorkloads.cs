@@ -1,6 +1,6 @@
-// textcnn_train / textcnn_infer / bilstm_train / bilstm_infer: the two text classifiers on random
-// token ids (batch 64 for training, 256 for inference, length 64) with cross-entropy over 2 classes.
-using Pipeline.Bench.Models;
+// textcnn_train / textcnn_infer / bilstm_train / bilstm_infer: the product's two text classifiers
+// (TextCnnClassifier, BiRnnClassifier) on random token ids (batch 64 for training, 256 for inference,
+// length 64) with cross-entropy over 2 classes.
 using Pipeline.Models.Autograd;
 using Pipeline.Models.Classification;
 using Pipeline.Models.Nn;
@@ -42,8 +42,21 @@ internal sealed class TextWorkload : IWorkload
         }
         else
         {
-            var rnn = new BiLstmAttention(generator);
-            model = rnn; forward = rnn.Forward;
+            // The product's recurrent classifier (`pipeline train classifier --arch birnn`), configured as the
+            // reference's BiLSTM with attention pooling; every synthetic document fills the whole length.
+            var config = new ClassifierConfig(ClassifierArchitecture.BiRnn, BenchSizes.TextVocab, BenchSizes.TextClasses)
+            {
+                EmbeddingDim = BenchSizes.TextEmbed, RnnCell = RnnCellType.Lstm, RnnLayers = 1, HiddenSize = BenchSizes.LstmHidden,
+                RnnPooling = RnnPooling.Attention, AttentionSize = BenchSizes.BiLstmAttentionDim, Dropout = BenchSizes.Dropout,
+            };
+            var rnn = new BiRnnClassifier(config, generator);
+            var fullLengths = new Dictionary<int, int[]>();
+            model = rnn;
+            forward = (ids, b, t) =>
+            {
+                if (!fullLengths.TryGetValue(b, out var lengths)) { lengths = new int[b]; Array.Fill(lengths, t); fullLengths[b] = lengths; }
+                return rnn.Forward(ids, b, t, lengths);
+            };
         }
         bool training = name.EndsWith("_train", StringComparison.Ordinal);
         batch = training ? BenchSizes.TextBatchTrain : BenchSizes.TextBatchInfer;
