@@ -45,7 +45,7 @@ internal static class AbCommand
                 self.Refresh();
                 cpu[k].Add((self.TotalProcessorTime - cpuStart).TotalMilliseconds / iters);
             }
-        Console.WriteLine($"load {MachineInfo.LoadAverage():F1}, threads {threads}, {rounds} rounds × {iters} steps");
+        Console.WriteLine($"load {MachineInfo.LoadAverage():F1}, threads {threads}, {rounds} rounds × {iters} steps; {Pipeline.Models.Kernels.CpuProfile.Current}");
         for (int k = 0; k < workloads.Count; k++)
             Console.WriteLine($"{specs[k],-28} median {Timing.Median(wall[k]),9:F2} ms  min {Timing.Min(wall[k]),9:F2} ms  cpu/step {Timing.Median(cpu[k]),9:F2} ms"
                 + (k == 0 ? "" : $"  ratio median {Timing.Median(wall[k]) / Timing.Median(wall[0]):F3}  min {Timing.Min(wall[k]) / Timing.Min(wall[0]):F3}  cpu {Timing.Median(cpu[k]) / Timing.Median(cpu[0]):F3}"));

@@ -143,6 +143,7 @@ internal static class CompareCommand
         int iters = options.ItersFor(config);
 
         for (int i = 0; i < options.Warmup; i++) workload.Step();
+        Timing.WarmUpFor(workload, InitialWarmupMs);       // tiered JIT: let the background recompilation of hot methods finish
         for (int i = 0; i < options.Warmup && ort is not null; i++) ort.Step();
         foreach (var server in servers.All)
             foreach (var name in referenceNames) server.Run(name, 1, options.Warmup);   // setup + warm-up, discarded
@@ -247,6 +248,13 @@ internal static class CompareCommand
     }
 
     private static double Round(double value) => Math.Round(value, 3);
+
+    /// <summary>
+    /// Untimed time of our side before a configuration's first round. The bench runs with .NET's default tiered JIT, as
+    /// `pipeline` does: methods start unoptimised and are recompiled in the background once hot (30 calls, then a
+    /// 100 ms batching delay, then the compile itself), which takes well under two seconds of steps.
+    /// </summary>
+    private const double InitialWarmupMs = 2000;
 
     /// <summary>
     /// Untimed steps at the start of every round, on both sides: the side that just waited through the other's

@@ -27,6 +27,8 @@ internal static class MarkdownReport
         s.AppendLine($"**Machine:** {data.Machine.CpuModel}, {data.Machine.LogicalCores} logical cores, {data.Machine.Os}; {data.Machine.Runtime}; "
             + ReferenceVersions(data.ReferenceInfo) + $"; threads = {o.Threads} on both sides.");
         s.AppendLine();
+        s.AppendLine($"**CPU profile (measured by the engine at start-up, Kernels/CpuProfile.cs):** {data.Machine.Cpu}.");
+        s.AppendLine();
         var loads = data.Results.SelectMany(r => new[] { r.LoadBefore, r.LoadAfter }).Where(double.IsFinite).ToArray();
         s.AppendLine($"**Run:** {data.Machine.StartedUtc:yyyy-MM-dd HH:mm} UTC; {o.Rounds} alternating rounds per config (ours N steps, then the reference N steps"
             + (o.ReferenceEnv == "both" ? "; the default-env reference in its own pass afterwards" : "") + $"), {o.Warmup} warm-up steps each side before the first round, and at the start of every round at least 20 ms of untimed steps of ours and as many untimed steps of the reference's; the reference process is frozen (SIGSTOP) while ours runs. "
