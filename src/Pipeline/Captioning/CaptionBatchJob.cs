@@ -1,7 +1,8 @@
 // Batch captioning of files and folders on top of BatchRunner: parallel decoding with retry/timeout,
 // batched model runs, resumable appends to the result file, every bad file in the errors file, and
 // optional attention-overlay PNGs (names made safe by SafeOutputPath).
-// Result columns: image, caption, score [, alternatives] [, attention_map].
+// Result columns: image, caption, score [, confidence] [, alternatives] [, attention_map]; confidence when the
+// model has an in-domain density (domain.safetensors), for every record of the run.
 using Pipeline.Batch;
 using Pipeline.Preprocessing.Images;
 using Pipeline.Reports;
@@ -58,7 +59,7 @@ public static class CaptionBatchJob
             {
                 ct.ThrowIfCancellationRequested();
                 var results = captioner.CaptionPrepared(batch.Select(b => (b.Key, b.Item)).ToList(), captionOptions);
-                return results.Select(r => ToRecord(r, ids[r.Source], maps ? options.AttentionMapsDirectory : null, captionOptions.TopK)).ToList();
+                return results.Select(r => ToRecord(r, ids[r.Source], maps ? options.AttentionMapsDirectory : null, captionOptions.TopK, captioner.HasConfidence)).ToList();
             },
             output, errors, progress, cancellationToken).ConfigureAwait(false);
     }
@@ -70,7 +71,7 @@ public static class CaptionBatchJob
         return captioner.Preprocess(path);
     }
 
-    private static ResultRecord ToRecord(CaptionResult result, string id, string? mapsDirectory, int topK)
+    private static ResultRecord ToRecord(CaptionResult result, string id, string? mapsDirectory, int topK, bool confidence)
     {
         var fields = new List<KeyValuePair<string, object?>>
         {
@@ -78,6 +79,8 @@ public static class CaptionBatchJob
             new("caption", result.Caption),
             new("score", MathF.Round(result.Score, 4)),
         };
+        if (confidence)
+            fields.Add(new("confidence", result.Confidence is { } c ? Math.Round(c, 4) : null));
         if (topK > 1)
             fields.Add(new("alternatives", result.Alternatives.Select(a => a.Caption).ToArray()));
         if (mapsDirectory is not null)

@@ -11,6 +11,9 @@ namespace Pipeline.Captioning;
 /// <param name="GridH">Encoder grid height.</param>
 /// <param name="GridW">Encoder grid width.</param>
 /// <param name="Alternatives">Other beam candidates with their scores, best first (empty for greedy decoding).</param>
+/// <param name="Confidence">How familiar the image looks to the model's encoder (Models.Captioning.FeatureDensity): the share of held-out
+/// training-domain images that look at least as unusual; near 0 for images unlike anything it was trained on. Null for models without a
+/// domain.safetensors.</param>
 public sealed record CaptionResult(
     string Source,
     string Caption,
@@ -19,4 +22,9 @@ public sealed record CaptionResult(
     float[][]? Attention,
     int GridH,
     int GridW,
-    IReadOnlyList<(string Caption, float Score)> Alternatives);
+    IReadOnlyList<(string Caption, float Score)> Alternatives,
+    double? Confidence = null)
+{
+    /// <summary>True when <see cref="Confidence"/> is below <see cref="Models.Captioning.FeatureDensity.UnsureBelow"/>: the image is outside what the model has seen, and its caption is unreliable.</summary>
+    public bool Unsure => Confidence < Models.Captioning.FeatureDensity.UnsureBelow;
+}

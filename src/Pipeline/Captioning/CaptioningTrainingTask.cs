@@ -133,7 +133,7 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var indices = Enumerable.Range(start, Math.Min(options.DecodeBatchSize, count - start)).ToArray();
-                var features = EncodeBatch(split.Shard, split == Corpus.Validation ? frozen?.Validation : null, indices);     // (B, R, F)
+                var features = EncodeBatch(split.Shard, CachedFeatures(split), indices);                                   // (B, R, F)
                 var hypotheses = model.Generate(features, decode);
                 for (int i = 0; i < indices.Length; i++)
                 {
@@ -146,6 +146,42 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         model.Train(wasTraining);
         return CaptionEvaluator.Evaluate(predictions, references);
     }
+
+    /// <summary>
+    /// Fits the in-domain density (<see cref="FeatureDensity"/>) of the model as it is now — call after loading the best
+    /// weights — on the pooled features of up to <paramref name="maxTrainingImages"/> evenly spaced training images,
+    /// calibrates it on the whole validation split, and writes <see cref="FeatureDensity.FileName"/> into <paramref name="directory"/>.
+    /// </summary>
+    public FeatureDensity FitFeatureDensity(string directory, int maxTrainingImages = 6000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTrainingImages, 2);
+        float[] Pooled(CaptionSplit split, int limit)
+        {
+            int count = split.Shard.Count, taken = Math.Min(limit, count);
+            var indices = Enumerable.Range(0, taken).Select(i => (int)((long)i * count / taken)).ToArray();
+            var pooled = new float[taken * model.FeatureSize];
+            for (int start = 0; start < taken; start += options.DecodeBatchSize)
+            {
+                using var scope = new TensorScope();
+                var chunk = indices.AsSpan(start, Math.Min(options.DecodeBatchSize, taken - start)).ToArray();
+                var features = EncodeBatch(split.Shard, CachedFeatures(split), chunk);                                 // (B, R, F)
+                FeatureDensity.Pool(features).CopyTo(pooled, start * model.FeatureSize);
+            }
+            return pooled;
+        }
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        FeatureDensity density;
+        using (GradMode.NoGrad())
+            density = FeatureDensity.Fit(Pooled(Corpus.Train, maxTrainingImages), Pooled(Corpus.Validation, int.MaxValue), model.FeatureSize);
+        model.Train(wasTraining);
+        density.Save(Path.Combine(directory, FeatureDensity.FileName));
+        return density;
+    }
+
+    /// <summary>The frozen-feature store of <paramref name="split"/> (null without a frozen encoder front).</summary>
+    private FeatureShard? CachedFeatures(CaptionSplit split)
+        => frozen is null ? null : split == Corpus.Train ? frozen.Train : split == Corpus.Validation ? frozen.Validation : null;
 
     /// <summary>
     /// Region features (B, R, F) of shard items <paramref name="indices"/>: the encoder's trainable part applied to the cached

@@ -33,10 +33,12 @@ public sealed class ImageCaptioner
     private readonly ITokenizer tokenizer;
     private readonly ImagePipeline images;
     private readonly ILogger logger;
+    private readonly FeatureDensity? density;
 
-    private ImageCaptioner(CaptionModel model, CaptionerConfig config, Vocabulary vocabulary, ITokenizer tokenizer, ILogger logger)
+    private ImageCaptioner(CaptionModel model, CaptionerConfig config, Vocabulary vocabulary, ITokenizer tokenizer, ILogger logger, FeatureDensity? density)
     {
         this.model = model;
+        this.density = density;
         this.tokenizer = tokenizer;
         this.logger = logger;
         Config = config;
@@ -80,13 +82,24 @@ public sealed class ImageCaptioner
             catch (ModelFiles.ModelDirectoryException e) { throw new InvalidDataException(e.Message, e); }
         }
         var model = new CaptionModel(config, new Generator(0));
+        model.LoadPretrainedWeights();
         try { Checkpoint.LoadModel(modelDir, model, strict: true); }
         catch (CheckpointFormatException e) { throw new InvalidDataException($"{Path.Combine(modelDir, Checkpoint.ModelFile)} does not fit {Checkpoint.ConfigFile}: {e.Message}", e); }
         model.Eval();
         logger.LogInformation("Loaded captioner from {ModelDir}: {Parameters:N0} parameters, {Vocabulary} words, {Size}px input, attention {Attention}",
             modelDir, model.ParameterCount(), vocabulary.Count, config.ImageSize, config.UseAttention ? "on" : "off");
-        return new ImageCaptioner(model, config, vocabulary, tokenizerSpec.Create(), logger);
+        string densityPath = Path.Combine(modelDir, FeatureDensity.FileName);
+        FeatureDensity? density = null;
+        if (File.Exists(densityPath))
+        {
+            try { density = FeatureDensity.Load(densityPath, model.FeatureSize); }
+            catch (CheckpointFormatException e) { throw new InvalidDataException(e.Message, e); }
+        }
+        return new ImageCaptioner(model, config, vocabulary, tokenizerSpec.Create(), logger, density);
     }
+
+    /// <summary>Whether results carry <see cref="CaptionResult.Confidence"/> (the model directory has a domain.safetensors).</summary>
+    public bool HasConfidence => density is not null;
 
     /// <summary>Captions the image file at <paramref name="path"/>.</summary>
     /// <exception cref="ImageDecodeException">The file is not a decodable image.</exception>
@@ -157,11 +170,18 @@ public sealed class ImageCaptioner
             options.ReturnAttention && Config.UseAttention);
 
         IReadOnlyList<CaptionHypothesis> hypotheses;
+        double[]? confidence = null;
         using (GradMode.NoGrad())
         using (new TensorScope())
         {
             var input = Tensor.FromArray(pixels, [batch.Count, 3, side, side]);   // (B, 3, S, S)
             var features = model.Encode(input);                                    // (B, R, F)
+            if (density is not null)
+            {
+                var pooled = FeatureDensity.Pool(features);                        // (B·F)
+                int f = model.FeatureSize;
+                confidence = Enumerable.Range(0, batch.Count).Select(i => density.Confidence(pooled.AsSpan(i * f, f))).ToArray();
+            }
             hypotheses = model.Generate(features, decode);
         }
         var results = new CaptionResult[batch.Count];
@@ -172,7 +192,7 @@ public sealed class ImageCaptioner
             var alternatives = best.Alternatives.Skip(1).Take(options.TopK - 1)
                 .Select(a => (CaptionText.Detokenize(tokenizer, Vocabulary, a.Tokens), a.Score)).ToList();
             var attention = decode.ReturnAttention ? best.Attention?.Take(words.Count).ToArray() : null;
-            results[i] = new CaptionResult(batch[i].Source, tokenizer.Detokenize(words), best.Score, words, attention, GridHeight, GridWidth, alternatives);
+            results[i] = new CaptionResult(batch[i].Source, tokenizer.Detokenize(words), best.Score, words, attention, GridHeight, GridWidth, alternatives, confidence?[i]);
         }
         logger.LogDebug("Captioned {Count} images", batch.Count);
         return results;

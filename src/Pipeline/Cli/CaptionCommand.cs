@@ -14,7 +14,7 @@ internal static class CaptionCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("INPUT") { Description = "Image files and/or folders.", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string>("--model") { Description = "Model directory (from `pipeline train captioner`).", Required = true };
+        var model = new Option<string?>("--model") { Description = "Model directory (from `pipeline train captioner`); default: the shipped photo captioner, data/models/captioner." };
         var output = new Option<string?>("--out") { Description = "Result file: .jsonl (default), .csv or .tsv; reruns skip images already in it. Omitted: print to stdout (not resumable)." };
         var beam = new Option<int>("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => 3 };
         var maxLength = new Option<int?>("--max-length") { Description = "Maximum caption words (default: the model's)." };
@@ -46,7 +46,13 @@ internal static class CaptionCommand
                 Console.Error.WriteLine($"caption: {e.Message}");
                 return 2;
             }
-            return await RunAsync(parse.GetValue(model)!, options, cancellationToken);
+            string? modelDirectory = parse.GetValue(model) ?? DefaultModels.Find(DefaultModels.Captioner);
+            if (modelDirectory is null)
+            {
+                Console.Error.WriteLine("caption: no --model given and the shipped model data/models/captioner was not found from the current folder or the program's folder.");
+                return 2;
+            }
+            return await RunAsync(modelDirectory, options, cancellationToken);
         });
         return command;
     }

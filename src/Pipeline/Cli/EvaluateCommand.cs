@@ -46,7 +46,8 @@ internal static class EvaluateCommand
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
         var beam = new Option<int>("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => 3 };
         var images = new Option<string?>("--images") { Description = "Image folder (default: beside the dataset file)." };
-        foreach (var o in new Option[] { split, beam, images }) command.Options.Add(o);
+        var lengthPenalty = new Option<float>("--length-penalty") { Description = "Beam length normalisation α: candidates ranked by log-probability / length^α (0 = raw log-probability).", DefaultValueFactory = _ => 0f };
+        foreach (var o in new Option[] { split, beam, lengthPenalty, images }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var cancellationToken = CancellationToken.None;
@@ -56,12 +57,12 @@ internal static class EvaluateCommand
                 var modelDir = parse.GetValue(model)!;
                 var captioner = ImageCaptioner.Load(modelDir);
                 var result = CaptionerEvaluation.EvaluateDetailed(captioner, parse.GetValue(data)!, splitValue,
-                    new CaptionOptions(BeamSize: parse.GetValue(beam), ReturnAttention: true), parse.GetValue(images), cancellationToken: cancellationToken);
-                PrintScores($"{result.Items.Count} images, beam {parse.GetValue(beam)}", result.Metrics.Scores);
+                    new CaptionOptions(BeamSize: parse.GetValue(beam), LengthPenalty: parse.GetValue(lengthPenalty), ReturnAttention: true), parse.GetValue(images), cancellationToken: cancellationToken);
+                PrintScores($"{result.Items.Count} images, beam {parse.GetValue(beam)}, length penalty {parse.GetValue(lengthPenalty)}", result.Metrics.Scores);
                 if (parse.GetValue(metrics) is { } m) MetricsJson.Write(m, result.Metrics);
                 if (parse.GetValue(report) is { } r)
                 {
-                    var examples = result.Items.Select(i => new CaptionExample(i.Image.FileName, i.Image.Path, i.Result.Caption, i.Image.Captions.Select(c => c.Raw).ToList())).ToList();
+                    var examples = result.Items.Select(i => new CaptionExample(i.Image.FileName, i.Image.Path, i.Result.Caption, i.Image.Captions.Select(c => c.Raw).ToList(), i.Result.Confidence)).ToList();
                     // Attention strips for the best and worst images, the ones the gallery shows.
                     var shown = result.Metrics.Best(3).Concat(result.Metrics.Worst(3)).Select(s => s.ImageId).ToHashSet(StringComparer.Ordinal);
                     var attention = result.Items.Where(i => shown.Contains(i.Image.FileName) && i.Result.Attention is not null)

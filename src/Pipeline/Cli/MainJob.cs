@@ -13,8 +13,8 @@ internal static class MainJob
 {
     public static async Task<int> Run(ParseResult parse, CancellationToken cancellationToken)
     {
-        var data = FindDataDirectory();
-        if (data is null)
+        var data = DefaultModels.FindDataDirectory();
+        if (data is null || !Directory.Exists(Path.Combine(data, "samples")))
         {
             Console.Error.WriteLine("pipeline: data/models/captioner not found from the current folder or the program's folder; run from the repository root, or use `pipeline caption INPUT --model DIR`. See `pipeline --help`.");
             return 2;
@@ -36,26 +36,13 @@ internal static class MainJob
             {
                 using var doc = JsonDocument.Parse(line);
                 var r = doc.RootElement;
-                Console.WriteLine($"  {Path.GetFileName(r.GetProperty(CaptionBatchJob.KeyColumn).GetString()),-12} {r.GetProperty("caption").GetString()}");
+                bool unsure = r.TryGetProperty("confidence", out var c) && c.ValueKind == JsonValueKind.Number && c.GetDouble() < Models.Captioning.FeatureDensity.UnsureBelow;
+                Console.WriteLine($"  {Path.GetFileName(r.GetProperty(CaptionBatchJob.KeyColumn).GetString()),-28} {r.GetProperty("caption").GetString()}" +
+                                  (unsure ? "  [unsure: unlike the photos the model was trained on]" : ""));
             }
             Console.WriteLine($"Captions: {captions}");
             Console.WriteLine($"Attention maps: {maps}");
         }
         return exit;
-    }
-
-    /// <summary>The repository's data folder: searched upwards from the current folder, then from the program's folder.</summary>
-    private static string? FindDataDirectory()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "data");
-                if (Directory.Exists(Path.Combine(candidate, "models", "captioner")) && Directory.Exists(Path.Combine(candidate, "samples")))
-                    return candidate;
-            }
-        }
-        return null;
     }
 }

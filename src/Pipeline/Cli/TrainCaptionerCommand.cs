@@ -190,6 +190,13 @@ internal static class TrainCaptionerCommand
             result = trainer.Fit(request.Resume, progress, OnEpoch, cancellationToken);
         }
 
+        if (!result.Interrupted && File.Exists(Path.Combine(request.OutputDirectory, Checkpoint.ModelFile)))
+        {
+            // The in-domain confidence belongs to the model users get: the best weights, not the last ones.
+            task.LoadWeights(request.OutputDirectory);
+            var density = task.FitFeatureDensity(request.OutputDirectory);
+            Console.WriteLine($"train captioner: in-domain confidence fitted on {task.Corpus.Train.Shard.Count} training images, calibrated on {density.CalibrationCount} validation images");
+        }
         string how = result.Interrupted ? "interrupted (resume with --resume)" : result.StoppedEarly ? "stopped early" : "finished";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train captioner: {how} after {result.EpochsCompleted} epochs in {clock.Elapsed.TotalMinutes:F1} min; best valid BLEU-4 {result.BestMetric ?? double.NaN:F4}; model in {request.OutputDirectory}"));

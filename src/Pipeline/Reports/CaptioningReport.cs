@@ -25,6 +25,14 @@ public static class CaptioningReport
         page.Table(["Model", "BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "METEOR-es", "ROUGE-L", "CIDEr-D"],
             [[HtmlPage.Encode(data.ModelName), .. new[] { metrics.Bleu1, metrics.Bleu2, metrics.Bleu3, metrics.Bleu4, metrics.MeteorEs, metrics.RougeL, metrics.CiderD }.Select(v => HtmlPage.Number(v))]],
             numeric);
+        var confidences = data.Examples.Where(e => e.Confidence is not null).Select(e => e.Confidence!.Value).Order().ToList();
+        if (confidences.Count > 0)
+        {
+            int unsure = confidences.Count(c => c < Models.Captioning.FeatureDensity.UnsureBelow);
+            page.Raw($"<p>In-domain confidence (how familiar each image looks to the encoder, calibrated on held-out training-domain images): " +
+                $"median {HtmlPage.Number(confidences[confidences.Count / 2], 2)}; {unsure.ToString(CultureInfo.InvariantCulture)} of {confidences.Count.ToString(CultureInfo.InvariantCulture)} images " +
+                $"below {HtmlPage.Number(Models.Captioning.FeatureDensity.UnsureBelow, 2)} are marked unsure.</p>");
+        }
         page.EndSection();
 
         var examples = data.Examples.ToDictionary(e => e.ImageId, StringComparer.Ordinal);
@@ -47,6 +55,9 @@ public static class CaptioningReport
             page.Raw("<div class=\"card\">").Raw(PhotoHtml(example?.ImagePath, score.ImageId)).Raw("<div class=\"body\">");
             page.Raw($"<div class=\"id\"><span>{HtmlPage.Encode(score.ImageId)}</span><span class=\"score{(low ? " low" : "")}\">CIDEr-D {HtmlPage.Number(score.CiderD, 3)}</span></div>");
             page.Raw($"<p class=\"generated\">{HtmlPage.Encode(example?.Generated ?? score.Candidate)}</p>");
+            if (example?.Confidence is { } confidence)
+                page.Raw($"<div class=\"id\"><span class=\"score{(confidence < Models.Captioning.FeatureDensity.UnsureBelow ? " low" : "")}\">confidence {HtmlPage.Number(confidence, 3)}" +
+                         $"{(confidence < Models.Captioning.FeatureDensity.UnsureBelow ? " · unsure: unlike the training images" : "")}</span></div>");
             if (example is not null && example.References.Count > 0)
                 page.Raw("<ol>" + string.Concat(example.References.Select(r => $"<li>{HtmlPage.Encode(r)}</li>")) + "</ol>");
             page.Raw($"<div class=\"id\" style=\"margin-top:8px\"><span>BLEU-4 {HtmlPage.Number(score.Bleu4, 3)} · METEOR-es {HtmlPage.Number(score.MeteorEs, 3)} · ROUGE-L {HtmlPage.Number(score.RougeL, 3)}</span></div>");

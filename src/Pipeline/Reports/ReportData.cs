@@ -10,7 +10,8 @@ namespace Pipeline.Reports;
 /// <param name="ImagePath">Image file; a missing or unreadable file shows as a placeholder.</param>
 /// <param name="Generated">The model's caption as generated (untokenized).</param>
 /// <param name="References">Reference captions.</param>
-public sealed record CaptionExample(string ImageId, string ImagePath, string Generated, IReadOnlyList<string> References);
+/// <param name="Confidence">The model's in-domain confidence for the image, when it has one.</param>
+public sealed record CaptionExample(string ImageId, string ImagePath, string Generated, IReadOnlyList<string> References, double? Confidence = null);
 
 /// <summary>Per-word attention of one generated caption.</summary>
 /// <param name="ImageId">Image id.</param>

@@ -36,7 +36,7 @@ public sealed class TinyCaptionData : IDisposable
     };
 
     public CaptioningTrainingTask CreateTask(string? resumeDirectory = null) => new(
-        new CaptioningTrainingOptions { DataPath = DatasetPath, CacheDirectory = Path.Combine(Root, "cache"), BatchSize = 4, LearningRate = 3e-3 },
+        new CaptioningTrainingOptions { DataPath = DatasetPath, CacheDirectory = Path.Combine(Root, "cache"), BatchSize = 4, LearningRate = 3e-3, MinWordFrequency = 1 },
         TinyArchitecture, seed: 5, resumeDirectory);
 
     public static TrainerOptions Options(int epochs) => new(Epochs: epochs, Patience: 0, GradientClipNorm: 5.0, HigherIsBetter: true);
