@@ -7,6 +7,7 @@
 // L is 16 (one AVX-512 vector) inside a network; an image with 3 channels is one block of 3 lanes.
 // Shape key: N = batch, C = channels, CB = channel blocks, L = lanes, H/W = height/width.
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Pipeline.Models.Kernels;
 
@@ -44,6 +45,7 @@ internal readonly record struct BlockedLayout(int Batch, int Channels, int Lanes
     public int Offset(int image, int block, int y, int x) => image * ImageStride + block * BlockStride + (y + Border) * RowStride + (x + Border) * Lanes;
 
     /// <summary>Writes zeros over the border of every (image, block) plane; the interior is left as it is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called a few times per forward: never hot enough to tier up
     public unsafe void ClearBorder(float* buffer)
     {
         if (Border == 0) return;
@@ -63,6 +65,7 @@ internal readonly record struct BlockedLayout(int Batch, int Channels, int Lanes
     }
 
     /// <summary>(N, C, H, W) → this layout's interior (border and unused lanes are written as zeros).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called a few times per forward: never hot enough to tier up
     public unsafe void FromNchw(ReadOnlySpan<float> source, float* destination)
     {
         Debug.Assert(source.Length == Batch * Channels * Height * Width);
@@ -83,6 +86,7 @@ internal readonly record struct BlockedLayout(int Batch, int Channels, int Lanes
     }
 
     /// <summary>This layout's interior → (N, C, H, W).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called a few times per forward: never hot enough to tier up
     public unsafe void ToNchw(float* source, Span<float> destination)
     {
         Debug.Assert(destination.Length == Batch * Channels * Height * Width);

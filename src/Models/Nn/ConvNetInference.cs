@@ -20,16 +20,23 @@ namespace Pipeline.Models.Nn;
 /// <summary>Packed, BN-folded weights of a conv network and the blocked forward that uses them.</summary>
 internal sealed unsafe class ConvNetInference
 {
-    /// <summary>One convolution with its batch norm folded in; 3×3 stride-1 ones also in the Winograd domain.</summary>
-    private sealed record FusedConv(DirectConvWeights Weights, WinogradWeights? Winograd, int Stride, int Padding)
+    /// <summary>
+    /// One convolution with its batch norm folded in; 3×3 stride-1 ones also in the Winograd domain. Each form is packed
+    /// on first use (a process that only ever runs large batches never packs the direct form of its Winograd layers).
+    /// </summary>
+    private sealed class FusedConv(Lazy<DirectConvWeights> direct, Lazy<WinogradWeights>? winograd, int outChannels, int kernel, int stride, int padding)
     {
-        public int OutChannels => Weights.OutChannels;
+        public DirectConvWeights Weights => direct.Value;
+        public Lazy<WinogradWeights>? Winograd { get; } = winograd;
+        public int Stride { get; } = stride;
+        public int Padding { get; } = padding;
+        public int OutChannels { get; } = outChannels;
 
         /// <summary>Border its input needs at height × width: the padding, or Winograd's tile overhang.</summary>
         public int InputBorder(int height, int width) => Math.Max(Padding, Winograd is null ? 0 : WinogradConv2d.InputBorder(height, width));
 
-        public int OutputHeight(int height) => DirectConv2d.OutputSize(height, Weights.KernelH, Stride, Padding);
-        public int OutputWidth(int width) => DirectConv2d.OutputSize(width, Weights.KernelW, Stride, Padding);
+        public int OutputHeight(int height) => DirectConv2d.OutputSize(height, kernel, Stride, Padding);
+        public int OutputWidth(int width) => DirectConv2d.OutputSize(width, kernel, Stride, Padding);
     }
 
     private abstract record Step;
@@ -159,8 +166,13 @@ internal sealed unsafe class ConvNetInference
             }
             bool winograd = o.Kernel == (3, 3) && o.Stride == (1, 1) && o.Padding == (1, 1) && inLanes == Lanes;
             channels = o.OutChannels;
-            return new FusedConv(DirectConvWeights.Pack(conv.Weight.Data, o.OutChannels, o.InChannels, o.Kernel.H, o.Kernel.W, inLanes, scale, shift),
-                winograd ? WinogradWeights.Pack(conv.Weight.Data, o.OutChannels, o.InChannels, scale, shift) : null, o.Stride.H, o.Padding.H);
+            // Packed lazily from the live weight: a change of it after the build bumps its version, so the caller (which
+            // checks IsCurrent before every forward) rebuilds the plan before these could be packed from it.
+            var weight = conv.Weight;
+            return new FusedConv(
+                new Lazy<DirectConvWeights>(() => DirectConvWeights.Pack(weight.Data, o.OutChannels, o.InChannels, o.Kernel.H, o.Kernel.W, inLanes, scale, shift)),
+                winograd ? new Lazy<WinogradWeights>(() => WinogradWeights.Pack(weight.Data, o.OutChannels, o.InChannels, scale, shift)) : null,
+                o.OutChannels, o.Kernel.H, o.Stride.H, o.Padding.H);
         }
     }
 
@@ -254,7 +266,7 @@ internal sealed unsafe class ConvNetInference
         {
             if (conv.Winograd is { } w && WinogradEnabled && inLayout.Border >= WinogradConv2d.InputBorder(inLayout.Height, inLayout.Width)
                 && WinogradConv2d.Pays(WinogradConv2d.TileCount(inLayout.Batch, inLayout.Height, inLayout.Width), Parallelism.DegreeOfParallelism))
-                WinogradConv2d.Forward(w, inLayout, i, outLayout, o, residualLayout, r, relu);
+                WinogradConv2d.Forward(w.Value, inLayout, i, outLayout, o, residualLayout, r, relu);
             else
                 DirectConv2d.Forward(conv.Weights, conv.Stride, conv.Padding, inLayout, i, outLayout, o, residualLayout, r, relu);
         }
