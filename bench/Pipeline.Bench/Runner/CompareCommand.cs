@@ -112,6 +112,16 @@ internal static class CompareCommand
             Parallelism.DegreeOfParallelism = options.Threads;
         }
 
+        if (options.CaptionModel is not null)
+        {
+            Console.Error.WriteLine($"caption-e2e: `pipeline caption` vs PyTorch + PIL on {options.CaptionCount} photos of {options.CaptionPhotos}");
+            report.CaptionEndToEnd = CaptionEndToEnd.Measure(options.RepoRoot, options.CaptionModel, options.CaptionPhotos!, options.CaptionCount, 3, 3, options.Threads, null);
+            Console.WriteLine(JsonSerializer.Serialize(report.CaptionEndToEnd));
+        }
+        foreach (var file in options.Previous)
+            report.PreviousRuns.Add((Path.GetFileNameWithoutExtension(file), File.ReadLines(file).Where(l => l.Trim().Length > 0)
+                .Select(l => JsonSerializer.Deserialize<ComparisonResult>(l)!).Where(r => r.Threads == options.Threads).ToList()));
+
         if (options.JsonPath is not null)
         {
             // Final records only (with the default-env figures merged in); single-thread ones have "threads": 1.
