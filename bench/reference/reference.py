@@ -236,18 +236,33 @@ def make_model_classes():
           log P / n^LENGTH_PENALTY.
         """
 
-        def __init__(self):
+        def __init__(self, vocab=VOCAB, embed=EMBED, hidden=HIDDEN, att=ATT_DIM, feat=FEAT_DIM, dropout=DROPOUT,
+                     pad=PAD_TOKEN, start=START_TOKEN, end=END_TOKEN, length_penalty=LENGTH_PENALTY):
             super().__init__()
-            self.embedding = nn.Embedding(VOCAB, EMBED, padding_idx=PAD_TOKEN)
-            self.init_h = nn.Linear(FEAT_DIM, HIDDEN)
-            self.init_c = nn.Linear(FEAT_DIM, HIDDEN)
-            self.att_feat = nn.Linear(FEAT_DIM, ATT_DIM, bias=False)
-            self.att_hidden = nn.Linear(HIDDEN, ATT_DIM)
-            self.att_v = nn.Linear(ATT_DIM, 1, bias=False)
-            self.f_beta = nn.Linear(HIDDEN, FEAT_DIM)
-            self.cell = nn.LSTMCell(EMBED + FEAT_DIM, HIDDEN)
-            self.dropout = nn.Dropout(DROPOUT)
-            self.fc = nn.Linear(HIDDEN, VOCAB)
+            self.vocab, self.hidden = vocab, hidden
+            self.start, self.end, self.length_penalty = start, end, length_penalty
+            self.embedding = nn.Embedding(vocab, embed, padding_idx=pad)
+            self.init_h = nn.Linear(feat, hidden)
+            self.init_c = nn.Linear(feat, hidden)
+            self.att_feat = nn.Linear(feat, att, bias=False)
+            self.att_hidden = nn.Linear(hidden, att)
+            self.att_v = nn.Linear(att, 1, bias=False)
+            self.f_beta = nn.Linear(hidden, feat)
+            self.cell = nn.LSTMCell(embed + feat, hidden)
+            self.dropout = nn.Dropout(dropout)
+            self.fc = nn.Linear(hidden, vocab)
+
+        # The product's checkpoint names (Captioning/AttentionDecoder) -> this module's.
+        PRODUCT_NAMES = {"embedding.weight": "embedding.weight", "init_h.weight": "init_h.weight", "init_h.bias": "init_h.bias",
+                         "init_c.weight": "init_c.weight", "init_c.bias": "init_c.bias", "attention.features_weight": "att_feat.weight",
+                         "attention.hidden_weight": "att_hidden.weight", "attention.bias": "att_hidden.bias",
+                         "attention.score_weight": "att_v.weight", "gate.weight": "f_beta.weight", "gate.bias": "f_beta.bias",
+                         "lstm.weight_ih": "cell.weight_ih", "lstm.weight_hh": "cell.weight_hh", "lstm.bias_ih": "cell.bias_ih",
+                         "lstm.bias_hh": "cell.bias_hh", "output.weight": "fc.weight", "output.bias": "fc.bias"}
+
+        def load_product_weights(self, tensors):
+            """Loads a product decoder's weights (names without the "decoder." prefix); every one must be there."""
+            self.load_state_dict({ours: tensors[theirs] for theirs, ours in self.PRODUCT_NAMES.items()}, strict=True)
 
         def init_state(self, feats):
             mean = feats.mean(dim=1)
@@ -277,7 +292,7 @@ def make_model_classes():
                 alphas.append(alpha)
             hidden = torch.stack(hs, dim=1)       # [B, T, H]
             # Output projection applied ONCE to all stacked hidden states.
-            logits = self.fc(self.dropout(hidden).reshape(b * t_len, HIDDEN))
+            logits = self.fc(self.dropout(hidden).reshape(b * t_len, self.hidden))
             return logits, torch.stack(alphas, dim=1)
 
         def step_logp(self, feats, att_f, prev, h, c):
@@ -293,7 +308,7 @@ def make_model_classes():
             att_f = self.att_feat(feats)
             h, c = self.init_state(feats)
             rows = torch.arange(b)
-            prev = torch.full((b,), START_TOKEN, dtype=torch.long)
+            prev = torch.full((b,), self.start, dtype=torch.long)
             logprob = torch.zeros(b)
             history = []                                     # per step: (image rows, tokens, alpha) of live rows
             for _ in range(max_len):
@@ -302,7 +317,7 @@ def make_model_classes():
                 logp, h, c, alpha = self.step_logp(feats, att_f, prev, h, c)
                 best_lp, best = logp.max(dim=1)
                 logprob[rows] += best_lp
-                live = best != END_TOKEN
+                live = best != self.end
                 history.append((rows[live], best[live], alpha[live]))
                 if not bool(live.all()):
                     feats, att_f, h, c = feats[live], att_f[live], h[live], c[live]
@@ -331,7 +346,7 @@ def make_model_classes():
             active = torch.arange(b)
             score = torch.full((b, k), float("-inf"))
             score[:, 0] = 0.0
-            prev = torch.full((b * k,), START_TOKEN, dtype=torch.long)
+            prev = torch.full((b * k,), self.start, dtype=torch.long)
             seqs = torch.empty((b * k, 0), dtype=torch.long)
             attn = torch.empty((b * k, 0, feats.shape[1]))
             finished = [[] for _ in range(b)]
@@ -341,12 +356,12 @@ def make_model_classes():
                 if n == 0:
                     break
                 logp, h, c, alpha = self.step_logp(feats_k, att_f, prev, h, c)
-                total = (score.reshape(-1, 1) + logp).reshape(n, k * VOCAB)
+                total = (score.reshape(-1, 1) + logp).reshape(n, k * self.vocab)
                 top_s, top_i = total.topk(2 * k, dim=1)                   # [n, 2K], best first
-                top_row = torch.div(top_i, VOCAB, rounding_mode="floor")
-                top_tok = top_i % VOCAB
+                top_row = torch.div(top_i, self.vocab, rounding_mode="floor")
+                top_tok = top_i % self.vocab
                 finite = torch.isfinite(top_s)
-                is_end = (top_tok == END_TOKEN) & finite
+                is_end = (top_tok == self.end) & finite
                 live_rank = torch.cumsum((~is_end & finite).long(), dim=1)
                 take = ~is_end & finite & (live_rank <= k)               # the first K live extensions
                 ended = is_end & (live_rank < k)                          # ends ranked before the K-th live one
@@ -355,13 +370,13 @@ def make_model_classes():
                     for a, j in ended.nonzero().tolist():
                         row = int(base[a, 0] + top_row[a, j])
                         length = seqs.shape[1] + 1
-                        finished[int(active[a])].append((float(top_s[a, j]) / length ** LENGTH_PENALTY,
+                        finished[int(active[a])].append((float(top_s[a, j]) / length ** self.length_penalty,
                                                          seqs[row].tolist(), attn[row]))
                 order = torch.where(take, positions, positions + 2 * k).argsort(dim=1)[:, :k]
                 valid = take.gather(1, order)
                 parent = torch.where(valid, base + top_row.gather(1, order), base + torch.arange(k))
                 new_score = torch.where(valid, top_s.gather(1, order), torch.full_like(top_s[:, :k], float("-inf")))
-                new_tok = torch.where(valid, top_tok.gather(1, order), torch.full_like(top_tok[:, :k], END_TOKEN))
+                new_tok = torch.where(valid, top_tok.gather(1, order), torch.full_like(top_tok[:, :k], self.end))
                 done = torch.tensor([len(finished[int(i)]) >= k for i in active]) | ~valid.any(dim=1)
                 keep = ~done
                 kept_parent = parent[keep].reshape(-1)
@@ -376,7 +391,7 @@ def make_model_classes():
                 for j in range(k):
                     if math.isfinite(float(score[a, j])):
                         row = a * k + j
-                        finished[image].append((float(score[a, j]) / max(1, seqs.shape[1]) ** LENGTH_PENALTY,
+                        finished[image].append((float(score[a, j]) / max(1, seqs.shape[1]) ** self.length_penalty,
                                                 seqs[row].tolist(), attn[row]))
             return [max(f, key=lambda x: x[0]) if f else (float("-inf"), [], None) for f in finished]
 

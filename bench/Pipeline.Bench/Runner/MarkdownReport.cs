@@ -170,7 +170,7 @@ internal static class MarkdownReport
         var ort = OrtBars.Where(b => data.Results.Any(r => r.Name == b.Name && r.RatioOrt is not null))
             .Select(b => $"{b.Name} {Judged(data, b.Name, x => x.RatioOrt):F2} of ONNX Runtime (bar {b.Bar:F1})");
         s.AppendLine($"Ratio = ours / tuned PyTorch, medians, {data.Options.Threads} threads{(data.PreviousRuns.Count > 0 ? $", median of this run and {data.PreviousRuns.Count} earlier run(s) of the same code (see \"Runs\")" : "")}. **At or below 1.0:** {string.Join(", ", met)}. "
-            + $"**Above 1.0:** {(missed.Any() ? string.Join(", ", missed) : "none")}. {string.Join("; ", blas)}. "
+            + $"**Above 1.0:** {(missed.Any() ? string.Join(", ", missed) : "none")}. " + (blas.Any() ? $"{string.Join("; ", blas)}. " : "")
             + (ort.Any() ? $"ResNet-18: {string.Join(", ", ort)}. " : "")
             + (data.CaptionEndToEnd is { } e ? $"`pipeline caption` of {e.Images} photos: {e.Images / e.OursMedian:F1} images/s against {e.Images / e.ReferenceMedian:F1} for PyTorch + PIL (ratio {e.Ratio:F2}). " : "")
             + "Where the remaining time goes, and what was changed, is in \"Where the time goes\" below.");
