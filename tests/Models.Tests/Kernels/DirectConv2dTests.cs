@@ -33,15 +33,15 @@ public unsafe class DirectConv2dTests
     {
         if (!DirectConv2d.IsSupported) return;   // no AVX-512: the engine never calls the kernel
         var random = new Random(size * 100 + kernel * 10 + stride);
-        var weight = Fill(random, outChannels * inChannels * kernel * kernel, 0.5);
-        var scale = Fill(random, outChannels, 1.0);
-        var shift = Fill(random, outChannels, 1.0);
+        var weight = BlockedBuffers.Uniform(random, outChannels * inChannels * kernel * kernel, 0.5);
+        var scale = BlockedBuffers.Uniform(random, outChannels, 1.0);
+        var shift = BlockedBuffers.Uniform(random, outChannels, 1.0);
         var packed = DirectConvWeights.Pack(weight, outChannels, inChannels, kernel, kernel, inLanes, scale, shift);
         int outSize = DirectConv2d.OutputSize(size, kernel, stride, padding);
         var inLayout = new BlockedLayout(batch, inChannels, inLanes, size, size, padding);
         var outLayout = new BlockedLayout(batch, outChannels, 16, outSize, outSize, 1);
-        var input = Blocked(random, inLayout);
-        var res = residual ? Blocked(random, outLayout) : null;
+        var input = BlockedBuffers.Random(random, inLayout);
+        var res = residual ? BlockedBuffers.Random(random, outLayout) : null;
         var fast = new float[outLayout.Length];
         var reference = new float[outLayout.Length];
         Array.Fill(fast, 7f);              // the border must be left alone, the interior fully written
@@ -111,7 +111,7 @@ public unsafe class DirectConv2dTests
     {
         var layout = new BlockedLayout(2, 19, 16, 5, 6, 2);
         var random = new Random(1);
-        var source = Fill(random, 2 * 19 * 5 * 6, 1.0);
+        var source = BlockedBuffers.Uniform(random, 2 * 19 * 5 * 6, 1.0);
         var blocked = new float[layout.Length];
         var back = new float[source.Length];
         fixed (float* b = blocked)
@@ -127,20 +127,5 @@ public unsafe class DirectConv2dTests
             Assert.Equal(0f, blocked[layout.Offset(0, 1, 2, 7) + 15]);          // right of the last column
             Assert.Equal(9f, blocked[layout.Offset(0, 1, 4, 5) + 15]);          // interior untouched
         }
-    }
-
-    private static float[] Fill(Random random, int length, double magnitude)
-    {
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * magnitude);
-        return values;
-    }
-
-    private static float[] Blocked(Random random, BlockedLayout layout)
-    {
-        var source = Fill(random, layout.Batch * layout.Channels * layout.Height * layout.Width, 1.0);
-        var blocked = new float[layout.Length];
-        fixed (float* b = blocked) layout.FromNchw(source, b);
-        return blocked;
     }
 }

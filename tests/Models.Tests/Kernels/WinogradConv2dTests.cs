@@ -25,15 +25,15 @@ public unsafe class WinogradConv2dTests
     {
         if (!WinogradConv2d.IsSupported) return;
         var random = new Random(height * 31 + width);
-        var weight = Fill(random, outChannels * inChannels * 9, 0.5);
-        var scale = Fill(random, outChannels, 1.0);
-        var shift = Fill(random, outChannels, 1.0);
+        var weight = BlockedBuffers.Uniform(random, outChannels * inChannels * 9, 0.5);
+        var scale = BlockedBuffers.Uniform(random, outChannels, 1.0);
+        var shift = BlockedBuffers.Uniform(random, outChannels, 1.0);
         var winograd = WinogradWeights.Pack(weight, outChannels, inChannels, scale, shift);
         var direct = DirectConvWeights.Pack(weight, outChannels, inChannels, 3, 3, 16, scale, shift);
         var inLayout = new BlockedLayout(batch, inChannels, 16, height, width, WinogradConv2d.InputBorder(height, width));
         var outLayout = new BlockedLayout(batch, outChannels, 16, height, width, 1);
-        var input = Blocked(random, inLayout);
-        var res = residual ? Blocked(random, outLayout) : null;
+        var input = BlockedBuffers.Random(random, inLayout);
+        var res = residual ? BlockedBuffers.Random(random, outLayout) : null;
         var fast = new float[outLayout.Length];
         var reference = new float[outLayout.Length];
         Array.Fill(fast, 7f);
@@ -58,20 +58,5 @@ public unsafe class WinogradConv2dTests
         Assert.Equal(42, WinogradConv2d.ChunkTiles(512, 100_000, 2));
         Assert.Equal(14, WinogradConv2d.ChunkTiles(64, 16, 2));
         Assert.True(WinogradConv2d.ChunkTiles(128, 196, 2) * 4 <= 196);
-    }
-
-    private static float[] Fill(Random random, int length, double magnitude)
-    {
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * magnitude);
-        return values;
-    }
-
-    private static float[] Blocked(Random random, BlockedLayout layout)
-    {
-        var source = Fill(random, layout.Batch * layout.Channels * layout.Height * layout.Width, 1.0);
-        var blocked = new float[layout.Length];
-        fixed (float* b = blocked) layout.FromNchw(source, b);
-        return blocked;
     }
 }
