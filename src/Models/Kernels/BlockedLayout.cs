@@ -38,8 +38,8 @@ internal readonly record struct BlockedLayout(int Batch, int Channels, int Lanes
     /// <summary>Floats between images.</summary>
     public int ImageStride => Blocks * BlockStride;
 
-    /// <summary>Floats of the whole buffer.</summary>
-    public int Length => Batch * ImageStride;
+    /// <summary>Floats of the whole buffer (an <see cref="OverflowException"/> past the largest array a buffer can be).</summary>
+    public int Length => checked(Batch * ImageStride);
 
     /// <summary>Offset of interior pixel (y, x) of block <paramref name="block"/> of image <paramref name="image"/> (y, x may reach into the border).</summary>
     public int Offset(int image, int block, int y, int x) => image * ImageStride + block * BlockStride + (y + Border) * RowStride + (x + Border) * Lanes;
