@@ -61,6 +61,7 @@ internal static class CaptionDecoding
             var (logProbs, hidden, cell, alpha) = decoder.Step(previous, state);             // (K, V), (K, H), (K, H), (K, R)
             int vocab = logProbs.Size(1);
             var lp = logProbs.Data;
+            if (options.SuppressUnknown) Suppress(lp, vocab, config.UnkId);
             for (int i = 0; i < rowImage.Length; i++)
             {
                 int b = rowImage[i];
@@ -140,6 +141,7 @@ internal static class CaptionDecoding
             int vocab = logProbs.Size(1);
             int regions = alpha?.Size(1) ?? 0;
             var lp = logProbs.Data;
+            if (options.SuppressUnknown) Suppress(lp, vocab, config.UnkId);
             var nextScore = new float[rows]; var nextPaths = new BeamPath[rows]; var nextPrevious = new int[rows]; var parent = new int[rows];
             for (int a = 0; a < activeImages.Length; a++)
             {
@@ -210,6 +212,12 @@ internal static class CaptionDecoding
     /// Fills the best (row, token) extensions of the image's beams [first, first + width) into the top arrays, sorted
     /// descending with ties kept in scan order; returns how many finite candidates were found (≤ top capacity).
     /// </summary>
+    /// <summary>Makes token <paramref name="token"/> impossible in every row of (rows, vocab) log-probabilities.</summary>
+    private static void Suppress(Span<float> logProbs, int vocab, int token)
+    {
+        for (int i = token; i < logProbs.Length; i += vocab) logProbs[i] = float.NegativeInfinity;
+    }
+
     private static int SelectTop(ReadOnlySpan<float> logProbs, int vocab, float[] score, int first, int width, float[] topScore, int[] topRow, int[] topToken)
     {
         int capacity = topScore.Length, count = 0;

@@ -10,7 +10,9 @@ namespace Pipeline.Models.Captioning;
 /// <param name="LengthPenalty">α of the length normalisation score / n^α (0 = off).</param>
 /// <param name="TopK">How many ranked candidates to return per image in <see cref="CaptionHypothesis.Alternatives"/>.</param>
 /// <param name="ReturnAttention">Whether to record the attention weights of every emitted token.</param>
-public sealed record DecodeOptions(int BeamSize = 1, int MaxLength = 20, float LengthPenalty = 1.0f, int TopK = 1, bool ReturnAttention = true)
+/// <param name="SuppressUnknown">Never emit &lt;unk&gt; (the usual practice: a caption with a placeholder for "some rare word" helps nobody;
+/// the next most likely word is taken instead).</param>
+public sealed record DecodeOptions(int BeamSize = 1, int MaxLength = 20, float LengthPenalty = 1.0f, int TopK = 1, bool ReturnAttention = true, bool SuppressUnknown = true)
 {
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the bad setting.</summary>
     public void Validate()

@@ -48,6 +48,24 @@ public sealed class CaptionDecodingTests(ITestOutputHelper output)
         => CaptionDecoding.GenerateBeam(model.Decoder, model.Config, features, new DecodeOptions(BeamSize: 1, MaxLength: 9, LengthPenalty: lengthPenalty));
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void UnknownIsNeverEmittedUnlessAllowed(int beam)
+    {
+        var (model, features) = RandomModel(9);
+        int unk = model.Config.UnkId;
+        model.Decoder.Output.Bias!.Data[unk] = 50f;                          // <unk> is by far the likeliest word everywhere
+        var allowed = model.Generate(features, new DecodeOptions(BeamSize: beam, MaxLength: 6, SuppressUnknown: false));
+        Assert.All(allowed, h => Assert.Contains(unk, h.Tokens));
+        var suppressed = model.Generate(features, new DecodeOptions(BeamSize: beam, MaxLength: 6));
+        Assert.All(suppressed, h =>
+        {
+            Assert.DoesNotContain(unk, h.Tokens);
+            Assert.True(float.IsFinite(h.Score));
+        });
+    }
+
+    [Theory]
     [InlineData(5ul, 0f)]
     [InlineData(5ul, 1f)]
     [InlineData(6ul, 0f)]
