@@ -5,8 +5,8 @@ Captions every image of a folder with the same trained captioner, doing what the
 decode (PIL, in a thread pool) -> RGB -> resize the shorter side to the model's image size (bilinear) ->
 centre crop -> pixels in 0..255 -> the backbone's input transform (channel order + mean image) ->
 reference.py's ResNet trunk (PyTorch, eval, no_grad, channels_last) -> region features -> reference.py's
-Decoder (the product's "Show, Attend and Tell" decoder and CaptionDecoding beam search: end token,
-early stopping, length penalty 0 as the CLI's default) loaded with the model's weights -> one JSON line
+Decoder (the product's "Show, Attend and Tell" decoder and CaptionDecoding beam search: <unk> never
+emitted, end token, early stopping, length penalty 0 as the CLI's default) loaded with the model's weights -> one JSON line
 per image {"image": ..., "caption": ...} written to --out.
 
 Inputs written by the C# side (Pipeline.Bench caption-e2e):
@@ -83,13 +83,13 @@ def main():
     vocab_doc = json.load(open(os.path.join(args.model, "vocab.json")))
     words = vocab_doc["tokens"] if isinstance(vocab_doc, dict) and "tokens" in vocab_doc else vocab_doc
     side = config["ImageSize"]
-    pad, start, end = config.get("PadId", 0), config.get("StartId", 2), config.get("EndId", 3)
+    pad, unk, start, end = config.get("PadId", 0), config.get("UnkId", 1), config.get("StartId", 2), config.get("EndId", 3)
     max_len = config.get("MaxCaptionLength", 20)
     weights = {k: torch.from_numpy(v) for k, v in read_safetensors(os.path.join(args.model, "model.safetensors"), np).items()}
     # The decoder: reference.py's, which follows the product's, sized from config.json, with the model's weights.
     Decoder = reference.models()[1]
     decoder = Decoder(vocab=config["VocabularySize"], embed=config["EmbeddingDim"], hidden=config["HiddenSize"], att=config["AttentionDim"],
-                      feat=weights["decoder.attention.features_weight"].shape[1], pad=pad, start=start, end=end, length_penalty=0.0)
+                      feat=weights["decoder.attention.features_weight"].shape[1], pad=pad, unk=unk, start=start, end=end, length_penalty=0.0)
     decoder.load_product_weights({k[len("decoder."):]: v for k, v in weights.items() if k.startswith("decoder.")})
     decoder.eval()
 

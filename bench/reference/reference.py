@@ -163,6 +163,7 @@ HIDDEN = 512
 ATT_DIM = 256
 STEPS = 20
 PAD_TOKEN = 0       # the product's special ids (CaptionerConfig defaults): pad 0, unknown 1,
+UNK_TOKEN = 1       # (never emitted when decoding, as the product's DecodeOptions.SuppressUnknown),
 START_TOKEN = 2     # start 2, end 3; caption words are drawn from [FIRST_WORD, VOCAB)
 END_TOKEN = 3
 FIRST_WORD = 4
@@ -232,15 +233,15 @@ def make_model_classes():
         * Gate: beta = sigmoid(f_beta(h_{t-1})) (Linear 512->256, bias), multiplies context.
         * LSTMCell input = concat(embedding(token_t), beta * context): 256 + 256 = 512.
         * Decoding (greedy, beam search) follows the product's CaptionDecoding: log-softmax per
-          step, captions end at END_TOKEN (finished images leave the batch), beams ranked by
-          log P / n^LENGTH_PENALTY.
+          step with the unknown-word token suppressed, captions end at END_TOKEN (finished
+          images leave the batch), beams ranked by log P / n^LENGTH_PENALTY.
         """
 
         def __init__(self, vocab=VOCAB, embed=EMBED, hidden=HIDDEN, att=ATT_DIM, feat=FEAT_DIM, dropout=DROPOUT,
-                     pad=PAD_TOKEN, start=START_TOKEN, end=END_TOKEN, length_penalty=LENGTH_PENALTY):
+                     pad=PAD_TOKEN, unk=UNK_TOKEN, start=START_TOKEN, end=END_TOKEN, length_penalty=LENGTH_PENALTY):
             super().__init__()
             self.vocab, self.hidden = vocab, hidden
-            self.start, self.end, self.length_penalty = start, end, length_penalty
+            self.unk, self.start, self.end, self.length_penalty = unk, start, end, length_penalty
             self.embedding = nn.Embedding(vocab, embed, padding_idx=pad)
             self.init_h = nn.Linear(feat, hidden)
             self.init_c = nn.Linear(feat, hidden)
@@ -298,7 +299,9 @@ def make_model_classes():
         def step_logp(self, feats, att_f, prev, h, c):
             """One decoding step from the previous tokens: (log-probabilities [N,V], h, c, alpha)."""
             h, c, alpha = self.attend_step(feats, att_f, self.embedding(prev), h, c)
-            return torch.log_softmax(self.fc(h), dim=1), h, c, alpha
+            logp = torch.log_softmax(self.fc(h), dim=1)
+            logp[:, self.unk] = float("-inf")          # the unknown-word token is never emitted
+            return logp, h, c, alpha
 
         @torch.no_grad()
         def greedy(self, feats, max_len):
