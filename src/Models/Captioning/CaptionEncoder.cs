@@ -18,6 +18,7 @@ public sealed class CaptionEncoder : ImageEncoder
     private readonly Sequential stem;
     private readonly List<Sequential> stages = [];
     private ConvNetInference? inference;
+    private bool inferenceUnsupported;         // a layer the fused path cannot run (shapes never change, so asked once)
 
     /// <summary>Builds the encoder for <paramref name="spec"/> and square images of side <paramref name="imageSize"/>.</summary>
     public CaptionEncoder(CaptionEncoderSpec spec, int imageSize, Generator generator)
@@ -74,7 +75,7 @@ public sealed class CaptionEncoder : ImageEncoder
     private ConvNetInference? Inference()
     {
         var plan = inference;
-        if (plan is not null && plan.IsCurrent) return plan;
+        if (inferenceUnsupported || plan is not null && plan.IsCurrent) return plan;
         var builder = new ConvNetInference.Builder(3);
         for (int i = 0; i < stem.Count; i++)
         {
@@ -83,6 +84,8 @@ public sealed class CaptionEncoder : ImageEncoder
         }
         foreach (var stage in stages)
             for (int j = 0; j < stage.Count; j++) builder.Block((ResidualBlock)stage[j]);
-        return inference = builder.Build();
+        inference = builder.Build();
+        inferenceUnsupported = inference is null;
+        return inference;
     }
 }

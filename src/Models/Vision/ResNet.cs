@@ -19,6 +19,7 @@ public sealed class ResNet : Module, ITensorModule
     private readonly MaxPool2d maxPool;
     private readonly Sequential[] stages;
     private ConvNetInference? inference;
+    private bool inferenceUnsupported;         // a layer the fused path cannot run (shapes never change, so asked once)
 
     /// <summary>Builds the network for <paramref name="spec"/> with freshly initialised weights.</summary>
     public ResNet(ResNetSpec spec, Generator generator)
@@ -91,11 +92,13 @@ public sealed class ResNet : Module, ITensorModule
     private ConvNetInference? Inference()
     {
         var plan = inference;
-        if (plan is not null && plan.IsCurrent) return plan;
+        if (inferenceUnsupported || plan is not null && plan.IsCurrent) return plan;
         var builder = new ConvNetInference.Builder(3).Conv(conv1, bn1, relu: true).MaxPool(maxPool.Options);
         foreach (var stage in stages)
             for (int j = 0; j < stage.Count; j++) builder.Block((ResidualBlock)stage[j]);
-        return inference = builder.Build();
+        inference = builder.Build();
+        inferenceUnsupported = inference is null;
+        return inference;
     }
 
     /// <summary>Index in the plan of the first step of stage <paramref name="stage"/> (0: the stem conv; the pool is step 1).</summary>
