@@ -24,6 +24,7 @@ imports numpy or torch. A marker variable stops the re-exec from looping.
 
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -161,7 +162,15 @@ EMBED = 256
 HIDDEN = 512
 ATT_DIM = 256
 STEPS = 20
-START_TOKEN = 1
+PAD_TOKEN = 0       # the product's special ids (CaptionerConfig defaults): pad 0, unknown 1,
+UNK_TOKEN = 1       # (never emitted when decoding, as the product's DecodeOptions.SuppressUnknown),
+START_TOKEN = 2     # start 2, end 3; caption words are drawn from [FIRST_WORD, VOCAB)
+END_TOKEN = 3
+FIRST_WORD = 4
+LENGTH_PENALTY = 1.0  # beam ranking: log P / n^alpha (the product's DecodeOptions default)
+# Output bias of the end token on both sides: random weights would end a data-dependent subset of the
+# captions early; suppressed, every caption decodes exactly STEPS tokens (as BenchSizes.SuppressedEndBias).
+SUPPRESSED_END_BIAS = -1e4
 DROPOUT = 0.5
 ALPHA_REG = 1.0     # lambda of the doubly stochastic attention regulariser
 BEAM = 3
@@ -177,6 +186,14 @@ CNN_WIDTHS = (3, 4, 5)
 CNN_MAPS = 100
 LSTM_HIDDEN = 128
 BILSTM_ATT_DIM = 256
+
+# Pretrained ResNet-18 (resnet18_b1 / resnet18_b32): ML.NET's CNTK export, depths 2, 2, 2, 3. Its weights and
+# the transformed input batch are written by the C# side (Pipeline.Bench compare) as .npy files into the
+# directory named by this environment variable, so both sides run the same network on the same numbers.
+RESNET_DIR_VAR = "PIPELINE_RESNET18_DIR"
+RESNET_DEPTHS = (2, 2, 2, 3)
+RESNET_CHANNELS = (64, 128, 256, 512)
+RESNET_SIDE = 224
 
 
 def make_model_classes():
@@ -200,34 +217,57 @@ def make_model_classes():
         def forward(self, x):
             return self.body(x)
 
-    class Decoder(nn.Module):
-        """Show, Attend and Tell decoder: additive attention + gated context + LSTMCell.
+        def regions(self, x):
+            """[B,3,128,128] -> region features [B,64,256], as the product's encoder returns them."""
+            f = self.body(x)
+            return f.permute(0, 2, 3, 1).reshape(f.shape[0], REGIONS, FEAT_DIM)
 
-        * h0 = init_h(mean_r feats), c0 = init_c(mean_r feats): plain Linear(256->512),
-          no tanh.
-        * Attention: e = v . tanh(W_f f_r + W_h h_{t-1}) (W_f, W_h with bias, v without),
+    class Decoder(nn.Module):
+        """Show, Attend and Tell decoder, as the product's Captioning/AttentionDecoder.
+
+        * Embedding(VOCAB, EMBED) with a zero padding row (PAD_TOKEN).
+        * h0 = tanh(init_h(mean_r feats)), c0 = tanh(init_c(mean_r feats)): Linear(256->512).
+        * Attention: e = v . tanh(W_f f_r + W_h h_{t-1} + b) (one bias, on W_h; v without),
           alpha = softmax over the 64 regions, context = sum_r alpha_r f_r.
-          W_f f is computed once per sequence.
+          W_f f is computed once per image.
         * Gate: beta = sigmoid(f_beta(h_{t-1})) (Linear 512->256, bias), multiplies context.
         * LSTMCell input = concat(embedding(token_t), beta * context): 256 + 256 = 512.
+        * Decoding (greedy, beam search) follows the product's CaptionDecoding: log-softmax per
+          step with the unknown-word token suppressed, captions end at END_TOKEN (finished
+          images leave the batch), beams ranked by log P / n^LENGTH_PENALTY.
         """
 
-        def __init__(self):
+        def __init__(self, vocab=VOCAB, embed=EMBED, hidden=HIDDEN, att=ATT_DIM, feat=FEAT_DIM, dropout=DROPOUT,
+                     pad=PAD_TOKEN, unk=UNK_TOKEN, start=START_TOKEN, end=END_TOKEN, length_penalty=LENGTH_PENALTY):
             super().__init__()
-            self.embedding = nn.Embedding(VOCAB, EMBED)
-            self.init_h = nn.Linear(FEAT_DIM, HIDDEN)
-            self.init_c = nn.Linear(FEAT_DIM, HIDDEN)
-            self.att_feat = nn.Linear(FEAT_DIM, ATT_DIM)
-            self.att_hidden = nn.Linear(HIDDEN, ATT_DIM)
-            self.att_v = nn.Linear(ATT_DIM, 1, bias=False)
-            self.f_beta = nn.Linear(HIDDEN, FEAT_DIM)
-            self.cell = nn.LSTMCell(EMBED + FEAT_DIM, HIDDEN)
-            self.dropout = nn.Dropout(DROPOUT)
-            self.fc = nn.Linear(HIDDEN, VOCAB)
+            self.vocab, self.hidden = vocab, hidden
+            self.unk, self.start, self.end, self.length_penalty = unk, start, end, length_penalty
+            self.embedding = nn.Embedding(vocab, embed, padding_idx=pad)
+            self.init_h = nn.Linear(feat, hidden)
+            self.init_c = nn.Linear(feat, hidden)
+            self.att_feat = nn.Linear(feat, att, bias=False)
+            self.att_hidden = nn.Linear(hidden, att)
+            self.att_v = nn.Linear(att, 1, bias=False)
+            self.f_beta = nn.Linear(hidden, feat)
+            self.cell = nn.LSTMCell(embed + feat, hidden)
+            self.dropout = nn.Dropout(dropout)
+            self.fc = nn.Linear(hidden, vocab)
+
+        # The product's checkpoint names (Captioning/AttentionDecoder) -> this module's.
+        PRODUCT_NAMES = {"embedding.weight": "embedding.weight", "init_h.weight": "init_h.weight", "init_h.bias": "init_h.bias",
+                         "init_c.weight": "init_c.weight", "init_c.bias": "init_c.bias", "attention.features_weight": "att_feat.weight",
+                         "attention.hidden_weight": "att_hidden.weight", "attention.bias": "att_hidden.bias",
+                         "attention.score_weight": "att_v.weight", "gate.weight": "f_beta.weight", "gate.bias": "f_beta.bias",
+                         "lstm.weight_ih": "cell.weight_ih", "lstm.weight_hh": "cell.weight_hh", "lstm.bias_ih": "cell.bias_ih",
+                         "lstm.bias_hh": "cell.bias_hh", "output.weight": "fc.weight", "output.bias": "fc.bias"}
+
+        def load_product_weights(self, tensors):
+            """Loads a product decoder's weights (names without the "decoder." prefix); every one must be there."""
+            self.load_state_dict({ours: tensors[theirs] for theirs, ours in self.PRODUCT_NAMES.items()}, strict=True)
 
         def init_state(self, feats):
             mean = feats.mean(dim=1)
-            return self.init_h(mean), self.init_c(mean)
+            return torch.tanh(self.init_h(mean)), torch.tanh(self.init_c(mean))
 
         def attend_step(self, feats, att_f, emb_t, h, c):
             """One decoding step: attention, gate, LSTMCell. Returns (h, c, alpha)."""
@@ -253,51 +293,110 @@ def make_model_classes():
                 alphas.append(alpha)
             hidden = torch.stack(hs, dim=1)       # [B, T, H]
             # Output projection applied ONCE to all stacked hidden states.
-            logits = self.fc(self.dropout(hidden).reshape(b * t_len, HIDDEN))
+            logits = self.fc(self.dropout(hidden).reshape(b * t_len, self.hidden))
             return logits, torch.stack(alphas, dim=1)
 
+        def step_logp(self, feats, att_f, prev, h, c):
+            """One decoding step from the previous tokens: (log-probabilities [N,V], h, c, alpha)."""
+            h, c, alpha = self.attend_step(feats, att_f, self.embedding(prev), h, c)
+            logp = torch.log_softmax(self.fc(h), dim=1)
+            logp[:, self.unk] = float("-inf")          # the unknown-word token is never emitted
+            return logp, h, c, alpha
+
         @torch.no_grad()
-        def greedy(self, feats, steps):
+        def greedy(self, feats, max_len):
+            """Greedy decoding: argmax per step; an image stops at END_TOKEN and leaves the batch.
+            Returns per image (tokens, log-probability, attention maps)."""
             b = feats.shape[0]
             att_f = self.att_feat(feats)
             h, c = self.init_state(feats)
-            token = torch.full((b,), START_TOKEN, dtype=torch.long)
-            out = []
-            for _ in range(steps):
-                h, c, _ = self.attend_step(feats, att_f, self.embedding(token), h, c)
-                token = self.fc(h).argmax(dim=1)
-                out.append(token)
-            return torch.stack(out, dim=1)
+            rows = torch.arange(b)
+            prev = torch.full((b,), self.start, dtype=torch.long)
+            logprob = torch.zeros(b)
+            history = []                                     # per step: (image rows, tokens, alpha) of live rows
+            for _ in range(max_len):
+                if rows.numel() == 0:
+                    break
+                logp, h, c, alpha = self.step_logp(feats, att_f, prev, h, c)
+                best_lp, best = logp.max(dim=1)
+                logprob[rows] += best_lp
+                live = best != self.end
+                history.append((rows[live], best[live], alpha[live]))
+                if not bool(live.all()):
+                    feats, att_f, h, c = feats[live], att_f[live], h[live], c[live]
+                    rows = rows[live]
+                prev = best[live]
+            tokens = [[] for _ in range(b)]
+            attention = [[] for _ in range(b)]
+            for step_rows, step_tokens, step_alpha in history:
+                for r, t, a in zip(step_rows.tolist(), step_tokens.tolist(), step_alpha):
+                    tokens[r].append(t)
+                    attention[r].append(a)
+            return [(tokens[i], float(logprob[i]), attention[i]) for i in range(b)]
 
         @torch.no_grad()
-        def beam_search(self, feats, steps, k):
-            """Batched beam search: all images x K beams run as one [B*K] batch.
-
-            Scores are summed log-softmax probabilities; at step 0 only beam 0 of each
-            image is alive (the others start at -inf) so the K first tokens differ. Fixed
-            length (no end token), no length normalisation; returns the best sequence
-            per image, [B, steps].
-            """
-            b, r, d = feats.shape
-            feats_k = feats.repeat_interleave(k, dim=0)          # [B*K, R, D]
-            att_f = self.att_feat(feats_k)
+        def beam_search(self, feats, max_len, k):
+            """Batched beam search as the product's CaptionDecoding: all images x K beams in one
+            [N = B*K] batch; only beam 0 of each image starts alive. Per image and step the 2K best
+            (beam, token) extensions are walked in rank order: one ending in END_TOKEN becomes a
+            finished hypothesis scored log P / n^LENGTH_PENALTY, the others fill the K live beams.
+            An image stops (and leaves the batch) with K finished hypotheses; at max_len its live
+            beams join the finished ones. Returns per image the best (tokens, score, attention)."""
+            b = feats.shape[0]
+            att_f = self.att_feat(feats).repeat_interleave(k, dim=0)     # projected once per image
+            feats_k = feats.repeat_interleave(k, dim=0)                  # [N, R, D]
             h, c = self.init_state(feats_k)
-            token = torch.full((b * k,), START_TOKEN, dtype=torch.long)
-            scores = torch.full((b, k), float("-inf"))
-            scores[:, 0] = 0.0
-            base = (torch.arange(b) * k).unsqueeze(1)              # [B, 1]
+            active = torch.arange(b)
+            score = torch.full((b, k), float("-inf"))
+            score[:, 0] = 0.0
+            prev = torch.full((b * k,), self.start, dtype=torch.long)
             seqs = torch.empty((b * k, 0), dtype=torch.long)
-            for _ in range(steps):
-                h, c, _ = self.attend_step(feats_k, att_f, self.embedding(token), h, c)
-                logp = torch.log_softmax(self.fc(h), dim=1)        # [B*K, V]
-                total = scores.reshape(b * k, 1) + logp
-                scores, idx = total.reshape(b, k * VOCAB).topk(k, dim=1)  # [B, K]
-                src = (base + torch.div(idx, VOCAB, rounding_mode="floor")).reshape(-1)
-                token = (idx % VOCAB).reshape(-1)
-                h, c = h[src], c[src]
-                seqs = torch.cat([seqs[src], token.unsqueeze(1)], dim=1)
-            best = scores.argmax(dim=1) + base.squeeze(1)
-            return seqs[best]
+            attn = torch.empty((b * k, 0, feats.shape[1]))
+            finished = [[] for _ in range(b)]
+            positions = torch.arange(2 * k)
+            for _ in range(max_len):
+                n = active.numel()
+                if n == 0:
+                    break
+                logp, h, c, alpha = self.step_logp(feats_k, att_f, prev, h, c)
+                total = (score.reshape(-1, 1) + logp).reshape(n, k * self.vocab)
+                top_s, top_i = total.topk(2 * k, dim=1)                   # [n, 2K], best first
+                top_row = torch.div(top_i, self.vocab, rounding_mode="floor")
+                top_tok = top_i % self.vocab
+                finite = torch.isfinite(top_s)
+                is_end = (top_tok == self.end) & finite
+                live_rank = torch.cumsum((~is_end & finite).long(), dim=1)
+                take = ~is_end & finite & (live_rank <= k)               # the first K live extensions
+                ended = is_end & (live_rank < k)                          # ends ranked before the K-th live one
+                base = (torch.arange(n) * k).unsqueeze(1)
+                if bool(ended.any()):
+                    for a, j in ended.nonzero().tolist():
+                        row = int(base[a, 0] + top_row[a, j])
+                        length = seqs.shape[1] + 1
+                        finished[int(active[a])].append((float(top_s[a, j]) / length ** self.length_penalty,
+                                                         seqs[row].tolist(), attn[row]))
+                order = torch.where(take, positions, positions + 2 * k).argsort(dim=1)[:, :k]
+                valid = take.gather(1, order)
+                parent = torch.where(valid, base + top_row.gather(1, order), base + torch.arange(k))
+                new_score = torch.where(valid, top_s.gather(1, order), torch.full_like(top_s[:, :k], float("-inf")))
+                new_tok = torch.where(valid, top_tok.gather(1, order), torch.full_like(top_tok[:, :k], self.end))
+                done = torch.tensor([len(finished[int(i)]) >= k for i in active]) | ~valid.any(dim=1)
+                keep = ~done
+                kept_parent = parent[keep].reshape(-1)
+                h, c = h[kept_parent], c[kept_parent]
+                seqs = torch.cat([seqs[kept_parent], new_tok[keep].reshape(-1, 1)], dim=1)
+                attn = torch.cat([attn[kept_parent], alpha[kept_parent].unsqueeze(1)], dim=1)
+                if not bool(keep.all()):
+                    kept_rows = (base + torch.arange(k))[keep].reshape(-1)
+                    feats_k, att_f = feats_k[kept_rows], att_f[kept_rows]
+                score, prev, active = new_score[keep], new_tok[keep].reshape(-1), active[keep]
+            for a, image in enumerate(active.tolist()):                   # cut at max_len: live beams join
+                for j in range(k):
+                    if math.isfinite(float(score[a, j])):
+                        row = a * k + j
+                        finished[image].append((float(score[a, j]) / max(1, seqs.shape[1]) ** self.length_penalty,
+                                                seqs[row].tolist(), attn[row]))
+            return [max(f, key=lambda x: x[0]) if f else (float("-inf"), [], None) for f in finished]
 
     class Captioner(nn.Module):
         def __init__(self):
@@ -349,7 +448,49 @@ def make_model_classes():
             pooled = torch.bmm(weights.unsqueeze(1), out).squeeze(1)  # [B, 256]
             return self.fc(self.dropout(pooled))
 
-    return Encoder, Decoder, Captioner, TextCNN, BiLSTMAttention
+    class BasicBlock(nn.Module):
+        """ResNet basic block (He et al. 2016) with torchvision's parameter names."""
+
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.downsample = None
+            if stride != 1 or cin != cout:
+                self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            h = F.relu(self.bn1(self.conv1(x)))
+            h = self.bn2(self.conv2(h))
+            return F.relu(h + (x if self.downsample is None else self.downsample(x)))
+
+    class ResNet(nn.Module):
+        """ImageNet ResNet trunk (stem conv 7x7/2, BN, ReLU, max pool 3x3/2, basic-block stages) ending in
+        the last stage's map read as region features [B, 49, 512], as the product's ResNetEncoder."""
+
+        def __init__(self, depths=RESNET_DEPTHS, channels=RESNET_CHANNELS):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, channels[0], 7, stride=2, padding=3, bias=False)
+            self.bn1 = nn.BatchNorm2d(channels[0])
+            self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
+            cin = channels[0]
+            for k, (cout, depth) in enumerate(zip(channels, depths)):
+                blocks = []
+                for j in range(depth):
+                    blocks.append(BasicBlock(cin, cout, 2 if k > 0 and j == 0 else 1))
+                    cin = cout
+                setattr(self, "layer%d" % (k + 1), nn.Sequential(*blocks))
+            self.stages = len(channels)
+
+        def forward(self, x):
+            x = self.maxpool(F.relu(self.bn1(self.conv1(x))))
+            for k in range(self.stages):
+                x = getattr(self, "layer%d" % (k + 1))(x)
+            return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1, x.shape[1])
+
+    return Encoder, Decoder, Captioner, TextCNN, BiLSTMAttention, ResNet
 
 
 MODELS = None
@@ -408,15 +549,15 @@ def train_step_fn(model, loss_fn):
 
 
 def caption_loss(logits, alphas, targets):
-    """Cross-entropy over all B*T tokens + lambda * mean_b sum_r (1 - sum_t alpha)^2."""
-    ce = F.cross_entropy(logits, targets.reshape(-1))
+    """Cross-entropy over the B*T non-pad tokens + lambda * mean_b sum_r (1 - sum_t alpha)^2."""
+    ce = F.cross_entropy(logits, targets.reshape(-1), ignore_index=PAD_TOKEN)
     reg = ((1.0 - alphas.sum(dim=1)) ** 2).sum(dim=1).mean()
     return ce + ALPHA_REG * reg
 
 
 def random_captions(batch):
     """Token ids [B, T+1]: inputs = [:, :T], targets = [:, 1:]."""
-    caps = torch.randint(2, VOCAB, (batch, STEPS + 1))
+    caps = torch.randint(FIRST_WORD, VOCAB, (batch, STEPS + 1))
     caps[:, 0] = START_TOKEN
     return caps[:, :STEPS].contiguous(), caps[:, 1:].contiguous()
 
@@ -427,13 +568,13 @@ def setup_encoder(train):
     model = Encoder()
     images = torch.randn(BATCH, 3, IMG, IMG)
     if train:
-        step = train_step_fn(model, lambda: model(images).mean())
+        step = train_step_fn(model, lambda: model.regions(images).mean())
         return step, lambda m, n: {"batch": BATCH}
     model.eval()
 
     def step():
         with torch.no_grad():
-            return model(images)
+            return model.regions(images)
     return step, lambda m, n: {"batch": BATCH, "images_per_s": BATCH / m}
 
 
@@ -454,6 +595,8 @@ def setup_captioner(kind):
     Captioner = models()[2]
     seed_all()
     model = Captioner()
+    with torch.no_grad():
+        model.decoder.fc.bias[END_TOKEN] = SUPPRESSED_END_BIAS
     images = torch.randn(BATCH, 3, IMG, IMG)
     if kind == "train":
         inputs, targets = random_captions(BATCH)
@@ -496,6 +639,62 @@ def setup_text(kind, train):
                                "docs_per_s": TEXT_BATCH_INFER / m}
 
 
+def setup_resnet(batch):
+    """Pretrained ResNet-18 forward on `batch` transformed 224x224 images (weights and input from the C# side,
+    see RESNET_DIR_VAR). PyTorch's best CPU variant is chosen by measurement at setup: eager or TorchScript-
+    frozen (conv+BN folded), NCHW or channels_last (oneDNN's blocked convolutions); the choice is reported."""
+    ResNet = models()[5]
+    folder = os.environ.get(RESNET_DIR_VAR)
+    if not folder or not os.path.isdir(folder):
+        raise FileNotFoundError("%s must name the directory the C# side wrote the ResNet-18 weights to" % RESNET_DIR_VAR)
+    seed_all()
+    model = ResNet()
+    state = {}
+    for key in model.state_dict():
+        path = os.path.join(folder, key + ".npy")
+        if key.endswith("num_batches_tracked"):
+            continue
+        state[key] = torch.from_numpy(np.load(path))
+    result = model.load_state_dict(state, strict=False)
+    missing = [k for k in result.missing_keys if not k.endswith("num_batches_tracked")]
+    if missing or result.unexpected_keys:
+        raise ValueError("resnet weights do not match the network: missing %s, unexpected %s" % (missing, result.unexpected_keys))
+    model.eval()
+    images = torch.from_numpy(np.load(os.path.join(folder, "input_b%d.npy" % batch)))
+    variants = {}
+    with torch.no_grad():
+        variants["eager_nchw"] = (model, images)
+        cl_model = ResNet()
+        cl_model.load_state_dict(state, strict=False)
+        cl_model.eval()
+        cl_model = cl_model.to(memory_format=torch.channels_last)
+        cl_images = images.contiguous(memory_format=torch.channels_last)
+        variants["eager_channels_last"] = (cl_model, cl_images)
+        for name, (m, x) in list(variants.items()):
+            try:
+                variants[name.replace("eager", "jit_frozen")] = (torch.jit.freeze(torch.jit.trace(m, x)), x)
+            except Exception as exc:  # pragma: no cover - older builds
+                log("resnet: %s could not be frozen (%s)" % (name, exc))
+        timings = {}
+        for name, (m, x) in variants.items():
+            for _ in range(2):
+                m(x)
+            runs = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                m(x)
+                runs.append(time.perf_counter() - t0)
+            timings[name] = min(runs)
+    chosen = min(timings, key=timings.get)
+    log("resnet18_b%d: variant times (ms) %s -> %s" % (batch, {k: round(v * 1e3, 1) for k, v in timings.items()}, chosen))
+    net, x = variants[chosen]
+
+    def step():
+        with torch.no_grad():
+            return net(x)
+    return step, lambda m, n: {"batch": batch, "images_per_s": batch / m, "variant": chosen}
+
+
 SGEMM_SIZES = (256, 512, 1024, 2048)
 SGEMM_ITERS = {256: 50, 512: 20, 1024: 10, 2048: 5}
 
@@ -516,6 +715,8 @@ CONFIGS.update({
     "textcnn_infer": (lambda: setup_text("textcnn", False), 20),
     "bilstm_train": (lambda: setup_text("bilstm", True), 10),
     "bilstm_infer": (lambda: setup_text("bilstm", False), 10),
+    "resnet18_b1": (lambda: setup_resnet(1), 20),
+    "resnet18_b32": (lambda: setup_resnet(32), 3),
 })
 MEMORY_CONFIG = "memory_captioner_train100"
 MEMORY_STEPS = 100
@@ -524,7 +725,8 @@ LEAVES = list(CONFIGS) + [MEMORY_CONFIG]
 # Group names accepted by --config (expand to several leaves).
 GROUPS = {"sgemm_%d" % n: ["sgemm_%d_numpy" % n, "sgemm_%d_torch" % n] for n in SGEMM_SIZES}
 GROUPS["sgemm"] = [c for n in SGEMM_SIZES for c in GROUPS["sgemm_%d" % n]]
-GROUPS["models"] = [c for c in CONFIGS if not c.startswith("sgemm")]
+GROUPS["models"] = [c for c in CONFIGS if not c.startswith("sgemm") and not c.startswith("resnet18")]
+GROUPS["resnet18"] = ["resnet18_b1", "resnet18_b32"]
 GROUPS["quick"] = GROUPS["sgemm"] + GROUPS["models"]          # everything but memory
 GROUPS["all"] = GROUPS["quick"] + [MEMORY_CONFIG]
 

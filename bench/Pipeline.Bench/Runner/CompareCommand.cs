@@ -21,6 +21,29 @@ internal static class CompareCommand
 
         var report = new ReportData { Options = options, Machine = MachineInfo.Collect() };
         Parallelism.DegreeOfParallelism = options.Threads;
+        // The PyTorch side reads the pretrained ResNet-18 from .npy files written here (it has no ONNX reader).
+        string? resnetDirectory = null;
+        var resnetBatches = options.Configs.Where(c => c.StartsWith(ResNetPrefix, StringComparison.Ordinal)).Select(c => int.Parse(c[ResNetPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        if (resnetBatches.Length > 0)
+        {
+            resnetDirectory = Path.Combine(Path.GetTempPath(), $"pipeline-bench-resnet18-{Environment.ProcessId}");
+            ResNetExport.Write(resnetDirectory, resnetBatches);
+            Environment.SetEnvironmentVariable(ResNetExport.DirectoryVariable, resnetDirectory);
+        }
+        try
+        {
+            return Compare(options, report);
+        }
+        finally
+        {
+            if (resnetDirectory is not null) Directory.Delete(resnetDirectory, recursive: true);
+        }
+    }
+
+    private const string ResNetPrefix = "resnet18_b";
+
+    private static int Compare(CompareOptions options, ReportData report)
+    {
         // The default-environment reference runs in its own later pass: its OpenMP/OpenBLAS workers spin
         // after every request, and alive beside the alternation they would slow whichever side runs next.
         bool defaultPass = options.ReferenceEnv == "both";
@@ -89,6 +112,16 @@ internal static class CompareCommand
             Parallelism.DegreeOfParallelism = options.Threads;
         }
 
+        if (options.CaptionModel is not null)
+        {
+            Console.Error.WriteLine($"caption-e2e: `pipeline caption` vs PyTorch + PIL on {options.CaptionCount} photos of {options.CaptionPhotos}");
+            report.CaptionEndToEnd = CaptionEndToEnd.Measure(options.RepoRoot, options.CaptionModel, options.CaptionPhotos!, options.CaptionCount, 3, 3, options.Threads, null);
+            Console.WriteLine(JsonSerializer.Serialize(report.CaptionEndToEnd));
+        }
+        foreach (var file in options.Previous)
+            report.PreviousRuns.Add((Path.GetFileNameWithoutExtension(file), File.ReadLines(file).Where(l => l.Trim().Length > 0)
+                .Select(l => JsonSerializer.Deserialize<ComparisonResult>(l)!).Where(r => r.Threads == options.Threads).ToList()));
+
         if (options.JsonPath is not null)
         {
             // Final records only (with the default-env figures merged in); single-thread ones have "threads": 1.
@@ -112,14 +145,21 @@ internal static class CompareCommand
         double loadBefore = MachineInfo.LoadAverage();
         double coresBefore = CpuAvailability.Probe(Environment.ProcessorCount);
         var workload = WorkloadCatalog.Create(config);
+        // ResNet-18 has a second other side, ONNX Runtime, in this process; it alternates with ours the same way.
+        using var ort = config.StartsWith(ResNetPrefix, StringComparison.Ordinal)
+            ? new OnnxRuntimeResNet(int.Parse(config[ResNetPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture), Parallelism.DegreeOfParallelism)
+            : null;
         string[] referenceNames = config.StartsWith("sgemm_", StringComparison.Ordinal) ? [config + "_numpy", config + "_torch"] : [config];
         int iters = options.ItersFor(config);
 
         for (int i = 0; i < options.Warmup; i++) workload.Step();
+        Timing.WarmUpFor(workload, InitialWarmupMs);       // tiered JIT: let the background recompilation of hot methods finish
+        for (int i = 0; i < options.Warmup && ort is not null; i++) ort.Step();
         foreach (var server in servers.All)
             foreach (var name in referenceNames) server.Run(name, 1, options.Warmup);   // setup + warm-up, discarded
 
         var ours = new List<double>();
+        var onnx = new List<double>();
         var theirs = servers.All.SelectMany(s => referenceNames.Select(n => (s.Environment, n))).ToDictionary(k => k, _ => new List<double>());
         var lastRecord = new Dictionary<(string, string), JsonElement>();
         for (int round = 0; round < rounds; round++)
@@ -131,6 +171,12 @@ internal static class CompareCommand
             {
                 warmupSteps = Timing.WarmUpFor(workload, RoundWarmupMs);
                 ours.AddRange(Timing.Measure(workload, iters, 0));
+                if (ort is not null)
+                {
+                    Thread.Sleep(SettleMs);
+                    for (int i = 0; i < warmupSteps; i++) ort.Step();
+                    onnx.AddRange(Timing.Measure(ort, iters, 0));
+                }
             }
             finally { foreach (var server in servers.All) server.Resume(); }
             foreach (var server in servers.All)
@@ -149,7 +195,8 @@ internal static class CompareCommand
         AllocationStats? allocations = null;
         if (measureAllocations && !config.StartsWith("sgemm_", StringComparison.Ordinal))
         {
-            int steps = WorkloadCatalog.TrainStepOf(workload) is null ? Math.Min(20, options.AllocSteps) : options.AllocSteps;
+            int steps = WorkloadCatalog.TrainStepOf(workload) is not null ? options.AllocSteps
+                : config.StartsWith(ResNetPrefix, StringComparison.Ordinal) ? Math.Min(5, options.AllocSteps) : Math.Min(20, options.AllocSteps);
             allocations = AllocationStats.Measure(workload, steps, 0);
         }
 
@@ -181,6 +228,12 @@ internal static class CompareCommand
                 Environment = primaryEnv,
                 OpenBlasCore = lastRecord[(primaryEnv, name)].GetProperty("extra").TryGetProperty("openblas_core", out var core) ? core.GetString() : null,
                 LoadBefore = loadBefore, LoadAfter = loadAfter, CoresBefore = coresBefore, CoresAfter = coresAfter,
+                OrtMedianMs = ort is null ? null : Round(Timing.Median(onnx)),
+                OrtMinMs = ort is null ? null : Round(Timing.Min(onnx)),
+                RatioOrt = ort is null ? null : Round(oursMedian / Timing.Median(onnx)),
+                RatioOrtMin = ort is null ? null : Round(oursMin / Timing.Min(onnx)),
+                OrtOptions = ort?.Options,
+                OrtTimes = ort is null ? null : onnx.Select(Round).ToList(),
                 OursTimes = ours.Select(Round).ToList(),
                 ReferenceTimes = tuned.Select(Round).ToList(),
             });
@@ -205,6 +258,13 @@ internal static class CompareCommand
     }
 
     private static double Round(double value) => Math.Round(value, 3);
+
+    /// <summary>
+    /// Untimed time of our side before a configuration's first round. The bench runs with .NET's default tiered JIT, as
+    /// `pipeline` does: methods start unoptimised and are recompiled in the background once hot (30 calls, then a
+    /// 100 ms batching delay, then the compile itself), which takes well under two seconds of steps.
+    /// </summary>
+    private const double InitialWarmupMs = 2000;
 
     /// <summary>
     /// Untimed steps at the start of every round, on both sides: the side that just waited through the other's

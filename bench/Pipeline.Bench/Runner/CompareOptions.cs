@@ -24,6 +24,14 @@ internal sealed record CompareOptions
     public string RepoRoot { get; init; } = FindRepoRoot();
     /// <summary>Free text describing the machine load, copied into the report.</summary>
     public string? LoadNote { get; init; }
+    /// <summary>JSON-lines files of earlier runs of the same code (--json of previous `compare` runs): the report shows their ratios beside this run's and judges the bars on the median of all.</summary>
+    public IReadOnlyList<string> Previous { get; init; } = [];
+    /// <summary>A captioner model directory for the end-to-end `pipeline caption` comparison (caption-e2e), or null to skip it.</summary>
+    public string? CaptionModel { get; init; }
+    /// <summary>The photo folder of the end-to-end comparison.</summary>
+    public string? CaptionPhotos { get; init; }
+    /// <summary>Photos captioned per end-to-end round.</summary>
+    public int CaptionCount { get; init; } = 200;
 
     /// <summary>Steps per round for <paramref name="config"/> when --iters is not given (≈ reference defaults spread over the rounds).</summary>
     public int ItersFor(string config) => Iters > 0 ? Iters : config switch
@@ -34,6 +42,8 @@ internal sealed record CompareOptions
         "sgemm_2048" => 2,
         "captioner_beam3" => 2,
         "textcnn_train" or "textcnn_infer" => 6,
+        "resnet18_b1" => 10,
+        "resnet18_b32" => 2,
         _ => 3,
     };
 
@@ -60,11 +70,18 @@ internal sealed record CompareOptions
                 "--alloc-steps" => o with { AllocSteps = NextInt() },
                 "--repo" => o with { RepoRoot = Next() },
                 "--load-note" => o with { LoadNote = Next() },
+                "--previous" => o with { Previous = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--caption-model" => o with { CaptionModel = Next() },
+                "--caption-photos" => o with { CaptionPhotos = Next() },
+                "--caption-count" => o with { CaptionCount = NextInt() },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
         if (o.ReferenceEnv is not ("tuned" or "default" or "both")) throw new ArgumentException($"--reference-env must be tuned, default or both, got '{o.ReferenceEnv}'");
         if (o.Threads < 1 || o.Rounds < 1) throw new ArgumentException("--threads and --rounds must be at least 1");
+        if ((o.CaptionModel is null) != (o.CaptionPhotos is null)) throw new ArgumentException("--caption-model and --caption-photos go together");
+        foreach (var file in o.Previous)
+            if (!File.Exists(file)) throw new ArgumentException($"--previous: {file} does not exist");
         return o;
     }
 
@@ -74,6 +91,7 @@ internal sealed record CompareOptions
         {
             "all" => WorkloadCatalog.All,
             "models" => WorkloadCatalog.Models,
+            "resnet18" => WorkloadCatalog.Models.Where(m => m.StartsWith("resnet18_", StringComparison.Ordinal)),
             "sgemm" => WorkloadCatalog.SgemmSizes.Select(n => $"sgemm_{n}"),
             _ => [c],
         }).Distinct().ToArray();

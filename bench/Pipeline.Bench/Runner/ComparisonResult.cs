@@ -39,6 +39,14 @@ internal sealed record ComparisonResult
     /// <summary>Cores the machine really gave two busy threads just before and after the config (see CpuAvailability).</summary>
     [JsonPropertyName("cores_available_before")] public double CoresBefore { get; init; }
     [JsonPropertyName("cores_available_after")] public double CoresAfter { get; init; }
+    /// <summary>ONNX Runtime's figures (resnet18_* configurations only; null elsewhere).</summary>
+    [JsonPropertyName("ort_median_ms")] public double? OrtMedianMs { get; init; }
+    [JsonPropertyName("ort_min_ms")] public double? OrtMinMs { get; init; }
+    /// <summary>ours / ONNX Runtime, medians.</summary>
+    [JsonPropertyName("ratio_ort")] public double? RatioOrt { get; init; }
+    [JsonPropertyName("ratio_ort_min")] public double? RatioOrtMin { get; init; }
+    [JsonPropertyName("ort_options")] public string? OrtOptions { get; init; }
+    [JsonPropertyName("ort_times_ms")] public List<double>? OrtTimes { get; init; }
     [JsonPropertyName("ours_times_ms")] public List<double> OursTimes { get; init; } = [];
     [JsonPropertyName("reference_times_ms")] public List<double> ReferenceTimes { get; init; } = [];
 }

@@ -1,4 +1,5 @@
-// The machine line of the report: CPU model and core count from /proc/cpuinfo, .NET runtime, and
+// The machine line of the report: CPU model and core count from /proc/cpuinfo, the engine's CPU profile
+// (CPUID family/model, measured 256/512-bit FMA throughput, the SGEMM kernel chosen), .NET runtime, and
 // the load average (the machine is shared, so every figure is read next to the load it ran under).
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -6,7 +7,7 @@ using System.Runtime.InteropServices;
 namespace Pipeline.Bench.Runner;
 
 /// <summary>Static facts about the machine and runtime.</summary>
-internal sealed record MachineInfo(string CpuModel, int LogicalCores, string Runtime, string Os, DateTime StartedUtc)
+internal sealed record MachineInfo(string CpuModel, int LogicalCores, string Runtime, string Os, DateTime StartedUtc, Pipeline.Models.Kernels.CpuProfile Cpu)
 {
     public static MachineInfo Collect()
     {
@@ -17,7 +18,8 @@ internal sealed record MachineInfo(string CpuModel, int LogicalCores, string Run
             if (line is not null) model = line[(line.IndexOf(':') + 1)..].Trim();
         }
         catch (IOException) { }
-        return new MachineInfo(model, Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, DateTime.UtcNow);
+        return new MachineInfo(model, Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, DateTime.UtcNow,
+            Pipeline.Models.Kernels.CpuProfile.Current);
     }
 
     /// <summary>One-minute load average (NaN when unavailable).</summary>

@@ -15,4 +15,7 @@ internal sealed class ReportData
     public List<AllocationStats> Allocations { get; } = [];
     public MemoryProbe.Result? OursMemory { get; set; }
     public JsonElement? ReferenceMemory { get; set; }
+    /// <summary>Earlier runs (--previous): label (file name) and their 2-thread records.</summary>
+    public List<(string Label, List<ComparisonResult> Results)> PreviousRuns { get; } = [];
+    public CaptionEndToEndResult? CaptionEndToEnd { get; set; }
 }

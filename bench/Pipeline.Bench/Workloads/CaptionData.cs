@@ -1,35 +1,31 @@
-// Synthetic captions shared by the decoder and captioner configurations: ids in [2, 5000) with the
-// start token first; inputs = the first 20 ids of each caption, targets = the last 20 (teacher forcing).
-using Pipeline.Bench.Models;
+// Synthetic captions shared by the decoder and captioner configurations: <start> followed by 20 ids drawn
+// from [4, 5000) (never pad, unknown, start or end), so every caption is 21 tokens and teacher forcing runs
+// 20 steps with 20 targets, as in reference.py's random_captions.
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Bench.Workloads;
 
-/// <summary>Teacher-forcing inputs per step and batch-major flat targets.</summary>
+/// <summary>Token lists for <see cref="Pipeline.Models.Captioning.AttentionDecoder.Loss"/>, one caption per image.</summary>
 internal sealed class CaptionData
 {
     public CaptionData(Generator generator, int batch, int steps)
     {
-        var captions = new int[batch, steps + 1];
+        Captions = new int[batch][];
         for (int b = 0; b < batch; b++)
         {
-            captions[b, 0] = BenchSizes.StartToken;
-            for (int t = 1; t <= steps; t++) captions[b, t] = 2 + generator.NextInt(BenchSizes.Vocab - 2);
+            Captions[b] = new int[steps + 1];
+            Captions[b][0] = BenchSizes.StartToken;
+            for (int t = 1; t <= steps; t++) Captions[b][t] = FirstWord + generator.NextInt(BenchSizes.Vocab - FirstWord);
         }
-        StepInputs = new int[steps][];
-        for (int t = 0; t < steps; t++)
-        {
-            StepInputs[t] = new int[batch];
-            for (int b = 0; b < batch; b++) StepInputs[t][b] = captions[b, t];
-        }
-        Targets = new int[batch * steps];
-        for (int b = 0; b < batch; b++)
-            for (int t = 0; t < steps; t++) Targets[b * steps + t] = captions[b, t + 1];
+        ImageOfCaption = Enumerable.Range(0, batch).ToArray();
     }
 
-    /// <summary>Input ids of step t for every caption: [T][B].</summary>
-    public int[][] StepInputs { get; }
+    /// <summary>The first id that is a word rather than a special token (pad 0, unknown 1, start 2, end 3).</summary>
+    public const int FirstWord = 4;
 
-    /// <summary>Target ids in batch-major order (B·T), matching the logits rows.</summary>
-    public int[] Targets { get; }
+    /// <summary>(B) captions of 21 tokens, &lt;start&gt; first.</summary>
+    public int[][] Captions { get; }
+
+    /// <summary>Caption m describes image m.</summary>
+    public int[] ImageOfCaption { get; }
 }

@@ -1,25 +1,16 @@
-// decoder_train, captioner_train, captioner_greedy, captioner_beam3: the Show-Attend-Tell decoder on
-// random region features, and the full captioner (encoder + decoder) trained end to end or decoding
-// 20 tokens per image greedily or with a width-3 beam.
-using Pipeline.Bench.Models;
+// decoder_train, captioner_train, captioner_greedy, captioner_beam3: the product's captioner — CaptionModel
+// (CaptionEncoder "small" preset + AttentionDecoder) or its AttentionDecoder alone — configured with the
+// benchmark sizes and driven through its public API: AttentionDecoder.Loss / CaptionModel.Loss for training,
+// CaptionModel.Caption (encode + CaptionDecoding greedy or beam search) for inference. reference.py's Decoder
+// mirrors it (tanh initial state, one attention bias, padding row in the embedding, pad-ignoring cross-
+// entropy, early stopping and length-normalised beams). The end token's output bias is suppressed on both
+// sides (BenchSizes.SuppressedEndBias) so that every caption decodes exactly 20 tokens.
 using Pipeline.Models.Autograd;
+using Pipeline.Models.Captioning;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Bench.Workloads;
-
-/// <summary>Encoder + decoder as one module (so one Adam covers both, as in the reference).</summary>
-internal sealed class Captioner : Module
-{
-    public Captioner(Generator generator)
-    {
-        Encoder = RegisterModule("encoder", new ConvEncoder(generator));
-        Decoder = RegisterModule("decoder", new AttentionDecoder(generator));
-    }
-
-    public ConvEncoder Encoder { get; }
-    public AttentionDecoder Decoder { get; }
-}
 
 /// <summary>The captioning configurations.</summary>
 internal sealed class CaptionWorkload : IWorkload
@@ -28,44 +19,46 @@ internal sealed class CaptionWorkload : IWorkload
     private readonly TrainStep? train;
     private readonly Action? infer;
 
+    /// <summary>The product's captioner configuration at the benchmark sizes.</summary>
+    public static CaptionerConfig Config => new()
+    {
+        ImageSize = BenchSizes.ImageSize, EncoderPreset = BenchSizes.EncoderPreset, VocabularySize = BenchSizes.Vocab,
+        EmbeddingDim = BenchSizes.Embed, HiddenSize = BenchSizes.Hidden, AttentionDim = BenchSizes.AttentionDim,
+        Dropout = BenchSizes.Dropout, DoublyStochasticLambda = BenchSizes.AlphaRegularisation, MaxCaptionLength = BenchSizes.Steps,
+        PadId = BenchSizes.PadToken, StartId = BenchSizes.StartToken, EndId = BenchSizes.EndToken,
+    };
+
     public CaptionWorkload(string name)
     {
         Name = name;
         var generator = new Generator(0);
+        var dropout = new Generator(7);
+        var data = new CaptionData(generator, BenchSizes.Batch, BenchSizes.Steps);
         if (name == "decoder_train")
         {
-            var decoder = new AttentionDecoder(generator);
+            var decoder = new AttentionDecoder(Config, BenchSizes.FeatureDim, generator);
             var features = Tensor.Randn(generator, [BenchSizes.Batch, BenchSizes.Regions, BenchSizes.FeatureDim]);   // (B, R, F)
-            var data = new CaptionData(generator, BenchSizes.Batch, BenchSizes.Steps);
             model = decoder;
-            train = new TrainStep(decoder, () =>
-            {
-                var (logits, alphas) = decoder.Forward(features, data.StepInputs);
-                return AttentionDecoder.CaptionLoss(logits, alphas, data.Targets);
-            });
+            train = new TrainStep(decoder, () => decoder.Loss(features, data.ImageOfCaption, data.Captions, dropout).Loss);
             return;
         }
 
-        var captioner = new Captioner(generator);
+        var captioner = new CaptionModel(Config, generator);
+        captioner.Decoder.Output.Bias!.Data[BenchSizes.EndToken] = BenchSizes.SuppressedEndBias;
         model = captioner;
-        var images = Tensor.Randn(generator, [BenchSizes.Batch, 3, BenchSizes.ImageSize, BenchSizes.ImageSize]);        // (B, 3, H, W)
+        var images = Tensor.Randn(generator, [BenchSizes.Batch, 3, BenchSizes.ImageSize, BenchSizes.ImageSize]);        // (B, 3, S, S)
         switch (name)
         {
             case "captioner_train":
-                var data = new CaptionData(generator, BenchSizes.Batch, BenchSizes.Steps);
-                train = new TrainStep(captioner, () =>
-                {
-                    var (logits, alphas) = captioner.Decoder.Forward(captioner.Encoder.Regions(images), data.StepInputs);
-                    return AttentionDecoder.CaptionLoss(logits, alphas, data.Targets);
-                });
+                train = new TrainStep(captioner, () => captioner.Loss(captioner.Encode(images), data.ImageOfCaption, data.Captions, dropout).Loss);
                 break;
             case "captioner_greedy":
                 captioner.Eval();
-                infer = () => captioner.Decoder.Greedy(captioner.Encoder.Regions(images), BenchSizes.Steps);
+                infer = () => captioner.Caption(images, new DecodeOptions(BeamSize: 1, MaxLength: BenchSizes.Steps));
                 break;
             case "captioner_beam3":
                 captioner.Eval();
-                infer = () => captioner.Decoder.BeamSearch(captioner.Encoder.Regions(images), BenchSizes.Steps, BenchSizes.Beam);
+                infer = () => captioner.Caption(images, new DecodeOptions(BeamSize: BenchSizes.Beam, MaxLength: BenchSizes.Steps));
                 break;
             default:
                 throw new ArgumentException($"unknown captioning configuration '{name}'");
@@ -79,8 +72,6 @@ internal sealed class CaptionWorkload : IWorkload
     public void Step()
     {
         if (train is not null) { train.Run(); return; }
-        using var noGrad = GradMode.NoGrad();
-        using var scope = new TensorScope();
         infer!();
     }
 

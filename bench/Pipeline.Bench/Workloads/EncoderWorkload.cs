@@ -1,7 +1,8 @@
-// encoder_train / encoder_eval: the six-block conv encoder on a (32, 3, 128, 128) batch. Train loss is
-// the mean of the (32, 256, 8, 8) output; eval runs in eval mode without gradients.
-using Pipeline.Bench.Models;
+// encoder_train / encoder_eval: the captioner's "small" encoder preset (CaptionEncoder: six conv3×3 + BN +
+// ReLU layers) on a (32, 3, 128, 128) batch, output as the (32, 64, 256) region features the decoder reads.
+// Train loss is the mean of the regions; eval runs in evaluation mode without gradients.
 using Pipeline.Models.Autograd;
+using Pipeline.Models.Captioning;
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Bench.Workloads;
@@ -9,14 +10,14 @@ namespace Pipeline.Bench.Workloads;
 /// <summary>Conv encoder train step or inference batch.</summary>
 internal sealed class EncoderWorkload : IWorkload
 {
-    private readonly ConvEncoder encoder;
+    private readonly CaptionEncoder encoder;
     private readonly Tensor images;                        // (B, 3, 128, 128)
     private readonly TrainStep? train;
 
     public EncoderWorkload(bool training)
     {
         var generator = new Generator(0);
-        encoder = new ConvEncoder(generator);
+        encoder = new CaptionEncoder(CaptionEncoderSpec.FromPreset(BenchSizes.EncoderPreset), BenchSizes.ImageSize, generator);
         images = Tensor.Randn(generator, [BenchSizes.Batch, 3, BenchSizes.ImageSize, BenchSizes.ImageSize]);
         Name = training ? "encoder_train" : "encoder_eval";
         if (training) train = new TrainStep(encoder, () => Tensor.MeanAll(encoder.Forward(images)));

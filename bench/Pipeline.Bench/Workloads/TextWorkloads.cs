@@ -1,6 +1,6 @@
-// textcnn_train / textcnn_infer / bilstm_train / bilstm_infer: the two text classifiers on random
-// token ids (batch 64 for training, 256 for inference, length 64) with cross-entropy over 2 classes.
-using Pipeline.Bench.Models;
+// textcnn_train / textcnn_infer / bilstm_train / bilstm_infer: the product's two text classifiers
+// (TextCnnClassifier, BiRnnClassifier) on random token ids (batch 64 for training, 256 for inference,
+// length 64) with cross-entropy over 2 classes.
 using Pipeline.Models.Autograd;
 using Pipeline.Models.Classification;
 using Pipeline.Models.Nn;
@@ -21,30 +21,35 @@ internal sealed class TextWorkload : IWorkload
     {
         Name = name;
         var generator = new Generator(0);
+        TextClassifierModel classifier;
         if (name.StartsWith("textcnn", StringComparison.Ordinal))
         {
             // The product's classifier (what `pipeline train classifier --arch textcnn` builds), configured as the
             // reference's TextCNN; Kim's max-norm constraint is off because the reference has none.
-            var config = new ClassifierConfig(ClassifierArchitecture.TextCnn, BenchSizes.TextVocab, BenchSizes.TextClasses)
+            classifier = new TextCnnClassifier(new ClassifierConfig(ClassifierArchitecture.TextCnn, BenchSizes.TextVocab, BenchSizes.TextClasses)
             {
                 EmbeddingDim = BenchSizes.TextEmbed, FeatureMaps = BenchSizes.CnnMaps, FilterWidths = BenchSizes.CnnWidths,
                 Dropout = BenchSizes.Dropout, MaxNorm = null,
-            };
-            var cnn = new TextCnnClassifier(config, generator);
-            var fullLengths = new Dictionary<int, int[]>();
-            model = cnn;
-            forward = (ids, b, t) =>
-            {
-                // Every synthetic document fills the whole length, so every position takes part in the max.
-                if (!fullLengths.TryGetValue(b, out var lengths)) { lengths = new int[b]; Array.Fill(lengths, t); fullLengths[b] = lengths; }
-                return cnn.Forward(ids, b, t, lengths);
-            };
+            }, generator);
         }
         else
         {
-            var rnn = new BiLstmAttention(generator);
-            model = rnn; forward = rnn.Forward;
+            // The product's recurrent classifier (`pipeline train classifier --arch birnn`), configured as the
+            // reference's BiLSTM with attention pooling.
+            classifier = new BiRnnClassifier(new ClassifierConfig(ClassifierArchitecture.BiRnn, BenchSizes.TextVocab, BenchSizes.TextClasses)
+            {
+                EmbeddingDim = BenchSizes.TextEmbed, RnnCell = RnnCellType.Lstm, RnnLayers = 1, HiddenSize = BenchSizes.LstmHidden,
+                RnnPooling = RnnPooling.Attention, AttentionSize = BenchSizes.BiLstmAttentionDim, Dropout = BenchSizes.Dropout,
+            }, generator);
         }
+        model = classifier;
+        var fullLengths = new Dictionary<int, int[]>();
+        forward = (ids, b, t) =>
+        {
+            // Every synthetic document fills the whole length (the reference has no lengths, so no masking either).
+            if (!fullLengths.TryGetValue(b, out var lengths)) { lengths = new int[b]; Array.Fill(lengths, t); fullLengths[b] = lengths; }
+            return classifier.Forward(ids, b, t, lengths);
+        };
         bool training = name.EndsWith("_train", StringComparison.Ordinal);
         batch = training ? BenchSizes.TextBatchTrain : BenchSizes.TextBatchInfer;
         tokens = new int[batch * BenchSizes.TextLength];

@@ -11,7 +11,7 @@ internal static class WorkloadCatalog
     public static readonly string[] Models =
     [
         "encoder_train", "encoder_eval", "decoder_train", "captioner_train", "captioner_greedy", "captioner_beam3",
-        "textcnn_train", "textcnn_infer", "bilstm_train", "bilstm_infer",
+        "textcnn_train", "textcnn_infer", "bilstm_train", "bilstm_infer", "resnet18_b1", "resnet18_b32",
     ];
 
     /// <summary>All configuration names: sgemm_N then the models.</summary>
@@ -25,6 +25,8 @@ internal static class WorkloadCatalog
         "encoder_eval" => new EncoderWorkload(training: false),
         "decoder_train" or "captioner_train" or "captioner_greedy" or "captioner_beam3" => new CaptionWorkload(name),
         "textcnn_train" or "textcnn_infer" or "bilstm_train" or "bilstm_infer" => new TextWorkload(name),
+        "resnet18_b1" => new ResNetWorkload(1),
+        "resnet18_b32" => new ResNetWorkload(32),
         _ => throw new ArgumentException($"unknown configuration '{name}'; known: {string.Join(", ", All)}"),
     };
 

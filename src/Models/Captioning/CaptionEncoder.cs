@@ -17,6 +17,8 @@ public sealed class CaptionEncoder : ImageEncoder
 {
     private readonly Sequential stem;
     private readonly List<Sequential> stages = [];
+    private ConvNetInference? inference;
+    private bool inferenceUnsupported;         // a layer the fused path cannot run (shapes never change, so asked once)
 
     /// <summary>Builds the encoder for <paramref name="spec"/> and square images of side <paramref name="imageSize"/>.</summary>
     public CaptionEncoder(CaptionEncoderSpec spec, int imageSize, Generator generator)
@@ -61,8 +63,29 @@ public sealed class CaptionEncoder : ImageEncoder
     /// <summary>(B, 3, S, S) normalised images → (B, R, F) region features (the whole encoder trains).</summary>
     public override Tensor ForwardTrainable(Tensor images)
     {
+        // Evaluation without gradients: one fused, channel-blocked pass (Nn/ConvNetInference), same values.
+        if (ConvNetInference.Applies(images, [this]) && Inference() is { } plan)
+            return ToRegions(plan.Forward(images, 0, plan.StepCount));
         var x = stem.Forward(images);                                                   // (B, C, G', G')
         foreach (var stage in stages) x = stage.Forward(x);                             // (B, F, G, G)
         return ToRegions(x);                                                            // (B, R, F)
+    }
+
+    /// <summary>The fused inference plan of every layer, repacked when a weight changed; null when a layer is unsupported.</summary>
+    private ConvNetInference? Inference()
+    {
+        var plan = inference;
+        if (inferenceUnsupported || plan is not null && plan.IsCurrent) return plan;
+        var builder = new ConvNetInference.Builder(3);
+        for (int i = 0; i < stem.Count; i++)
+        {
+            var layer = (ConvBnRelu)stem[i];
+            builder.Conv(layer.Conv, layer.Norm, relu: true);
+        }
+        foreach (var stage in stages)
+            for (int j = 0; j < stage.Count; j++) builder.Block((ResidualBlock)stage[j]);
+        inference = builder.Build();
+        inferenceUnsupported = inference is null;
+        return inference;
     }
 }

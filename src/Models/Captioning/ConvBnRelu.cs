@@ -20,6 +20,12 @@ public sealed class ConvBnRelu : Module, ITensorModule
         bn = RegisterModule("bn", new BatchNorm2d(outChannels));
     }
 
+    /// <summary>The convolution.</summary>
+    internal Conv2d Conv => conv;
+
+    /// <summary>The batch norm.</summary>
+    internal BatchNorm2d Norm => bn;
+
     /// <summary>(N, C, S, S) → (N, O, S', S').</summary>
     public Tensor Forward(Tensor input) => ConvBatchNorm.Forward(conv, bn, input, relu: true);
 }

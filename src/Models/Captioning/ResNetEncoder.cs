@@ -91,6 +91,7 @@ public sealed class ResNetEncoder : ImageEncoder
             if (!TensorShape.SameShape(shape, tensor.Shape))
                 throw new InvalidDataException($"resnet encoder: '{name}' has shape {TensorShape.Format(shape)} in the file, {TensorShape.Format(tensor.Shape)} in the network.");
             values.AsSpan().CopyTo(tensor.Data);
+            tensor.MarkModified();
         }
         transform = inputTransform;
     }

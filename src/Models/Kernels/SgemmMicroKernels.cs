@@ -44,11 +44,8 @@ internal static unsafe class SgemmMicroKernels
     /// <summary>Tile rows / columns of the scalar kernel.</summary>
     public const int ScalarMR = 4, ScalarNR = 8;
 
-    /// <summary>The best kernel this CPU can run.</summary>
-    public static SgemmKernelKind Best { get; } =
-        Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? SgemmKernelKind.Avx512
-        : Avx2.IsSupported && Fma.IsSupported ? SgemmKernelKind.Avx2
-        : SgemmKernelKind.Scalar;
+    /// <summary>The fastest kernel on this CPU, measured at start-up (see <see cref="CpuProfile"/>).</summary>
+    public static SgemmKernelKind Best => CpuProfile.SgemmKind;
 
     /// <summary>True when <paramref name="kind"/> can run on this CPU.</summary>
     public static bool IsSupported(SgemmKernelKind kind) => kind switch

@@ -71,6 +71,11 @@ public static partial class Functional
             if (runningVar is not null) runningVar.Data[ch] = (1 - momentum) * runningVar.Data[ch] + momentum * (float)(sq / (m - 1));
         });
 
+        if (training)
+        {
+            runningMean?.MarkModified();
+            runningVar?.MarkModified();
+        }
         var y = Tensor.Uninitialized(input.ShapeArray());                            // (N, C, S...)
         var yArray = y.storage.Data; int yOffset = y.offset;
         var weightValues = weight?.Data.ToArray(); var biasValues = bias?.Data.ToArray();

@@ -113,7 +113,7 @@ public abstract class Module
         if (problems.Count > 0)
             throw new InvalidDataException($"state dict does not match {GetType().Name}: " + string.Join("; ", problems));
         foreach (var (name, target) in own)
-            if (state.TryGetValue(name, out var source)) source.Data.CopyTo(target.Data);
+            if (state.TryGetValue(name, out var source)) { source.Data.CopyTo(target.Data); target.MarkModified(); }
     }
 
     /// <summary>Switches this module and its children to training mode (a module may keep parts in evaluation mode, e.g. frozen batch-norm statistics).</summary>

@@ -31,6 +31,17 @@ public sealed class ResidualBlock : Module, ITensorModule
     /// <summary>The projection shortcut, or null for identity.</summary>
     public Sequential? Downsample { get; }
 
+    /// <summary>The first 3×3 convolution (carries the block's stride).</summary>
+    internal Conv2d Conv1 => conv1;
+    /// <summary>Batch norm after <see cref="Conv1"/>.</summary>
+    internal BatchNorm2d Bn1 => bn1;
+    /// <summary>The second 3×3 convolution.</summary>
+    internal Conv2d Conv2 => conv2;
+    /// <summary>Batch norm after <see cref="Conv2"/>.</summary>
+    internal BatchNorm2d Bn2 => bn2;
+    /// <summary>The projection's 1×1 convolution and batch norm, or null for an identity shortcut.</summary>
+    internal (Conv2d Conv, BatchNorm2d Norm)? Projection => Downsample is null ? null : ((Conv2d)Downsample[0], (BatchNorm2d)Downsample[1]);
+
     /// <summary>(N, C, H, W) → (N, O, H', W').</summary>
     public Tensor Forward(Tensor input)
     {

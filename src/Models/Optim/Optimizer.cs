@@ -139,6 +139,7 @@ public abstract class Optimizer
                 if (p.Grad.Length != p.Length) throw new InvalidOperationException($"parameter '{p.Name}' has {p.Length} elements but its gradient has {p.Grad.Length}");
                 long step = ++parameterSteps[gi][pi];
                 Update(new ParameterSlot(this, gi, pi, p), group, step);
+                p.MarkModified();
             }
         }
     }

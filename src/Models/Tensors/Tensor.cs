@@ -86,6 +86,29 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Optional name used in error messages and checkpoints.</summary>
     public string? Name { get; set; }
 
+    // ---- version: what caches derived from a tensor's values compare against ----
+
+    private static long s_clock;
+    private long version;
+
+    /// <summary>
+    /// Stamp of the last in-place change recorded by <see cref="MarkModified"/> (0: never changed since creation).
+    /// Stamps come from one process-wide clock, so a cache built when <see cref="Clock"/> read t is current as long
+    /// as every tensor it was built from has a version ≤ t.
+    /// </summary>
+    public long Version => Volatile.Read(ref version);
+
+    /// <summary>The process-wide modification clock (the newest version handed out).</summary>
+    public static long Clock => Interlocked.Read(ref s_clock);
+
+    /// <summary>
+    /// Records that this tensor's values were changed in place, so that caches derived from them (packed
+    /// inference weights, see Nn/ConvNetInference) are rebuilt. Optimizer steps, state-dict loads and
+    /// batch-norm running-statistics updates call it; code that writes a parameter's <see cref="Data"/> directly
+    /// and then runs inference must call it too.
+    /// </summary>
+    public void MarkModified() => Volatile.Write(ref version, Interlocked.Increment(ref s_clock));
+
     // ---- autograd state ----
 
     /// <summary>Whether gradients flow to this tensor. Set on leaves (parameters); op results inherit it.</summary>

@@ -18,6 +18,8 @@ public sealed class ResNet : Module, ITensorModule
     private readonly BatchNorm2d bn1;
     private readonly MaxPool2d maxPool;
     private readonly Sequential[] stages;
+    private ConvNetInference? inference;
+    private bool inferenceUnsupported;         // a layer the fused path cannot run (shapes never change, so asked once)
 
     /// <summary>Builds the network for <paramref name="spec"/> with freshly initialised weights.</summary>
     public ResNet(ResNetSpec spec, Generator generator)
@@ -61,15 +63,50 @@ public sealed class ResNet : Module, ITensorModule
         ArgumentNullException.ThrowIfNull(input);
         if (from < 0 || to > stages.Length || from > to)
             throw new ArgumentOutOfRangeException(nameof(from), $"resnet: stage range [{from}, {to}) is not within [0, {stages.Length}].");
+        if (from == 0 && (input.Rank != 4 || input.Size(1) != 3))
+            throw new ShapeMismatchException("resnet", $"images {TensorShape.Format(input.Shape)} are not (B, 3, S, S)");
+        if (from > 0 && (input.Rank != 4 || input.Size(1) != ChannelsAfter(from - 1)))
+            throw new ShapeMismatchException("resnet", $"input {TensorShape.Format(input.Shape)} of stage {from} is not (B, {ChannelsAfter(from - 1)}, H, W)");
+        if ((from == 0 || from < to) && ConvNetInference.Applies(input, UsedModules(from, to)) && Inference() is { } plan)
+        {
+            // Evaluation without gradients: the fused, channel-blocked forward (see Nn/ConvNetInference).
+            return plan.Forward(input, FirstStep(from), to == 0 ? 2 : FirstStep(to));
+        }
         var x = input;
         if (from == 0)
         {
-            if (input.Rank != 4 || input.Size(1) != 3)
-                throw new ShapeMismatchException("resnet", $"images {TensorShape.Format(input.Shape)} are not (B, 3, S, S)");
             x = maxPool.Forward(ConvBatchNorm.Forward(conv1, bn1, x, relu: true));        // (B, C0, S/4, S/4)
         }
         for (int k = from; k < to; k++) x = stages[k].Forward(x);                           // (B, C_k, ·, ·)
         return x;
+    }
+
+    /// <summary>The stem and stages [from, to) as modules (what decides whether the fused path applies).</summary>
+    private IEnumerable<Module> UsedModules(int from, int to)
+    {
+        if (from == 0) { yield return conv1; yield return bn1; }
+        for (int k = from; k < to; k++) yield return stages[k];
+    }
+
+    /// <summary>The fused inference plan (stem conv, max pool, then every block), repacked when a weight changed; null if unsupported.</summary>
+    private ConvNetInference? Inference()
+    {
+        var plan = inference;
+        if (inferenceUnsupported || plan is not null && plan.IsCurrent) return plan;
+        var builder = new ConvNetInference.Builder(3).Conv(conv1, bn1, relu: true).MaxPool(maxPool.Options);
+        foreach (var stage in stages)
+            for (int j = 0; j < stage.Count; j++) builder.Block((ResidualBlock)stage[j]);
+        inference = builder.Build();
+        inferenceUnsupported = inference is null;
+        return inference;
+    }
+
+    /// <summary>Index in the plan of the first step of stage <paramref name="stage"/> (0: the stem conv; the pool is step 1).</summary>
+    private int FirstStep(int stage)
+    {
+        int step = stage == 0 ? 0 : 2;
+        for (int k = 0; k < stage; k++) step += stages[k].Count;
+        return step;
     }
 
     /// <summary>Channels of the output of stage <paramref name="index"/> (−1: the stem).</summary>

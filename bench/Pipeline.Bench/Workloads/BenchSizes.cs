@@ -1,6 +1,7 @@
 // The sizes of every benchmark configuration, copied from the constants of bench/reference/reference.py
-// (see its README): both sides must do exactly the same work per step.
-namespace Pipeline.Bench.Models;
+// (see its README): both sides must do exactly the same work per step. The models themselves are the
+// product's classes (configured from these sizes in the workloads), never copies.
+namespace Pipeline.Bench.Workloads;
 
 /// <summary>Shared benchmark dimensions (reference.py's module constants).</summary>
 internal static class BenchSizes
@@ -14,7 +15,9 @@ internal static class BenchSizes
     public const int Hidden = 512;          // decoder LSTMCell
     public const int AttentionDim = 256;
     public const int Steps = 20;            // caption tokens (teacher forcing and decoding)
-    public const int StartToken = 1;
+    public const int PadToken = 0;          // the product's special ids (CaptionerConfig defaults)
+    public const int StartToken = 2;
+    public const int EndToken = 3;
     public const int Beam = 3;
     public const float Dropout = 0.5f;
     public const float AlphaRegularisation = 1f;
@@ -30,7 +33,12 @@ internal static class BenchSizes
     public const int LstmHidden = 128;      // per direction
     public const int BiLstmAttentionDim = 256;
 
-    /// <summary>Encoder blocks: (in, out, stride) of each Conv3×3 + BatchNorm + ReLU.</summary>
-    public static readonly (int In, int Out, int Stride)[] EncoderBlocks =
-        [(3, 32, 2), (32, 64, 2), (64, 64, 1), (64, 128, 2), (128, 128, 1), (128, 256, 2)];
+    /// <summary>
+    /// Output bias of the end token on both sides: random weights would end a data-dependent subset of the captions
+    /// early; with the end token suppressed every caption runs exactly <see cref="Steps"/> steps on both sides.
+    /// </summary>
+    public const float SuppressedEndBias = -1e4f;
+
+    /// <summary>The encoder: the captioner's "small" preset, six conv3×3 + BN + ReLU layers (reference.py's ENC_CHANNELS).</summary>
+    public const string EncoderPreset = "small";
 }
