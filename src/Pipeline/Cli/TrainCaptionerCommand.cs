@@ -32,22 +32,22 @@ internal static class TrainCaptionerCommand
         var images = new Option<string?>("--images") { Description = "Image folder (default: the annotation file's folder)." };
         var format = new Option<CaptionFormat>("--format") { Description = "Annotation format (default: detected).", DefaultValueFactory = _ => CaptionFormat.Auto };
         var output = new Option<string>("--out") { Description = "Model directory to write (best model at its root, checkpoints/last for --resume).", Required = true };
-        var preset = new Option<string>("--preset") { Description = "Encoder preset: resnet18 (ImageNet-pretrained, 224 px, for photos), or from scratch: tiny (64 px), small or base (128 px).", DefaultValueFactory = _ => CaptionEncoderSpec.Tiny };
+        var preset = new Option<string>("--preset") { Description = "Encoder preset: resnet18 (ImageNet-pretrained, 224 px, for photos; the default), or trained from scratch: tiny (64 px), small or base (128 px).", DefaultValueFactory = _ => "resnet18" };
         preset.AcceptOnlyFromAmong([.. CaptionerConfig.PresetNames]);
         var fineTune = new Option<int>("--fine-tune-stages") { Description = "resnet18: how many of its last residual stages train with the decoder (0 = frozen features, computed once and cached).", DefaultValueFactory = _ => 0 };
         var splitLists = new Option<string[]>("--split-list") { Description = "SPLIT=FILE: a Flickr-style split list (one image name per line) for train, val/dev or test; repeatable. Default for a Flickr token file: the *trainImages.txt/*devImages.txt/*testImages.txt beside it.", AllowMultipleArgumentsPerToken = false };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => 20 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per batch (each with all its reference captions).", DefaultValueFactory = _ => 32 };
-        var learningRate = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 2e-3 };
+        var learningRate = new Option<double?>("--lr") { Description = "Adam learning rate (default: 1e-3 for resnet18, 2e-3 from scratch)." };
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without BLEU-4 improvement (0 = off).", DefaultValueFactory = _ => 4 };
         var noAttention = new Option<bool>("--no-attention") { Description = "Train the baseline: the decoder sees only the mean image feature." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => 1UL };
         var resume = new Option<bool>("--resume") { Description = "Continue exactly from OUT/checkpoints/last." };
-        var embedding = new Option<int>("--embedding-dim") { Description = "Word embedding size.", DefaultValueFactory = _ => 128 };
-        var hidden = new Option<int>("--hidden-size") { Description = "LSTM hidden size.", DefaultValueFactory = _ => 256 };
-        var attentionDim = new Option<int>("--attention-dim") { Description = "Attention MLP size.", DefaultValueFactory = _ => 128 };
-        var lambda = new Option<float>("--attention-lambda") { Description = "Weight λ of the doubly stochastic attention penalty (per caption, relative to per-token cross-entropy).", DefaultValueFactory = _ => 0.1f };
-        var dropout = new Option<float>("--dropout") { Description = "Dropout before the word classifier.", DefaultValueFactory = _ => 0.3f };
+        var embedding = new Option<int?>("--embedding-dim") { Description = "Word embedding size (default: 256 for resnet18, 128 from scratch)." };
+        var hidden = new Option<int?>("--hidden-size") { Description = "LSTM hidden size (default: 512 for resnet18, 256 from scratch)." };
+        var attentionDim = new Option<int?>("--attention-dim") { Description = "Attention MLP size (default: 256 for resnet18, 128 from scratch)." };
+        var lambda = new Option<float?>("--attention-lambda") { Description = "Weight λ of the doubly stochastic attention penalty (per caption, relative to per-token cross-entropy; default 0.1)." };
+        var dropout = new Option<float?>("--dropout") { Description = "Dropout before the word classifier (default: 0.5 for resnet18, 0.3 from scratch)." };
         var minFrequency = new Option<int>("--min-word-frequency") { Description = "Rarer training words become <unk>.", DefaultValueFactory = _ => CaptioningTrainingOptions.DefaultMinWordFrequency };
         var validationImages = new Option<int>("--validation-images") { Description = "Validation images decoded per epoch (0 = all).", DefaultValueFactory = _ => 0 };
         var cache = new Option<string?>("--cache") { Description = "Prepared-image cache folder (default: DATA_FOLDER/.prepared)." };
@@ -64,6 +64,7 @@ internal static class TrainCaptionerCommand
             try
             {
                 var architecture = CaptionerConfig.FromPreset(parse.GetValue(preset)!, vocabularySize: 8);
+                var recipe = CaptionerRecipe.For(architecture.EncoderPreset);
                 if (parse.GetValue(fineTune) != 0)
                 {
                     if (architecture.Backbone is null) throw new ArgumentException("--fine-tune-stages applies to a pretrained preset (resnet18) only.");
@@ -72,11 +73,11 @@ internal static class TrainCaptionerCommand
                 architecture = architecture with
                 {
                     UseAttention = !parse.GetValue(noAttention),
-                    EmbeddingDim = parse.GetValue(embedding),
-                    HiddenSize = parse.GetValue(hidden),
-                    AttentionDim = parse.GetValue(attentionDim),
-                    Dropout = parse.GetValue(dropout),
-                    DoublyStochasticLambda = parse.GetValue(lambda),
+                    EmbeddingDim = parse.GetValue(embedding) ?? recipe.EmbeddingDim,
+                    HiddenSize = parse.GetValue(hidden) ?? recipe.HiddenSize,
+                    AttentionDim = parse.GetValue(attentionDim) ?? recipe.AttentionDim,
+                    Dropout = parse.GetValue(dropout) ?? recipe.Dropout,
+                    DoublyStochasticLambda = parse.GetValue(lambda) ?? recipe.AttentionLambda,
                 };
                 var request = new Request(
                     new CaptioningTrainingOptions
@@ -87,7 +88,7 @@ internal static class TrainCaptionerCommand
                         SplitLists = ParseSplitLists(parse.GetValue(splitLists)),
                         CacheDirectory = parse.GetValue(cache),
                         BatchSize = parse.GetValue(batchSize),
-                        LearningRate = parse.GetValue(learningRate),
+                        LearningRate = parse.GetValue(learningRate) ?? recipe.LearningRate,
                         MinWordFrequency = parse.GetValue(minFrequency),
                         ValidationImages = parse.GetValue(validationImages),
                     }.Validate(),
