@@ -5,6 +5,7 @@
 //     job state in memory, so it does not survive a restart of the cluster.
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -62,7 +63,7 @@ public static class ClusterHosting
     {
         silo.Services.AddSingleton(Options.Create((worker ?? new ClusterWorkerOptions()).Validate()));
         silo.Services.AddSingleton<ModelHost>();
-        silo.Services.AddSingleton<ShardRunner>();
+        silo.Services.TryAddSingleton<IShardRunner, ShardRunner>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkerStarter>();
         return silo;
     }
@@ -95,6 +96,14 @@ public static class ClusterHosting
             {
                 cluster.ClusterId = connection.ClusterId;
                 cluster.ServiceId = connection.ServiceId;
+            });
+            // A silo that stops updating its heartbeat in the membership table for 30 s (default 90 s) counts as stale,
+            // so after a whole cluster went down (kill -9, power loss) new silos with the same cluster id stop waiting
+            // for the old ones within half a minute. Heartbeats cost one small table write per silo per 10 s.
+            silo.Configure<ClusterMembershipOptions>(membership =>
+            {
+                membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+                membership.NumMissedTableIAmAliveLimit = 3;
             });
             silo.AddPipelineWorkers(options.Worker);
         });

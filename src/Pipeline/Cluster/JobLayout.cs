@@ -4,7 +4,7 @@
 //   inputs/000042.jsonl       shard 42's input: image paths and ids (caption) ...
 //   inputs/000042.json        ... or a line range of the input file (classify)
 //   shards/000042/            shard 42's committed results: results.<jsonl|csv|tsv>, errors.jsonl, summary.json
-//   shards/.000042.<attempt>/ an attempt in progress; never read, swept when the job is finalised
+//   shards/.000042.<attempt>/ an attempt in progress; never read, deleted with the job directory
 //
 // Exactly-once rests on the commit: an attempt writes its files into its own directory, flushes them to
 // disk, and renames the directory to shards/000042. rename(2) of a directory onto an existing non-empty
@@ -108,14 +108,6 @@ public sealed class JobLayout
             DeleteQuietly(attemptDirectory);
             return ReadCommitted(shard) ?? throw new InvalidDataException($"{committed}: committed shard without summary.json.");
         }
-    }
-
-    /// <summary>Removes attempt directories left behind by killed workers.</summary>
-    public void SweepAttempts()
-    {
-        if (!Directory.Exists(ShardsDirectory)) return;
-        foreach (var dir in Directory.EnumerateDirectories(ShardsDirectory, AttemptPrefix + "*"))
-            DeleteQuietly(dir);
     }
 
     /// <summary>Deletes <paramref name="directory"/> and its contents, ignoring a directory already gone.</summary>

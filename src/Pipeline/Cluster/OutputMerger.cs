@@ -3,7 +3,8 @@
 // in input order and each shard's records are in input order (BatchRunner writes in order), so the
 // result has the single-machine record order. CSV/TSV shards each start with the header row: it is kept
 // once. Both files are built under temporary names beside their targets and renamed into place, so a
-// merge that dies half-way leaves no partial output, and a merge run twice writes the same files.
+// merge that dies half-way leaves no partial output, and a merge run twice writes the same files. Then
+// the job directory goes (shards, plan, and attempts left by killed workers): the output is the product.
 using Pipeline.Batch;
 
 namespace Pipeline.Cluster;
@@ -11,10 +12,15 @@ namespace Pipeline.Cluster;
 /// <summary>Assembles a job's output from its committed shards.</summary>
 public static class OutputMerger
 {
-    /// <summary>Writes <see cref="ClusterJobSpec.OutputPath"/> and <see cref="ClusterJobSpec.ErrorsPath"/> from the committed shards.</summary>
+    /// <summary>
+    /// Writes <see cref="ClusterJobSpec.OutputPath"/> and <see cref="ClusterJobSpec.ErrorsPath"/> from the committed shards,
+    /// then deletes the job directory. A job directory already gone beside an existing output means an earlier merge got
+    /// that far (and its worker died before reporting): there is nothing left to do.
+    /// </summary>
     /// <exception cref="InvalidDataException">A shard is not committed, or shards disagree on the CSV/TSV header.</exception>
     public static void Merge(ClusterJobSpec spec, JobLayout layout)
     {
+        if (!Directory.Exists(layout.Root) && File.Exists(spec.OutputPath) && File.Exists(spec.ErrorsPath)) return;
         var format = OutputFormats.FromPath(spec.OutputPath);
         string suffix = ".merging-" + Guid.NewGuid().ToString("N")[..8];
         string output = spec.OutputPath + suffix, errors = spec.ErrorsPath + suffix;
@@ -32,7 +38,7 @@ public static class OutputMerger
             File.Delete(output);
             File.Delete(errors);
         }
-        layout.SweepAttempts();
+        JobLayout.DeleteQuietly(layout.Root);
     }
 
     private static string Committed(JobLayout layout, int shard)

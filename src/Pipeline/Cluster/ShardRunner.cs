@@ -24,10 +24,17 @@ public enum ShardOutcome
 /// <summary>The end of a shard attempt: the committed counts, or why there are none.</summary>
 public sealed record ShardRunResult(ShardOutcome Outcome, ShardSummary? Summary, string? Error);
 
-/// <summary>Runs shards and the merge step of cluster jobs.</summary>
-public sealed class ShardRunner(ModelHost models, ILogger<ShardRunner> logger)
+/// <summary>What a worker calls to run a leased shard (the seam tests use to pause a silo mid-shard).</summary>
+public interface IShardRunner
 {
     /// <summary>Runs <paramref name="lease"/>'s shard; exceptions are failures of the attempt (model missing, storage error, …).</summary>
+    Task<ShardRunResult> RunAsync(ShardLease lease, IProgress<BatchProgress>? progress, CancellationToken cancellationToken);
+}
+
+/// <summary>Runs shards and the merge step of cluster jobs.</summary>
+public sealed class ShardRunner(ModelHost models, ILogger<ShardRunner> logger) : IShardRunner
+{
+    /// <inheritdoc />
     public async Task<ShardRunResult> RunAsync(ShardLease lease, IProgress<BatchProgress>? progress, CancellationToken cancellationToken)
     {
         var spec = lease.Spec;

@@ -20,7 +20,7 @@ namespace Pipeline.Cluster;
 [PreferLocalPlacement]
 internal sealed class WorkerGrain(
     ILocalSiloDetails silo,
-    ShardRunner runner,
+    IShardRunner runner,
     IOptions<ClusterWorkerOptions> options,
     ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
@@ -113,8 +113,7 @@ internal sealed class WorkerGrain(
             case ShardOutcome.Committed:
                 logger.LogInformation("{What} of {Output}: committed in {Seconds:F1} s ({Completed} done, {Failed} failed)",
                     what, lease.Spec.OutputPath, clock.Elapsed.TotalSeconds, result.Summary!.Completed, result.Summary.Failed);
-                if (await ReportAsync(() => job.CompleteAsync(lease.Shard, lease.LeaseId, result.Summary!)) && lease.IsFinalize)
-                    JobLayout.DeleteQuietly(lease.Spec.JobDirectory);   // the job is Succeeded; its shards are in the output now
+                await ReportAsync(() => job.CompleteAsync(lease.Shard, lease.LeaseId, result.Summary!));
                 break;
             case ShardOutcome.StoppedByPolicy:
                 await ReportAsync(() => job.AbandonAsync(lease.Shard, lease.LeaseId, result.Error, stopJob: true));
