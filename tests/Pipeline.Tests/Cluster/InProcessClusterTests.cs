@@ -3,8 +3,13 @@
 // races the work). The job must still finish with the output and errors file of the single-machine
 // command: every image exactly once, every bad file reported once — also after the killed silo's paused
 // shard, which lives on in-process, is let go and tries to commit late.
+using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Pipeline.Batch;
+using Pipeline.Classification;
+using Pipeline.Tests.Support;
 using Orleans.Runtime.Hosting;
 using Orleans.TestingHost;
 using Pipeline.Cluster;
@@ -63,4 +68,60 @@ public sealed class InProcessClusterTests(ClusterTestData data)
         Assert.Equal(before, File.ReadAllBytes(output));
         Assert.False(Directory.Exists(JobLayout.DirectoryFor(output)));
     }
+
+    [Fact]
+    public async Task ClassifyOnTheClusterWritesTheSingleMachineCsv()
+    {
+        var folder = Path.Combine(data.Root, "classify-" + Guid.NewGuid().ToString("N")[..8]);
+        var model = TinyModelDirectories.WriteClassifier(Path.Combine(folder, "model"));
+        // 1,000 texts under a header (line 1), with an empty line, a row without its text field and invalid UTF-8 among them.
+        var input = Path.Combine(folder, "texts.tsv");
+        var lines = new List<byte[]> { "id\ttext"u8.ToArray() };
+        for (int i = 1; i <= 1000; i++)
+            lines.Add(i switch
+            {
+                100 => [],
+                500 => "only-an-id"u8.ToArray(),
+                777 => [0x69, 0x64, 0x09, 0x67, 0xC3, 0x28],
+                _ => Encoding.UTF8.GetBytes($"t{i}\t{TinyModelDirectories.ClassifierTexts[i % TinyModelDirectories.ClassifierTexts.Length]} {i}"),
+            });
+        File.WriteAllBytes(input, lines.SelectMany(l => l.Append((byte)'\n')).ToArray());
+        var settings = new ClassifyJobSettings(input, ClassifyInputFormat.Auto, TopK: 2, BatchSize: 16, BatchErrorPolicy.Skip, "text", "id");
+
+        var single = settings.ToOptions(Path.Combine(folder, "single", "predictions.csv"));
+        var expected = await ClassifyJob.RunAsync(TextClassifier.Load(model), single);
+        Assert.Equal(new BatchSummary(997, 0, 3, false), expected);
+
+        using var gate = new ShardGate();
+        await using var cluster = await StartAsync(3, gate);
+        var jobs = new ClusterJobClient(cluster.Client);
+        var output = Path.Combine(folder, "cluster", "predictions.csv");
+        var (_, started) = await jobs.SubmitAsync(JobPlanner.Request(output, model, settings), shardSize: 64);
+        Assert.Equal(16, started.Spec!.ShardCount);
+        var final = await ClusterJobWaits.WaitForAsync(jobs, output, s => s.IsTerminal && s.Phase != JobPhase.None, "the job ends", allowTerminal: true);
+
+        Assert.True(final.Phase == JobPhase.Succeeded, ClusterJobWaits.Describe(final));
+        Assert.Equal(expected, ClusterJobClient.Summary(final));
+        Assert.Equal(File.ReadAllText(single.OutputPath), File.ReadAllText(output));
+        Assert.Equal(ErrorKeys(single.ErrorsPath), ErrorKeys(ErrorLog.PathFor(output)));
+        Assert.Equal(["101", "501", "778"], ErrorKeys(ErrorLog.PathFor(output)));
+    }
+
+    [Fact]
+    public async Task FailOnErrorStopsTheJobAtTheFirstBadImageAndNamesIt()
+    {
+        using var gate = new ShardGate();
+        await using var cluster = await StartAsync(3, gate);
+        var jobs = new ClusterJobClient(cluster.Client);
+        var output = data.NewOutput("fail-policy");
+        await jobs.SubmitAsync(JobPlanner.Request(output, data.ModelDirectory, data.Settings with { OnError = BatchErrorPolicy.Fail }), ClusterTestData.ShardSize);
+
+        var final = await ClusterJobWaits.WaitForAsync(jobs, output, s => s.IsTerminal && s.Phase != JobPhase.None, "the job ends", allowTerminal: true);
+        Assert.Equal(JobPhase.Failed, final.Phase);
+        Assert.Contains(Path.Combine(data.ImageFolder, data.BadImages[0]), final.Failure);
+        Assert.False(File.Exists(output), "a failed job writes no output");
+    }
+
+    private static List<string> ErrorKeys(string path) =>
+        File.ReadLines(path).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()!).ToList();
 }
