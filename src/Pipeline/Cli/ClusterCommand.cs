@@ -316,6 +316,9 @@ internal static class ClusterCommand
                 $"    {(shard.Shard == ShardLease.FinalizeShard ? "merge" : "shard " + shard.Shard)} on silo {shard.Silo}: {shard.Completed:N0} done, {shard.Failed:N0} failed"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  items: {status.Completed:N0} done, {status.Skipped:N0} skipped, {status.Failed:N0} failed in committed shards, of {spec.ItemCount:N0}"));
+        if (status.ProtocolCalls > 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  coordinator: {status.ProtocolCalls:N0} shard-protocol calls, busy {status.CoordinatorBusy.TotalMilliseconds:F0} ms since activation"));
         if (status.Failure is { } failure) Console.WriteLine($"  failure: {failure}");
     }
 

@@ -37,19 +37,21 @@ public sealed class ClusterJobClient(IClusterClient client)
     {
         var job = Job(request.OutputPath);
         var status = await job.GetStatusAsync();
-        if (status.Spec is { } current && status.Phase != JobPhase.None)
+        bool finished = status.Phase == JobPhase.Succeeded;
+        if (status.Spec is { } current && status.Phase != JobPhase.None && !(finished && !File.Exists(request.OutputPath)))
         {
             if (!current.SameWork(request))
                 throw new InvalidOperationException(
                     $"{request.OutputPath} belongs to another job ({current.Kind}, model {current.ModelDirectory}, {status.Phase}); " +
-                    "cancel it (pipeline cluster cancel) or choose another --out.");
-            switch (status.Phase)
+                    (finished ? "move its output aside" : "cancel it (pipeline cluster cancel)") + " or choose another --out.");
+            return status.Phase switch
             {
-                case JobPhase.Running: return (SubmitResult.Attached, status);
-                case JobPhase.Cancelled or JobPhase.Failed: return (SubmitResult.Resumed, await job.SubmitAsync(current, restartFinished: false));
-                case JobPhase.Succeeded when File.Exists(request.OutputPath): return (SubmitResult.AlreadyDone, status);
-            }
+                JobPhase.Running => (SubmitResult.Attached, status),
+                JobPhase.Succeeded => (SubmitResult.AlreadyDone, status),
+                _ => (SubmitResult.Resumed, await job.SubmitAsync(current, restartFinished: false)),
+            };
         }
+        // No job, or a finished one whose output is gone: plan and start afresh.
         if (File.Exists(request.OutputPath))
             throw new InvalidOperationException(
                 $"{request.OutputPath} exists and no cluster job is writing it; a cluster job writes its output whole at the end — " +

@@ -7,6 +7,7 @@
 // service reports its silo dead, whichever comes first; the shard is then handed to the next worker that
 // asks. When every shard is committed the merge step is leased the same way, and its completion makes the
 // job Succeeded. The grain is single-threaded (not reentrant), so the table needs no locks.
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -30,6 +31,8 @@ internal sealed class JobGrain(
     }
 
     private readonly Dictionary<int, Lease> leases = [];
+    private readonly Stopwatch busy = new();   // time spent inside the shard protocol's calls, store writes included
+    private long protocolCalls;
     private int nextCandidate;   // every shard below this index is committed: where the search for a free one starts
     private JobState Job => state.State;
     private TimeSpan LeaseDuration => options.Value.LeaseDuration;
@@ -65,6 +68,7 @@ internal sealed class JobGrain(
 
     public Task<ShardLease?> LeaseAsync(SiloAddress worker)
     {
+        using var _ = Measure();
         if (Job.Phase != JobPhase.Running || Job.Spec is not { } spec) return Task.FromResult<ShardLease?>(null);
         ExpireLeases();
         int shard;
@@ -85,6 +89,7 @@ internal sealed class JobGrain(
 
     public Task<bool> RenewAsync(int shard, Guid leaseId, SiloAddress worker, long completed, long failed)
     {
+        using var _ = Measure();
         if (Job.Phase != JobPhase.Running) return Task.FromResult(false);
         if (leases.TryGetValue(shard, out var lease))
         {
@@ -106,6 +111,7 @@ internal sealed class JobGrain(
 
     public async Task CompleteAsync(int shard, Guid leaseId, ShardSummary summary)
     {
+        using var _ = Measure();
         if (Job.Spec is null) return;
         leases.Remove(shard);
         if (shard == ShardLease.FinalizeShard)
@@ -128,6 +134,7 @@ internal sealed class JobGrain(
 
     public async Task AbandonAsync(int shard, Guid leaseId, string? error, bool stopJob)
     {
+        using var _ = Measure();
         if (leases.TryGetValue(shard, out var lease) && lease.Id == leaseId) leases.Remove(shard);
         if (error is null || Job.Phase != JobPhase.Running) return;
         int attempts = Job.FailedAttempts[shard] = Job.FailedAttempts.GetValueOrDefault(shard) + 1;
@@ -161,12 +168,26 @@ internal sealed class JobGrain(
         return Status();
     }
 
+    // Accounts one protocol call: the grain handles one call at a time, so the busy fraction of wall time is how close
+    // this job's coordinator is to its limit (shown by `pipeline cluster status`, measured in BENCHMARKS.md).
+    private BusyScope Measure()
+    {
+        protocolCalls++;
+        busy.Start();
+        return new BusyScope(busy);
+    }
+
+    private readonly struct BusyScope(Stopwatch clock) : IDisposable
+    {
+        public void Dispose() => clock.Stop();
+    }
+
     private IJobRegistryGrain Registry => GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
 
     private JobStatus Status() => new(
         Job.Phase, Job.Spec, Job.ShardsDone,
         leases.OrderBy(l => l.Key).Select(l => new ShardInFlight(l.Key, l.Value.Silo, l.Value.Completed, l.Value.Failed)).ToArray(),
-        Job.Completed, Job.Skipped, Job.Failed, Job.Failure, Job.ShardsReassigned);
+        Job.Completed, Job.Skipped, Job.Failed, Job.Failure, Job.ShardsReassigned, busy.Elapsed, protocolCalls);
 
     private int NextFreeShard()
     {

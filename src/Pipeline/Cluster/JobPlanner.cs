@@ -114,7 +114,11 @@ public static class JobPlanner
             Directory.CreateDirectory(temporary.ShardsDirectory);
             var spec = writeShards(temporary).Validate();
             File.WriteAllText(temporary.SpecPath, JsonSerializer.Serialize(spec, SpecJson));
-            Directory.Move(temporary.Root, template.JobDirectory);
+            try { Directory.Move(temporary.Root, template.JobDirectory); }
+            catch (IOException) when (ReadPlan(template.JobDirectory) is { } raced && raced.SameWork(template))
+            {
+                return raced;   // another client planned the same job at the same time: one plan, theirs
+            }
             return spec;
         }
         finally

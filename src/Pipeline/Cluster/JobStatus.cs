@@ -29,6 +29,11 @@ public enum JobPhase
 public sealed record ShardInFlight([property: Id(0)] int Shard, [property: Id(1)] SiloAddress Silo, [property: Id(2)] long Completed, [property: Id(3)] long Failed);
 
 /// <summary>Snapshot of a cluster job.</summary>
+/// <remarks>
+/// <see cref="CoordinatorBusy"/> and <see cref="ProtocolCalls"/> count the lease, renewal, completion and abandon calls the
+/// job grain has served since it was activated (store writes included): busy time over wall time is how loaded the
+/// job's single coordinator is.
+/// </remarks>
 [GenerateSerializer, Immutable, Alias("pipeline.job-status")]
 public sealed record JobStatus(
     [property: Id(0)] JobPhase Phase,
@@ -39,7 +44,9 @@ public sealed record JobStatus(
     [property: Id(5)] long Skipped,
     [property: Id(6)] long Failed,
     [property: Id(7)] string? Failure,
-    [property: Id(8)] int ShardsReassigned)
+    [property: Id(8)] int ShardsReassigned,
+    [property: Id(9)] TimeSpan CoordinatorBusy,
+    [property: Id(10)] long ProtocolCalls)
 {
     /// <summary>Items finished, counting the progress of shards in flight.</summary>
     public long CompletedIncludingInFlight => Completed + InFlight.Sum(s => s.Completed);
