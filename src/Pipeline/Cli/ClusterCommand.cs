@@ -24,6 +24,9 @@ internal static class ClusterCommand
 
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
+    // A client notices the end of a job at most this late (one small grain call per interval).
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(250);
+
     public static Command Create()
     {
         var command = new Command("cluster", "Run caption/classify jobs across the silos of a Microsoft Orleans cluster (see docs/cluster.md).");
@@ -180,7 +183,7 @@ internal static class ClusterCommand
                 var status = await jobs.StatusAsync(path);
                 Describe(path, status);
                 if (!parse.GetValue(follow) || status.IsTerminal) return status.Phase == JobPhase.None ? 1 : 0;
-                try { status = await jobs.FollowAsync(path, TimeSpan.FromSeconds(1), new ProgressPrinter(Noun(status.Spec)), Unreachable, cancellationToken); }
+                try { status = await jobs.FollowAsync(path, FollowInterval, new ProgressPrinter(Noun(status.Spec)), Unreachable, cancellationToken); }
                 catch (OperationCanceledException) { return 130; }
                 return Finish(status.Spec?.Kind.ToString().ToLowerInvariant() ?? "cluster", status);
             });
@@ -239,7 +242,7 @@ internal static class ClusterCommand
                 Console.Error.WriteLine($"cluster {verb}: follow it with `pipeline cluster status --out {spec.OutputPath} --follow`.");
                 return 0;
             }
-            try { status = await jobs.FollowAsync(spec.OutputPath, TimeSpan.FromSeconds(1), new ProgressPrinter(noun), Unreachable, cancellationToken); }
+            try { status = await jobs.FollowAsync(spec.OutputPath, FollowInterval, new ProgressPrinter(noun), Unreachable, cancellationToken); }
             catch (OperationCanceledException)
             {
                 // Ctrl-C stops the job, as it stops the single-machine command; rerunning the command resumes it.
@@ -289,6 +292,7 @@ internal static class ClusterCommand
         var summary = ClusterJobClient.Summary(status);
         string done = spec?.Kind == ClusterJobKind.Classify ? "classified" : "captioned";
         Console.Error.WriteLine($"{verb}: {summary.Completed:N0} {done}, {summary.Skipped:N0} skipped (duplicates), {summary.Failed:N0} failed" +
+                                string.Create(CultureInfo.InvariantCulture, $" in {status.Elapsed.TotalSeconds:F1} s") +
                                 (status.Phase == JobPhase.Succeeded ? $"; results in {spec?.OutputPath}" + (summary.Failed > 0 ? $", failures in {spec?.ErrorsPath}" : "") : "") +
                                 (status.Phase == JobPhase.Cancelled ? "; cancelled — rerun the job's command to resume" : "") +
                                 (status.Phase == JobPhase.Failed ? $"; the job failed: {status.Failure}" : ""));
@@ -308,7 +312,7 @@ internal static class ClusterCommand
             return;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"job {spec.OutputPath}: {status.Phase}, {spec.Kind.ToString().ToLowerInvariant()} with model {spec.ModelDirectory}"));
+            $"job {spec.OutputPath}: {status.Phase} after {status.Elapsed.TotalSeconds:F1} s, {spec.Kind.ToString().ToLowerInvariant()} with model {spec.ModelDirectory}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  shards: {status.ShardsDone:N0} of {spec.ShardCount:N0} committed, {status.InFlight.Count} in flight, {status.ShardsReassigned} re-assigned after a lost worker"));
         foreach (var shard in status.InFlight)

@@ -42,7 +42,10 @@ internal sealed class JobGrain(
         spec.Validate();
         if (Job.Spec is null || Job.Phase == JobPhase.None || (restartFinished && Job.Phase == JobPhase.Succeeded))
         {
-            state.State = new JobState { Spec = spec, Phase = JobPhase.Running, Done = new byte[(spec.ShardCount + 7) / 8], Skipped = spec.DuplicateInputs };
+            state.State = new JobState
+            {
+                Spec = spec, Phase = JobPhase.Running, Done = new byte[(spec.ShardCount + 7) / 8], Skipped = spec.DuplicateInputs, StartedUtc = DateTime.UtcNow,
+            };
             leases.Clear();
             nextCandidate = 0;
             await state.WriteStateAsync();
@@ -59,6 +62,8 @@ internal sealed class JobGrain(
             Job.Phase = JobPhase.Running;
             Job.Failure = null;
             Job.FailedAttempts.Clear();
+            Job.StartedUtc = DateTime.UtcNow;
+            Job.EndedUtc = null;
             await state.WriteStateAsync();
             await Registry.AddAsync(this.GetPrimaryKeyString());
             logger.LogInformation("job {Job}: resumed with {Done} of {Shards} shards committed", this.GetPrimaryKeyString(), Job.ShardsDone, spec.ShardCount);
@@ -118,6 +123,7 @@ internal sealed class JobGrain(
         {
             if (Job.Phase == JobPhase.Succeeded) return;
             Job.Phase = JobPhase.Succeeded;
+            Job.EndedUtc = DateTime.UtcNow;
             await state.WriteStateAsync();
             await Registry.RemoveAsync(this.GetPrimaryKeyString());
             logger.LogInformation("job {Job}: succeeded ({Completed} done, {Failed} failed)", this.GetPrimaryKeyString(), Job.Completed, Job.Failed);
@@ -142,6 +148,7 @@ internal sealed class JobGrain(
         if (stopJob || attempts >= options.Value.MaxShardAttempts)
         {
             Job.Phase = JobPhase.Failed;
+            Job.EndedUtc = DateTime.UtcNow;
             Job.Failure = stopJob ? error : $"shard {shard} failed {attempts} times; last error: {error}";
             leases.Clear();
             await Registry.RemoveAsync(this.GetPrimaryKeyString());
@@ -160,6 +167,7 @@ internal sealed class JobGrain(
         if (Job.Phase == JobPhase.Running)
         {
             Job.Phase = JobPhase.Cancelled;
+            Job.EndedUtc = DateTime.UtcNow;
             leases.Clear();
             await state.WriteStateAsync();
             await Registry.RemoveAsync(this.GetPrimaryKeyString());
@@ -187,7 +195,8 @@ internal sealed class JobGrain(
     private JobStatus Status() => new(
         Job.Phase, Job.Spec, Job.ShardsDone,
         leases.OrderBy(l => l.Key).Select(l => new ShardInFlight(l.Key, l.Value.Silo, l.Value.Completed, l.Value.Failed)).ToArray(),
-        Job.Completed, Job.Skipped, Job.Failed, Job.Failure, Job.ShardsReassigned, busy.Elapsed, protocolCalls);
+        Job.Completed, Job.Skipped, Job.Failed, Job.Failure, Job.ShardsReassigned, busy.Elapsed, protocolCalls,
+        (Job.EndedUtc ?? DateTime.UtcNow) - Job.StartedUtc);
 
     private int NextFreeShard()
     {

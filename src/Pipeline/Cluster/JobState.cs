@@ -39,6 +39,12 @@ public sealed class JobState
     /// <summary>Leases taken back from workers that died or stopped renewing.</summary>
     [Id(9)] public int ShardsReassigned { get; set; }
 
+    /// <summary>When the job was last submitted or resumed (UTC, the coordinator's clock).</summary>
+    [Id(10)] public DateTime StartedUtc { get; set; }
+
+    /// <summary>When it succeeded, failed or was cancelled (UTC), or null while it runs.</summary>
+    [Id(11)] public DateTime? EndedUtc { get; set; }
+
     /// <summary>True when shard <paramref name="shard"/> is committed.</summary>
     public bool IsDone(int shard) => (Done[shard >> 3] & (1 << (shard & 7))) != 0;
 

@@ -32,7 +32,7 @@ public sealed record ShardInFlight([property: Id(0)] int Shard, [property: Id(1)
 /// <remarks>
 /// <see cref="CoordinatorBusy"/> and <see cref="ProtocolCalls"/> count the lease, renewal, completion and abandon calls the
 /// job grain has served since it was activated (store writes included): busy time over wall time is how loaded the
-/// job's single coordinator is.
+/// job's single coordinator is. <see cref="Elapsed"/> runs from the last submission or resumption to the end (or now).
 /// </remarks>
 [GenerateSerializer, Immutable, Alias("pipeline.job-status")]
 public sealed record JobStatus(
@@ -46,7 +46,8 @@ public sealed record JobStatus(
     [property: Id(7)] string? Failure,
     [property: Id(8)] int ShardsReassigned,
     [property: Id(9)] TimeSpan CoordinatorBusy,
-    [property: Id(10)] long ProtocolCalls)
+    [property: Id(10)] long ProtocolCalls,
+    [property: Id(11)] TimeSpan Elapsed)
 {
     /// <summary>Items finished, counting the progress of shards in flight.</summary>
     public long CompletedIncludingInFlight => Completed + InFlight.Sum(s => s.Completed);
