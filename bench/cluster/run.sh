@@ -8,9 +8,12 @@
 #   C. per-shard cost: one silo, the same images in shards of 256 and of 16; the coordinator's own busy
 #      time per shard from `pipeline cluster status`.
 #
-# Every cluster run starts fresh silos (a new cluster and service id), so each side pays process start, model
-# load and JIT once, as the single-process command does. Rounds alternate the configurations. Wall times
-# are the user-visible times of the commands (`/usr/bin/time`); CPU times add up every process of the run.
+# Every cluster run starts fresh silos (a new cluster and service id), so the first job on them ("cold") pays
+# process start, model load and JIT once, as the single-process command does; the next job on the same silos
+# is "warm", as every job after the first is on a long-running cluster. Silos run untiered
+# (DOTNET_TieredCompilation=0), as docs/cluster.md recommends for long-running silos; the single-process command
+# is measured both ways. Rounds alternate the configurations. Wall times are the user-visible times of the
+# commands (`/usr/bin/time`); CPU times add up every process of the run.
 # The machine's load is printed before and after each block: timings on a shared machine are noisy.
 #
 #   bash bench/cluster/run.sh [--images 3000] [--rounds 3] [--shard-size 256] [--keep DIR]
@@ -58,7 +61,7 @@ start_silos() {
   silo_pids=()
   for cores in "$@"; do
     local port=$((21000 + i)) gateway=$((31000 + i)) log="$work/$id-silo$i.log"
-    local cmd=("${pipeline[@]}" cluster silo --redis "$redis" --cluster-id "$id" --service-id "$id" --silo-port "$port" --gateway-port "$gateway")
+    local cmd=(env DOTNET_TieredCompilation=0 "${pipeline[@]}" cluster silo --redis "$redis" --cluster-id "$id" --service-id "$id" --silo-port "$port" --gateway-port "$gateway")
     if [[ "$cores" == all ]]; then "${cmd[@]}" >"$log" 2>&1 &
     else taskset -c "$cores" "${cmd[@]}" --threads 1 >"$log" 2>&1 &
     fi
@@ -76,11 +79,11 @@ stop_silos() {
   silo_pids=()
 }
 
-# run_single CORESPEC -> "wall cpu"
+# run_single CORESPEC [TIERED] -> "wall cpu"   (TIERED: the runtime's tiered compilation, 1 by default as for any .NET app)
 run_single() {
-  local out="$work/single-$RANDOM.jsonl" t="$work/time"
-  if [[ "$1" == all ]]; then /usr/bin/time -f "%e %U %S" -o "$t" "${pipeline[@]}" caption "$work/images" --model "$model" --out "$out" >/dev/null 2>&1
-  else /usr/bin/time -f "%e %U %S" -o "$t" taskset -c "$1" "${pipeline[@]}" caption "$work/images" --model "$model" --out "$out" >/dev/null 2>&1
+  local out="$work/single-$RANDOM.jsonl" t="$work/time" tiered=${2:-1}
+  if [[ "$1" == all ]]; then /usr/bin/time -f "%e %U %S" -o "$t" env DOTNET_TieredCompilation="$tiered" "${pipeline[@]}" caption "$work/images" --model "$model" --out "$out" >/dev/null 2>&1
+  else /usr/bin/time -f "%e %U %S" -o "$t" taskset -c "$1" env DOTNET_TieredCompilation="$tiered" "${pipeline[@]}" caption "$work/images" --model "$model" --out "$out" >/dev/null 2>&1
   fi
   rm -f "$out" "${out%.jsonl}.errors.jsonl"
   awk '{printf "%s %.2f\n", $1, $2 + $3}' "$t"
@@ -123,6 +126,7 @@ load() { uptime | sed 's/.*load average: //'; }
 echo; echo "## A. overhead, 2 cores: single process vs one silo   (load: $(load))"
 for ((r = 1; r <= rounds; r++)); do
   read -r w c < <(run_single all); record single "$w" "$c"; echo "round $r  single process            wall $w s  cpu $c s"
+  read -r w c < <(run_single all 0); record single_untiered "$w" "$c"; echo "round $r  single process, untiered  wall $w s  cpu $c s"
   { read -r w c s b n e; record cold1 "$w" "$c"; echo "round $r  1 silo + client, cold    wall $w s  cpu $c s  (job $e s, $s shards)"
     read -r w c s b n e; record warm1 "$w" "$c"; echo "round $r  1 silo + client, warm    wall $w s  cpu $c s  (job $e s, $s shards)"; } < <(run_cluster all "$shard" "$shard")
 done
@@ -151,9 +155,10 @@ echo "(load after: $(load))"
 
 m() { tr ' ' '\n' <<<"${wall[$1]}" | grep . | median; }
 echo; echo "## medians (wall seconds of the command; images/s)"
-for k in single cold1 warm1 single0 one_cold one two_cold two big small; do
+for k in single single_untiered cold1 warm1 single0 one_cold one two_cold two big small; do
   printf "%-9s %7.2f s  %7.1f img/s\n" "$k" "$(m $k)" "$(awk -v n="$images" -v t="$(m $k)" 'BEGIN{print n/t}')"
 done
-awk -v a="$(m single)" -v b="$(m cold1)" -v c="$(m warm1)" 'BEGIN{printf "1 silo vs single process (2 cores): cold %.3f x (overhead %+.1f %%), warm %.3f x (%+.1f %%)\n", a/b, (b/a-1)*100, a/c, (c/a-1)*100}'
+awk -v a="$(m single)" -v b="$(m cold1)" -v c="$(m warm1)" 'BEGIN{printf "1 silo vs single process (2 cores): cold %.3f x (time %+.1f %%), warm %.3f x (%+.1f %%)\n", a/b, (b/a-1)*100, a/c, (c/a-1)*100}'
+awk -v a="$(m single_untiered)" -v b="$(m cold1)" -v c="$(m warm1)" 'BEGIN{printf "1 silo vs single process, both untiered: cold %.3f x (time %+.1f %%), warm %.3f x (%+.1f %%)\n", a/b, (b/a-1)*100, a/c, (c/a-1)*100}'
 awk -v a="$(m one)" -v b="$(m two)" -v c="$(m one_cold)" -v d="$(m two_cold)" 'BEGIN{printf "2 one-core silos vs 1: warm %.2f x, cold %.2f x\n", a/b, c/d}'
 awk -v a="$(m big)" -v b="$(m small)" -v sa="$big_shards" -v sb="$small_shards" 'BEGIN{printf "per-shard cost, end to end: %.0f ms ((%.2f - %.2f) s over %d more shards)\n", (b-a)/(sb-sa)*1000, b, a, sb-sa}'

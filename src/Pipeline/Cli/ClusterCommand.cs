@@ -288,6 +288,13 @@ internal static class ClusterCommand
     // The closing line and exit code, as the single-machine commands report them.
     private static int Finish(string verb, JobStatus status)
     {
+        if (status.Phase == JobPhase.None)
+        {
+            // Only with localhost development clustering, whose job state lives in a silo's memory.
+            Console.Error.WriteLine($"{verb}: the cluster has lost the job's state (a silo holding it in memory stopped); " +
+                                    "rerun the job's command: it resumes from the shards already committed.");
+            return 1;
+        }
         var spec = status.Spec;
         var summary = ClusterJobClient.Summary(status);
         string done = spec?.Kind == ClusterJobKind.Classify ? "classified" : "captioned";
