@@ -101,67 +101,56 @@ internal static class ClusterCommand
         return command;
     }
 
-    private static Option<int> ShardSize(int defaultSize, string items) =>
-        new("--shard-size") { Description = $"{items} per shard: the unit of work a silo takes on, commits and, if it dies, redoes.", DefaultValueFactory = _ => defaultSize };
-
-    private static Option<bool> Detach() => new("--detach") { Description = "Submit and return at once; follow later with `pipeline cluster status --out OUT --follow`." };
-
     private static Command CreateCaption()
     {
         var line = new CaptionCommandLine();
         line.Output.Required = true;
         line.Output.Description = "Result file (.jsonl, .csv or .tsv) on storage every silo sees; written whole when the job ends. Identifies the job.";
-        var connection = new ConnectionLine();
-        var shardSize = ShardSize(JobPlanner.DefaultCaptionShardSize, "Images");
-        var detach = Detach();
-        var command = new Command("caption", "Caption images on the cluster: same inputs, options and output as `pipeline caption`.");
-        line.AddTo(command);
-        command.Options.Add(shardSize);
-        command.Options.Add(detach);
-        connection.AddTo(command, client: true);
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            ClusterJobSpec request;
-            try
+        return CreateSubmit("caption", "Caption images on the cluster: same inputs, options and output as `pipeline caption`.", line.AddTo,
+            JobPlanner.DefaultCaptionShardSize, "images", parse =>
             {
                 var options = line.Parse(parse);
-                request = JobPlanner.Request(options.OutputPath!, RequireDirectory(parse.GetValue(line.Model)!), CaptionJobSettings.From(options));
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine($"cluster caption: {e.Message}");
-                return 2;
-            }
-            return await SubmitAndFollowAsync("caption", "images", request, parse.GetValue(shardSize), parse.GetValue(detach), connection.Parse(parse), cancellationToken);
-        });
-        return command;
+                return JobPlanner.Request(options.OutputPath!, RequireDirectory(parse.GetValue(line.Model)!), CaptionJobSettings.From(options));
+            });
     }
 
     private static Command CreateClassify()
     {
         var line = new ClassifyCommandLine();
+        return CreateSubmit("classify", "Classify a corpus on the cluster: same input, options and output as `pipeline classify`.", line.AddTo,
+            JobPlanner.DefaultClassifyShardSize, "texts", parse =>
+            {
+                var options = line.Parse(parse);
+                return JobPlanner.Request(options.OutputPath, RequireDirectory(parse.GetValue(line.Model)!.FullName), ClassifyJobSettings.From(options));
+            });
+    }
+
+    // A submit command: the single-machine command's inputs and options (addJobOptions), then shard size, --detach and the connection.
+    private static Command CreateSubmit(string verb, string description, Action<Command> addJobOptions, int defaultShardSize, string noun,
+        Func<ParseResult, ClusterJobSpec> request)
+    {
         var connection = new ConnectionLine();
-        var shardSize = ShardSize(JobPlanner.DefaultClassifyShardSize, "Lines");
-        var detach = Detach();
-        var command = new Command("classify", "Classify a corpus on the cluster: same input, options and output as `pipeline classify`.");
-        line.AddTo(command);
+        var shardSize = new Option<int>("--shard-size")
+        {
+            Description = $"{char.ToUpperInvariant(noun[0])}{noun[1..]} per shard: the unit of work a silo takes on, commits and, if it dies, redoes.",
+            DefaultValueFactory = _ => defaultShardSize,
+        };
+        var detach = new Option<bool>("--detach") { Description = "Submit and return at once; follow later with `pipeline cluster status --out OUT --follow`." };
+        var command = new Command(verb, description);
+        addJobOptions(command);
         command.Options.Add(shardSize);
         command.Options.Add(detach);
         connection.AddTo(command, client: true);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            ClusterJobSpec request;
-            try
-            {
-                var options = line.Parse(parse);
-                request = JobPlanner.Request(options.OutputPath, RequireDirectory(parse.GetValue(line.Model)!.FullName), ClassifyJobSettings.From(options));
-            }
+            ClusterJobSpec job;
+            try { job = request(parse); }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"cluster classify: {e.Message}");
+                Console.Error.WriteLine($"cluster {verb}: {e.Message}");
                 return 2;
             }
-            return await SubmitAndFollowAsync("classify", "texts", request, parse.GetValue(shardSize), parse.GetValue(detach), connection.Parse(parse), cancellationToken);
+            return await SubmitAndFollowAsync(verb, noun, job, parse.GetValue(shardSize), parse.GetValue(detach), connection.Parse(parse), cancellationToken);
         });
         return command;
     }

@@ -201,6 +201,8 @@ internal sealed class JobGrain(
     private int NextFreeShard()
     {
         int count = Job.Spec!.ShardCount;
+        // At the end of a big job every idle worker asks once per poll interval: answer "nothing" without a scan.
+        if (Job.ShardsDone + leases.Count - (leases.ContainsKey(ShardLease.FinalizeShard) ? 1 : 0) >= count) return -1;
         while (nextCandidate < count && Job.IsDone(nextCandidate)) nextCandidate++;
         for (int shard = nextCandidate; shard < count; shard++)
             if (!Job.IsDone(shard) && !leases.ContainsKey(shard)) return shard;
