@@ -16,17 +16,18 @@
 # commands (`/usr/bin/time`); CPU times add up every process of the run.
 # The machine's load is printed before and after each block: timings on a shared machine are noisy.
 #
-#   bash bench/cluster/run.sh [--images 3000] [--rounds 3] [--shard-size 256] [--keep DIR]
+#   bash bench/cluster/run.sh [--images 3000] [--rounds 3] [--shard-size 256] [--only A|B|C] [--keep DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-images=3000; rounds=3; shard=256; keep=""
+images=3000; rounds=3; shard=256; keep=""; only="ABC"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --images) images=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --shard-size) shard=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
-    *) echo "usage: $0 [--images N] [--rounds R] [--shard-size S] [--keep DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--images N] [--rounds R] [--shard-size S] [--only A|B|C] [--keep DIR]" >&2; exit 2 ;;
   esac
 done
 
@@ -123,6 +124,7 @@ declare -A wall cpu
 record() { wall[$1]+="$2 "; cpu[$1]+="$3 "; }
 load() { uptime | sed 's/.*load average: //'; }
 
+if [[ "$only" == *A* ]]; then
 echo; echo "## A. overhead, 2 cores: single process vs one silo   (load: $(load))"
 for ((r = 1; r <= rounds; r++)); do
   read -r w c < <(run_single all); record single "$w" "$c"; echo "round $r  single process            wall $w s  cpu $c s"
@@ -131,7 +133,9 @@ for ((r = 1; r <= rounds; r++)); do
     read -r w c s b n e; record warm1 "$w" "$c"; echo "round $r  1 silo + client, warm    wall $w s  cpu $c s  (job $e s, $s shards)"; } < <(run_cluster all "$shard" "$shard")
 done
 echo "(load after: $(load))"
+fi
 
+if [[ "$only" == *B* ]]; then
 echo; echo "## B. scaling, one core per silo   (load: $(load))"
 for ((r = 1; r <= rounds; r++)); do
   read -r w c < <(run_single 0); record single0 "$w" "$c"; echo "round $r  single process, core 0          wall $w s  cpu $c s"
@@ -141,9 +145,11 @@ for ((r = 1; r <= rounds; r++)); do
     read -r w c s b n e; record two "$w" "$c"; echo "round $r  2 silos, cores 0 and 1, warm   wall $w s  cpu $c s  (job $e s)"; } < <(run_cluster "0 1" "$shard" "$shard")
 done
 echo "(load after: $(load))"
+fi
 
+small=16 big_shards=0 small_shards=0
+if [[ "$only" == *C* ]]; then
 echo; echo "## C. per-shard cost, one warm silo on 2 cores   (load: $(load))"
-small=16
 for ((r = 1; r <= rounds; r++)); do
   { read -r _; read -r w c s b n e; record big "$w" "$c"; big_shards=$s
     echo "round $r  shards of $shard: $s shards  wall $w s  job $e s  coordinator busy $b ms over $n calls  ($(awk -v b="$b" -v s="$s" 'BEGIN{printf "%.2f", b/s}') ms per shard)"
@@ -152,13 +158,21 @@ for ((r = 1; r <= rounds; r++)); do
     < <(run_cluster all "$shard" "$shard" "$small")
 done
 echo "(load after: $(load))"
+fi
 
-m() { tr ' ' '\n' <<<"${wall[$1]}" | grep . | median; }
+m() { tr ' ' '\n' <<<"${wall[$1]:-}" | grep . | median; }
+have() { [[ -n "${wall[$1]:-}" ]]; }
 echo; echo "## medians (wall seconds of the command; images/s)"
 for k in single single_untiered cold1 warm1 single0 one_cold one two_cold two big small; do
-  printf "%-9s %7.2f s  %7.1f img/s\n" "$k" "$(m $k)" "$(awk -v n="$images" -v t="$(m $k)" 'BEGIN{print n/t}')"
+  have "$k" && printf "%-16s %7.2f s  %7.1f img/s\n" "$k" "$(m $k)" "$(awk -v n="$images" -v t="$(m $k)" 'BEGIN{print n/t}')"
 done
-awk -v a="$(m single)" -v b="$(m cold1)" -v c="$(m warm1)" 'BEGIN{printf "1 silo vs single process (2 cores): cold %.3f x (time %+.1f %%), warm %.3f x (%+.1f %%)\n", a/b, (b/a-1)*100, a/c, (c/a-1)*100}'
-awk -v a="$(m single_untiered)" -v b="$(m cold1)" -v c="$(m warm1)" 'BEGIN{printf "1 silo vs single process, both untiered: cold %.3f x (time %+.1f %%), warm %.3f x (%+.1f %%)\n", a/b, (b/a-1)*100, a/c, (c/a-1)*100}'
-awk -v a="$(m one)" -v b="$(m two)" -v c="$(m one_cold)" -v d="$(m two_cold)" 'BEGIN{printf "2 one-core silos vs 1: warm %.2f x, cold %.2f x\n", a/b, c/d}'
-awk -v a="$(m big)" -v b="$(m small)" -v sa="$big_shards" -v sb="$small_shards" 'BEGIN{printf "per-shard cost, end to end: %.0f ms ((%.2f - %.2f) s over %d more shards)\n", (b-a)/(sb-sa)*1000, b, a, sb-sa}'
+if have single; then
+  awk -v a="$(m single)" -v b="$(m cold1)" -v c="$(m warm1)" 'BEGIN{printf "1 silo vs single process (2 cores): cold %.3f x (time %+.1f %%), warm %.3f x (%+.1f %%)\n", a/b, (b/a-1)*100, a/c, (c/a-1)*100}'
+  awk -v a="$(m single_untiered)" -v b="$(m cold1)" -v c="$(m warm1)" 'BEGIN{printf "1 silo vs single process, both untiered: cold %.3f x (time %+.1f %%), warm %.3f x (%+.1f %%)\n", a/b, (b/a-1)*100, a/c, (c/a-1)*100}'
+fi
+if have one; then
+  awk -v a="$(m one)" -v b="$(m two)" -v c="$(m one_cold)" -v d="$(m two_cold)" 'BEGIN{printf "2 one-core silos vs 1: warm %.2f x, cold %.2f x\n", a/b, c/d}'
+fi
+if have big; then
+  awk -v a="$(m big)" -v b="$(m small)" -v sa="$big_shards" -v sb="$small_shards" 'BEGIN{printf "per-shard cost, end to end: %.0f ms ((%.2f - %.2f) s over %d more shards)\n", (b-a)/(sb-sa)*1000, b, a, sb-sa}'
+fi

@@ -96,6 +96,12 @@ internal static class ClusterCommand
             using var host = ClusterHosting.BuildSilo(options);
             try { await host.RunAsync(cancellationToken); }
             catch (OperationCanceledException) { }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"cluster silo: the silo stopped: {e.GetBaseException().Message}" +
+                                        (options.Connection.Redis is { } redis ? $" (is Redis answering at {redis}? scripts/start-redis.sh starts one)" : ""));
+                return 1;
+            }
             return 0;
         });
         return command;
