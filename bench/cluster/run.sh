@@ -14,6 +14,10 @@
 # (DOTNET_TieredCompilation=0), as docs/cluster.md recommends for long-running silos; the single-process command
 # is measured both ways. Rounds alternate the configurations. Wall times are the user-visible times of the
 # commands (`/usr/bin/time`); CPU times add up every process of the run.
+# Each measured process (single-process command, each silo) runs in a session of its own (setsid): Linux's
+# autogroup scheduling shares the CPU fairly between sessions, not threads, so on a machine shared with other
+# people's sessions a second silo in the same session would get no CPU that the first did not already have —
+# each silo must compete for CPU as a separate machine would. On a quiet machine this changes nothing.
 # The machine's load is printed before and after each block: timings on a shared machine are noisy.
 #
 #   bash bench/cluster/run.sh [--images 3000] [--rounds 3] [--shard-size 256] [--only A|B|C] [--keep DIR]
@@ -62,7 +66,7 @@ start_silos() {
   silo_pids=()
   for cores in "$@"; do
     local port=$((21000 + i)) gateway=$((31000 + i)) log="$work/$id-silo$i.log"
-    local cmd=(env DOTNET_TieredCompilation=0 "${pipeline[@]}" cluster silo --redis "$redis" --cluster-id "$id" --service-id "$id" --silo-port "$port" --gateway-port "$gateway")
+    local cmd=(setsid env DOTNET_TieredCompilation=0 "${pipeline[@]}" cluster silo --redis "$redis" --cluster-id "$id" --service-id "$id" --silo-port "$port" --gateway-port "$gateway")
     if [[ "$cores" == all ]]; then "${cmd[@]}" >"$log" 2>&1 &
     else taskset -c "$cores" "${cmd[@]}" --threads 1 >"$log" 2>&1 &
     fi
@@ -83,8 +87,8 @@ stop_silos() {
 # run_single CORESPEC [TIERED] -> "wall cpu"   (TIERED: the runtime's tiered compilation, 1 by default as for any .NET app)
 run_single() {
   local out="$work/single-$RANDOM.jsonl" t="$work/time" tiered=${2:-1}
-  if [[ "$1" == all ]]; then /usr/bin/time -f "%e %U %S" -o "$t" env DOTNET_TieredCompilation="$tiered" "${pipeline[@]}" caption "$work/images" --model "$model" --out "$out" >/dev/null 2>&1
-  else /usr/bin/time -f "%e %U %S" -o "$t" taskset -c "$1" env DOTNET_TieredCompilation="$tiered" "${pipeline[@]}" caption "$work/images" --model "$model" --out "$out" >/dev/null 2>&1
+  if [[ "$1" == all ]]; then /usr/bin/time -f "%e %U %S" -o "$t" setsid -w env DOTNET_TieredCompilation="$tiered" "${pipeline[@]}" caption "$work/images" --model "$model" --out "$out" >/dev/null 2>&1
+  else /usr/bin/time -f "%e %U %S" -o "$t" taskset -c "$1" setsid -w env DOTNET_TieredCompilation="$tiered" "${pipeline[@]}" caption "$work/images" --model "$model" --out "$out" >/dev/null 2>&1
   fi
   rm -f "$out" "${out%.jsonl}.errors.jsonl"
   awk '{printf "%s %.2f\n", $1, $2 + $3}' "$t"
@@ -120,8 +124,8 @@ run_cluster() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-declare -A wall cpu
-record() { wall[$1]+="$2 "; cpu[$1]+="$3 "; }
+declare -A wall cpu job
+record() { wall[$1]+="$2 "; cpu[$1]+="$3 "; job[$1]+="${4:-} "; }
 load() { uptime | sed 's/.*load average: //'; }
 
 if [[ "$only" == *A* ]]; then
@@ -140,9 +144,9 @@ echo; echo "## B. scaling, one core per silo   (load: $(load))"
 for ((r = 1; r <= rounds; r++)); do
   read -r w c < <(run_single 0); record single0 "$w" "$c"; echo "round $r  single process, core 0          wall $w s  cpu $c s"
   { read -r w c s b n e; record one_cold "$w" "$c"; echo "round $r  1 silo, core 0, cold            wall $w s  cpu $c s  (job $e s)"
-    read -r w c s b n e; record one "$w" "$c"; echo "round $r  1 silo, core 0, warm            wall $w s  cpu $c s  (job $e s)"; } < <(run_cluster 0 "$shard" "$shard")
+    read -r w c s b n e; record one "$w" "$c" "$e"; echo "round $r  1 silo, core 0, warm            wall $w s  cpu $c s  (job $e s)"; } < <(run_cluster 0 "$shard" "$shard")
   { read -r w c s b n e; record two_cold "$w" "$c"; echo "round $r  2 silos, cores 0 and 1, cold   wall $w s  cpu $c s  (job $e s)"
-    read -r w c s b n e; record two "$w" "$c"; echo "round $r  2 silos, cores 0 and 1, warm   wall $w s  cpu $c s  (job $e s)"; } < <(run_cluster "0 1" "$shard" "$shard")
+    read -r w c s b n e; record two "$w" "$c" "$e"; echo "round $r  2 silos, cores 0 and 1, warm   wall $w s  cpu $c s  (job $e s)"; } < <(run_cluster "0 1" "$shard" "$shard")
 done
 echo "(load after: $(load))"
 fi
@@ -171,7 +175,9 @@ if have single; then
   awk -v a="$(m single_untiered)" -v b="$(m cold1)" -v c="$(m warm1)" 'BEGIN{printf "1 silo vs single process, both untiered: cold %.3f x (time %+.1f %%), warm %.3f x (%+.1f %%)\n", a/b, (b/a-1)*100, a/c, (c/a-1)*100}'
 fi
 if have one; then
-  awk -v a="$(m one)" -v b="$(m two)" -v c="$(m one_cold)" -v d="$(m two_cold)" 'BEGIN{printf "2 one-core silos vs 1: warm %.2f x, cold %.2f x\n", a/b, c/d}'
+  awk -v a="$(m one)" -v b="$(m two)" -v c="$(m one_cold)" -v d="$(m two_cold)" 'BEGIN{printf "2 one-core silos vs 1, command wall time: warm %.2f x, cold %.2f x\n", a/b, c/d}'
+  j() { tr ' ' '\n' <<<"${job[$1]:-}" | grep . | median; }
+  awk -v a="$(j one)" -v b="$(j two)" -v c="$(j one_cold)" -v d="$(j two_cold)" 'BEGIN{printf "2 one-core silos vs 1, job time (submit to output, no client start): warm %.2f x (%.1f vs %.1f s), cold %.2f x\n", a/b, a, b, c/d}'
 fi
 if have big; then
   awk -v a="$(m big)" -v b="$(m small)" -v sa="$big_shards" -v sb="$small_shards" 'BEGIN{printf "per-shard cost, end to end: %.0f ms ((%.2f - %.2f) s over %d more shards)\n", (b-a)/(sb-sa)*1000, b, a, sb-sa}'
