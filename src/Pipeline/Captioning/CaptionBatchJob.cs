@@ -40,12 +40,24 @@ public static class CaptionBatchJob
     /// <summary>
     /// Captions every input not yet in <paramref name="output"/>, writing results there and failures to <paramref name="errors"/>.
     /// </summary>
-    public static async Task<BatchSummary> RunAsync(ImageCaptioner captioner, CaptionBatchOptions options, ResumableResultWriter output, ErrorLog errors,
+    public static Task<BatchSummary> RunAsync(ImageCaptioner captioner, CaptionBatchOptions options, ResumableResultWriter output, ErrorLog errors,
         IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(captioner);
         options.Validate();
-        var items = ExpandInputs(options.Inputs, options.Recursive);
+        return RunAsync(captioner, options, ExpandInputs(options.Inputs, options.Recursive), output, errors, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Captions <paramref name="items"/> (already expanded, e.g. one shard of a cluster job) that are not yet in
+    /// <paramref name="output"/>; <paramref name="options"/> supplies everything but the inputs, which it ignores.
+    /// </summary>
+    public static async Task<BatchSummary> RunAsync(ImageCaptioner captioner, CaptionBatchOptions options, IReadOnlyList<(string Path, string Id)> items,
+        ResumableResultWriter output, ErrorLog errors, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(captioner);
+        ArgumentNullException.ThrowIfNull(items);
+        options.Validate();
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (path, id) in items) ids.TryAdd(path, id);
         bool maps = options.AttentionMapsDirectory is not null && captioner.Config.UseAttention;

@@ -30,6 +30,13 @@ public enum ClassifyInputFormat
 /// <param name="Error">Why the line is not usable (invalid UTF-8, empty text, malformed row), else null.</param>
 public sealed record ClassifyInputLine(string Key, int LineNumber, string? Text, string? Error);
 
+/// <summary>A run of whole lines of a classify input: <paramref name="Count"/> lines from byte <paramref name="Offset"/>, where line <paramref name="FirstLine"/> (1-based) starts.</summary>
+public readonly record struct ClassifyInputRange(long Offset, int FirstLine, int Count)
+{
+    /// <summary>Every line of the file.</summary>
+    public static ClassifyInputRange Whole => new(0, 1, int.MaxValue);
+}
+
 /// <summary>Reads classify inputs lazily, one line at a time.</summary>
 public static class ClassifyInputReader
 {
@@ -49,13 +56,23 @@ public static class ClassifyInputReader
     /// Enumerates the items of <paramref name="path"/>. A missing file or an unusable header throws at once; problems
     /// of single lines are returned as items with <see cref="ClassifyInputLine.Error"/> set.
     /// </summary>
-    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id")
+    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id") =>
+        Read(path, ClassifyInputRange.Whole, format, textColumn, idColumn);
+
+    /// <summary>
+    /// Enumerates the items of the lines in <paramref name="range"/> of <paramref name="path"/>, numbered as in the whole
+    /// file (a TSV/CSV header is read from line 1 first when the range starts after it). Same errors as the whole-file form.
+    /// </summary>
+    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputRange range, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id")
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}", path);
         format = Resolve(path, format);
         char delimiter = format == ClassifyInputFormat.Csv ? ',' : '\t';
         int textIndex = -1, idIndex = -1;
-        foreach (var (number, bytes) in SplitLines(path))
+        var lines = SplitLines(path, range.Offset, range.FirstLine).Take(range.Count);
+        if (range.FirstLine > 1 && format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv)
+            lines = SplitLines(path, 0, 1).Take(1).Concat(lines);
+        foreach (var (number, bytes) in lines)
         {
             var line = TryDecode(bytes.Span);
             if (line is null)
@@ -124,13 +141,15 @@ public static class ClassifyInputReader
         }
     }
 
-    // Raw lines split on '\n' from 64 KiB reads; only the current line is held (plus the read buffer).
-    private static IEnumerable<(int Number, ReadOnlyMemory<byte> Bytes)> SplitLines(string path)
+    // Raw lines split on '\n' from 64 KiB reads, starting at byte `offset` (the start of line `firstNumber`); only the
+    // current line is held (plus the read buffer).
+    private static IEnumerable<(int Number, ReadOnlyMemory<byte> Bytes)> SplitLines(string path, long offset, int firstNumber)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        stream.Seek(offset, SeekOrigin.Begin);
         var buffer = new byte[1 << 16];
         var pending = new MemoryStream();
-        int number = 0, read;
+        int number = firstNumber - 1, read;
         while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
         {
             int start = 0;

@@ -59,9 +59,26 @@ public static class ClassifyJob
         ArgumentNullException.ThrowIfNull(classifier);
         if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "--top-k must be at least 1");
         var input = ClassifyInputReader.Read(options.InputPath, options.Format, options.TextColumn, options.IdColumn);
-        var topClassifier = classifier.TopK == options.TopK ? classifier : classifier.WithTopK(options.TopK);
-        using var output = new ResumableResultWriter(options.OutputPath, new OrdinalCompletionIndex(LineColumn));
+        using var output = new ResumableResultWriter(options.OutputPath, CreateCompletionIndex());
         using var errors = new ErrorLog(options.ErrorsPath);
+        return await RunAsync(classifier, options, input, output, errors, progress, cancellationToken);
+    }
+
+    /// <summary>The completion index classify outputs are keyed by: one bit per input line (<see cref="LineColumn"/>).</summary>
+    public static OrdinalCompletionIndex CreateCompletionIndex() => new(LineColumn);
+
+    /// <summary>
+    /// Classifies the lines of <paramref name="input"/> (the whole file, or one line range of it such as a cluster shard)
+    /// into <paramref name="output"/> and <paramref name="errors"/>; of <paramref name="options"/> only the model settings
+    /// (top-k, batch size, preview length, error policy) are used.
+    /// </summary>
+    public static async Task<BatchSummary> RunAsync(TextClassifier classifier, ClassifyJobOptions options, IEnumerable<ClassifyInputLine> input,
+        ResumableResultWriter output, ErrorLog errors, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(input);
+        if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "--top-k must be at least 1");
+        var topClassifier = classifier.TopK == options.TopK ? classifier : classifier.WithTopK(options.TopK);
 
         static string KeyOf(ClassifyInputLine line) => line.LineNumber.ToString(CultureInfo.InvariantCulture);
 

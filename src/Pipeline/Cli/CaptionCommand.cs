@@ -13,41 +13,19 @@ internal static class CaptionCommand
 {
     public static Command Create()
     {
-        var inputs = new Argument<string[]>("INPUT") { Description = "Image files and/or folders.", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string?>("--model") { Description = "Model directory (from `pipeline train captioner`); default: the shipped photo captioner, data/models/captioner." };
-        var output = new Option<string?>("--out") { Description = "Result file: .jsonl (default), .csv or .tsv; reruns skip images already in it. Omitted: print to stdout (not resumable)." };
-        var beam = new Option<int>("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => 3 };
-        var maxLength = new Option<int?>("--max-length") { Description = "Maximum caption words (default: the model's)." };
-        var topK = new Option<int>("--top-k") { Description = "Captions per image: the best plus TOP_K-1 alternatives (≤ beam).", DefaultValueFactory = _ => 1 };
-        var recursive = new Option<bool>("--recursive") { Description = "Descend into sub-folders of folder inputs." };
-        var maps = new Option<string?>("--attention-maps") { Description = "Write one attention-overlay PNG per image into this folder." };
-        var onError = new Option<BatchErrorPolicy>("--on-error") { Description = "skip: report bad files and go on; fail: stop at the first.", DefaultValueFactory = _ => BatchErrorPolicy.Skip };
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 };
-
+        var line = new CaptionCommandLine();
         var command = new Command("caption", "Caption images with a trained captioner.");
-        command.Arguments.Add(inputs);
-        foreach (var option in new Option[] { model, output, beam, maxLength, topK, recursive, maps, onError, batchSize })
-            command.Options.Add(option);
+        line.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             CaptionBatchOptions options;
-            try
-            {
-                options = new CaptionBatchOptions(
-                    parse.GetValue(inputs)!,
-                    parse.GetValue(output),
-                    parse.GetValue(recursive),
-                    parse.GetValue(maps),
-                    new CaptionOptions(BeamSize: parse.GetValue(beam), MaxLength: parse.GetValue(maxLength), TopK: parse.GetValue(topK)),
-                    new BatchOptions(BatchSize: parse.GetValue(batchSize), OnError: parse.GetValue(onError))).Validate();
-            }
+            try { options = line.Parse(parse); }
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"caption: {e.Message}");
                 return 2;
             }
-            string? modelDirectory = parse.GetValue(model) ?? DefaultModels.Find(DefaultModels.Captioner);
-            if (modelDirectory is null)
+            if (line.ResolveModel(parse) is not { } modelDirectory)
             {
                 Console.Error.WriteLine("caption: no --model given and the shipped model data/models/captioner was not found from the current folder or the program's folder.");
                 return 2;
@@ -106,4 +84,39 @@ internal static class CaptionCommand
                                 (summary.Failed > 0 && !toStdout ? $", failures in {errorsPath}" : ""));
         return summary.ExitCode;
     }
+}
+
+/// <summary>The inputs and options of <c>pipeline caption</c>; <c>pipeline cluster caption</c> takes the same ones.</summary>
+internal sealed class CaptionCommandLine
+{
+    public Argument<string[]> Inputs { get; } = new("INPUT") { Description = "Image files and/or folders.", Arity = ArgumentArity.OneOrMore };
+    public Option<string?> Model { get; } = new("--model") { Description = "Model directory (from `pipeline train captioner`); default: the shipped photo captioner, data/models/captioner." };
+
+    /// <summary>--model, or the shipped photo captioner when it is not given; null when neither exists.</summary>
+    public string? ResolveModel(ParseResult parse) => parse.GetValue(Model) ?? DefaultModels.Find(DefaultModels.Captioner);
+    public Option<string?> Output { get; } = new("--out") { Description = "Result file: .jsonl (default), .csv or .tsv; reruns skip images already in it. Omitted: print to stdout (not resumable)." };
+    public Option<int> Beam { get; } = new("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => 3 };
+    public Option<int?> MaxLength { get; } = new("--max-length") { Description = "Maximum caption words (default: the model's)." };
+    public Option<int> TopK { get; } = new("--top-k") { Description = "Captions per image: the best plus TOP_K-1 alternatives (≤ beam).", DefaultValueFactory = _ => 1 };
+    public Option<bool> Recursive { get; } = new("--recursive") { Description = "Descend into sub-folders of folder inputs." };
+    public Option<string?> Maps { get; } = new("--attention-maps") { Description = "Write one attention-overlay PNG per image into this folder." };
+    public Option<BatchErrorPolicy> OnError { get; } = new("--on-error") { Description = "skip: report bad files and go on; fail: stop at the first.", DefaultValueFactory = _ => BatchErrorPolicy.Skip };
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Inputs);
+        foreach (var option in new Option[] { Model, Output, Beam, MaxLength, TopK, Recursive, Maps, OnError, BatchSize })
+            command.Options.Add(option);
+    }
+
+    /// <summary>The job's options (the model directory is read separately).</summary>
+    /// <exception cref="ArgumentException">A value is out of range.</exception>
+    public CaptionBatchOptions Parse(ParseResult parse) => new CaptionBatchOptions(
+        parse.GetValue(Inputs)!,
+        parse.GetValue(Output),
+        parse.GetValue(Recursive),
+        parse.GetValue(Maps),
+        new CaptionOptions(BeamSize: parse.GetValue(Beam), MaxLength: parse.GetValue(MaxLength), TopK: parse.GetValue(TopK)),
+        new BatchOptions(BatchSize: parse.GetValue(BatchSize), OnError: parse.GetValue(OnError))).Validate();
 }

@@ -13,35 +13,15 @@ internal static class ClassifyCommand
 {
     public static Command Create()
     {
-        var input = new Argument<FileInfo>("INPUT") { Description = "Text file: one text per line, or TSV/CSV/JSONL with a text column (and optional id)." };
-        var model = new Option<DirectoryInfo>("--model") { Description = "Model directory written by `pipeline train classifier`.", Required = true };
-        var output = new Option<FileInfo?>("--out") { Description = "Result file (.jsonl, .csv, .tsv); resumed when it exists (default: INPUT.predictions.jsonl)." };
-        var topK = new Option<int>("--top-k") { Description = "Labels listed per text with their probabilities.", DefaultValueFactory = _ => TextClassifier.DefaultTopK };
-        var format = new Option<ClassifyInputFormat>("--format") { Description = "Input layout: Auto, Lines, Tsv, Csv or JsonLines.", DefaultValueFactory = _ => ClassifyInputFormat.Auto };
-        var textColumn = new Option<string>("--text-column") { Description = "Text column/field name.", DefaultValueFactory = _ => "text" };
-        var idColumn = new Option<string>("--id-column") { Description = "Id column/field name (default key: line number).", DefaultValueFactory = _ => "id" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 64 };
-        var onError = new Option<string>("--on-error") { Description = "skip (report and continue) or fail (stop at the first bad line).", DefaultValueFactory = _ => "skip" };
-        onError.AcceptOnlyFromAmong("skip", "fail");
-
+        var line = new ClassifyCommandLine();
         var command = new Command("classify", "Classify texts with a trained classifier (streaming, resumable).");
-        command.Arguments.Add(input);
-        foreach (var o in new Option[] { model, output, topK, format, textColumn, idColumn, batchSize, onError }) command.Options.Add(o);
+        line.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                var inputPath = parse.GetValue(input)!.FullName;
-                var options = new ClassifyJobOptions(
-                    InputPath: inputPath,
-                    OutputPath: parse.GetValue(output)?.FullName ?? Path.ChangeExtension(inputPath, ".predictions.jsonl"),
-                    Format: parse.GetValue(format),
-                    TopK: parse.GetValue(topK),
-                    OnError: parse.GetValue(onError) == "fail" ? BatchErrorPolicy.Fail : BatchErrorPolicy.Skip,
-                    BatchSize: parse.GetValue(batchSize),
-                    TextColumn: parse.GetValue(textColumn)!,
-                    IdColumn: parse.GetValue(idColumn)!);
-                var classifier = TextClassifier.Load(parse.GetValue(model)!.FullName, new StderrLogger());
+                var options = line.Parse(parse);
+                var classifier = TextClassifier.Load(parse.GetValue(line.Model)!.FullName, new StderrLogger());
                 var clock = Stopwatch.StartNew();
                 var progress = new ThrottledProgress(clock);
                 var summary = await ClassifyJob.RunAsync(classifier, options, progress, cancellationToken);
@@ -75,5 +55,47 @@ internal static class ClassifyCommand
                 $"{value.Completed:N0} done, {value.Skipped:N0} skipped, {value.Failed:N0} failed, {value.Completed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F0} docs/s");
             if (interactive) Console.Error.Write("\r" + line); else Console.Error.WriteLine(line);
         }
+    }
+}
+
+/// <summary>The input and options of <c>pipeline classify</c>; <c>pipeline cluster classify</c> takes the same ones.</summary>
+internal sealed class ClassifyCommandLine
+{
+    public Argument<FileInfo> Input { get; } = new("INPUT") { Description = "Text file: one text per line, or TSV/CSV/JSONL with a text column (and optional id)." };
+    public Option<DirectoryInfo> Model { get; } = new("--model") { Description = "Model directory written by `pipeline train classifier`.", Required = true };
+    public Option<FileInfo?> Output { get; } = new("--out") { Description = "Result file (.jsonl, .csv, .tsv); resumed when it exists (default: INPUT.predictions.jsonl)." };
+    public Option<int> TopK { get; } = new("--top-k") { Description = "Labels listed per text with their probabilities.", DefaultValueFactory = _ => TextClassifier.DefaultTopK };
+    public Option<ClassifyInputFormat> Format { get; } = new("--format") { Description = "Input layout: Auto, Lines, Tsv, Csv or JsonLines.", DefaultValueFactory = _ => ClassifyInputFormat.Auto };
+    public Option<string> TextColumn { get; } = new("--text-column") { Description = "Text column/field name.", DefaultValueFactory = _ => "text" };
+    public Option<string> IdColumn { get; } = new("--id-column") { Description = "Id column/field name (default key: line number).", DefaultValueFactory = _ => "id" };
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 64 };
+    public Option<string> OnError { get; } = CreateOnError();
+
+    private static Option<string> CreateOnError()
+    {
+        var onError = new Option<string>("--on-error") { Description = "skip (report and continue) or fail (stop at the first bad line).", DefaultValueFactory = _ => "skip" };
+        onError.AcceptOnlyFromAmong("skip", "fail");
+        return onError;
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Input);
+        foreach (var option in new Option[] { Model, Output, TopK, Format, TextColumn, IdColumn, BatchSize, OnError }) command.Options.Add(option);
+    }
+
+    /// <summary>The job's options (the model directory is read separately).</summary>
+    public ClassifyJobOptions Parse(ParseResult parse)
+    {
+        var inputPath = parse.GetValue(Input)!.FullName;
+        return new ClassifyJobOptions(
+            InputPath: inputPath,
+            OutputPath: parse.GetValue(Output)?.FullName ?? Path.ChangeExtension(inputPath, ".predictions.jsonl"),
+            Format: parse.GetValue(Format),
+            TopK: parse.GetValue(TopK),
+            OnError: parse.GetValue(OnError) == "fail" ? BatchErrorPolicy.Fail : BatchErrorPolicy.Skip,
+            BatchSize: parse.GetValue(BatchSize),
+            TextColumn: parse.GetValue(TextColumn)!,
+            IdColumn: parse.GetValue(IdColumn)!);
     }
 }
