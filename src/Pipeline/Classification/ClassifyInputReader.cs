@@ -1,10 +1,14 @@
 // Streams the texts to classify out of a file with constant memory: plain text (one text per line),
 // TSV/CSV with a header naming the text (and optionally id) column, or JSON lines with text/id fields.
 // Lines are split on raw bytes and each is decoded with strict UTF-8 on its own, so one corrupt line
-// becomes one error item (with its line number) instead of ending or garbling the whole run.
+// becomes one error item (with its line number) instead of ending or garbling the whole run. The file is
+// opened through BoundedFile (regular files only; gzip content is decompressed) and split by
+// BoundedLineReader, so a line longer than the bound becomes one error item without being held in memory.
 using System.Text;
 using System.Text.Json;
 using Pipeline.Batch;
+using Pipeline.Preprocessing.Datasets;
+using Pipeline.Preprocessing.Files;
 
 namespace Pipeline.Classification;
 
@@ -37,7 +41,7 @@ public static class ClassifyInputReader
 
     /// <summary>The concrete format of <paramref name="path"/> under <paramref name="format"/>.</summary>
     public static ClassifyInputFormat Resolve(string path, ClassifyInputFormat format) => format != ClassifyInputFormat.Auto ? format
-        : Path.GetExtension(path).ToLowerInvariant() switch
+        : DatasetFormatDetector.ContentExtension(path) switch
         {
             ".tsv" or ".tab" => ClassifyInputFormat.Tsv,
             ".csv" => ClassifyInputFormat.Csv,
@@ -49,15 +53,34 @@ public static class ClassifyInputReader
     /// Enumerates the items of <paramref name="path"/>. A missing file or an unusable header throws at once; problems
     /// of single lines are returned as items with <see cref="ClassifyInputLine.Error"/> set.
     /// </summary>
-    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id")
+    /// <remarks>
+    /// Only regular files are read (a FIFO or device is refused at once), gzip content is decompressed, the input may hold at
+    /// most <see cref="BoundedFile.DefaultMaxTextBytes"/> bytes, and a line longer than <paramref name="maxLineBytes"/> is one
+    /// error item.
+    /// </remarks>
+    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id",
+        int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}", path);
-        format = Resolve(path, format);
+        BoundedFile.RequireRegularFile(path);
+        return ReadChecked(path, Resolve(path, format), textColumn, idColumn, maxLineBytes);
+    }
+
+    private static IEnumerable<ClassifyInputLine> ReadChecked(string path, ClassifyInputFormat format, string textColumn, string idColumn, int maxLineBytes)
+    {
         char delimiter = format == ClassifyInputFormat.Csv ? ',' : '\t';
         int textIndex = -1, idIndex = -1;
-        foreach (var (number, bytes) in SplitLines(path))
+        using var stream = BoundedFile.OpenRead(path, BoundedFile.DefaultMaxTextBytes, "input", decompressGzip: true);
+        foreach (var raw in BoundedLineReader.ReadLines(stream, maxLineBytes))
         {
-            var line = TryDecode(bytes.Span);
+            int number = raw.Number;
+            if (raw.TooLong)
+            {
+                if (number == 1 && format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv)
+                    throw new InvalidDataException($"{path}:1: the header is {raw.Length:N0} bytes long; lines longer than {maxLineBytes:N0} bytes are refused.");
+                yield return new ClassifyInputLine(Key(number), number, null, BoundedLineReader.DescribeTooLong(raw, maxLineBytes));
+                continue;
+            }
+            var line = TryDecode(raw.Bytes.Span);
             if (line is null)
             {
                 if (number == 1 && format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv) throw new InvalidDataException($"{path}:1: the header is not valid UTF-8.");
@@ -122,34 +145,5 @@ public static class ClassifyInputReader
         {
             return new ClassifyInputLine(Key(number), number, null, $"line {number}: invalid JSON ({e.Message})");
         }
-    }
-
-    // Raw lines split on '\n' from 64 KiB reads; only the current line is held (plus the read buffer).
-    private static IEnumerable<(int Number, ReadOnlyMemory<byte> Bytes)> SplitLines(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        var buffer = new byte[1 << 16];
-        var pending = new MemoryStream();
-        int number = 0, read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            int start = 0;
-            while (start < read)
-            {
-                int newline = Array.IndexOf(buffer, (byte)'\n', start, read - start);
-                if (newline < 0) { pending.Write(buffer, start, read - start); break; }
-                ReadOnlyMemory<byte> line;
-                if (pending.Length == 0) line = buffer.AsMemory(start, newline - start);
-                else
-                {
-                    pending.Write(buffer, start, newline - start);
-                    line = pending.ToArray();
-                    pending.SetLength(0);
-                }
-                yield return (++number, line);
-                start = newline + 1;
-            }
-        }
-        if (pending.Length > 0) yield return (++number, pending.ToArray());
     }
 }

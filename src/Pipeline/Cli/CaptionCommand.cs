@@ -91,7 +91,9 @@ internal static class CaptionCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
-            if (toStdout) { File.Delete(outputPath); File.Delete(errorsPath); }
+            if (toStdout)
+                foreach (var file in new[] { outputPath, errorsPath, OutputFileGuard.LockPathFor(outputPath), OutputFileGuard.LockPathFor(errorsPath) })
+                    File.Delete(file);
         }
 
         Console.Error.WriteLine($"caption: {summary.Completed} captioned, {summary.Skipped} skipped (already done), {summary.Failed} failed" +
