@@ -82,7 +82,10 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         var shard = Corpus.Train.Shard;
         int start = batchIndex * options.BatchSize;
         var images = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
-        var pixels = Tensor.FromArray(imageStage.Batch(shard, images), [images.Length, 3, Config.ImageSize, Config.ImageSize]); // (B, 3, S, S)
+        // A pooled tensor filled in place and disposed at the end: a fresh array per batch is large-object garbage
+        // that the GC collects late, and an undisposed tensor takes its pooled buffer with it.
+        using var pixels = Tensor.Zeros(images.Length, 3, Config.ImageSize, Config.ImageSize);                              // (B, 3, S, S)
+        imageStage.Batch(shard, images, pixels.Data);
 
         var captions = new List<int[]>();
         var imageOfCaption = new List<int>();
@@ -122,7 +125,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var indices = Enumerable.Range(start, Math.Min(options.DecodeBatchSize, count - start)).ToArray();
-                var pixels = Tensor.FromArray(imageStage.Batch(split.Shard, indices), [indices.Length, 3, Config.ImageSize, Config.ImageSize]);
+                using var pixels = Tensor.Zeros(indices.Length, 3, Config.ImageSize, Config.ImageSize);
+                imageStage.Batch(split.Shard, indices, pixels.Data);
                 var hypotheses = model.Generate(model.Encode(pixels), decode);
                 for (int i = 0; i < indices.Length; i++)
                 {
