@@ -166,7 +166,7 @@ public sealed class Vocabulary
     {
         var bytes = Files.BoundedFile.ReadAllBytes(path, MaxFileBytes, "vocabulary file");
         int count = 0;
-        Parse(bytes, path, _ => count++ < maxTokens);
+        Parse(bytes, path, _ => ++count <= maxTokens, materialize: false);
         return count;
     }
 
@@ -178,14 +178,15 @@ public sealed class Vocabulary
         {
             if (tokens.Count >= maxTokens)
                 throw new FormatException($"{source}: the vocabulary has more than {maxTokens:N0} tokens, the most this model can use.");
-            tokens.Add(token);
+            tokens.Add(token!);
             return true;
         });
         return FromTokens(tokens, source);
     }
 
-    // Calls onToken for each token in order while it returns true; validates format, version and types.
-    private static void Parse(byte[] bytes, string source, Func<string, bool> onToken)
+    // Calls onToken for each token in order while it returns true (with null instead of the text when not materialize);
+    // validates format, version and types.
+    private static void Parse(byte[] bytes, string source, Func<string?, bool> onToken, bool materialize = true)
     {
         var reader = new Utf8JsonReader(bytes);
         string? format = null;
@@ -217,7 +218,7 @@ public sealed class Vocabulary
                         for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
                         {
                             if (reader.TokenType != JsonTokenType.String) throw new FormatException($"{source}: vocabulary token {i} is not a string.");
-                            if (!onToken(reader.GetString()!)) return;
+                            if (!onToken(materialize ? reader.GetString()! : null)) return;
                         }
                         break;
                     default:
