@@ -53,6 +53,9 @@ public sealed class ImageCaptioner
     /// <summary>The model's configuration.</summary>
     public CaptionerConfig Config { get; }
 
+    /// <summary>How images are preprocessed for this model (size, resize, centre crop, normalisation): what the model "sees".</summary>
+    public ImagePreprocessingOptions ImageOptions => images.Options;
+
     /// <summary>The model's vocabulary.</summary>
     public Vocabulary Vocabulary { get; }
 

@@ -80,7 +80,11 @@ internal static class CaptionCommand
             {
                 if (!toStdout && writer.ExistingRecords > 0)
                     Console.Error.WriteLine($"caption: resuming; {writer.ExistingRecords} images already in {outputPath}.");
-                summary = await CaptionBatchJob.RunAsync(captioner, options, writer, errors, cancellationToken: cancel.Token);
+                var inputs = CaptionBatchJob.ListInputs(options.Inputs, options.Recursive);
+                foreach (var skipped in inputs.Ignored.Take(5))
+                    Console.Error.WriteLine($"caption: ignored {skipped.Path}: {skipped.Reason}");
+                if (inputs.Ignored.Count > 5) Console.Error.WriteLine($"caption: ignored {inputs.Ignored.Count - 5} more entries that are not images");
+                summary = await CaptionBatchJob.RunAsync(captioner, options, inputs, writer, errors, cancellationToken: cancel.Token);
             }
             if (toStdout)
             {
@@ -97,6 +101,7 @@ internal static class CaptionCommand
         }
 
         Console.Error.WriteLine($"caption: {summary.Completed} captioned, {summary.Skipped} skipped (already done), {summary.Failed} failed" +
+                                (summary.Ignored > 0 ? $", {summary.Ignored} ignored (not images)" : "") +
                                 (summary.Cancelled ? ", cancelled" : "") +
                                 (toStdout ? "" : $"; results in {outputPath}") +
                                 (summary.Failed > 0 && !toStdout ? $", failures in {errorsPath}" : ""));

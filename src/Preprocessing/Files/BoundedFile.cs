@@ -69,10 +69,19 @@ public static class BoundedFile
     /// <summary>Reads the whole file (no decompression) after the type and size checks.</summary>
     public static byte[] ReadAllBytes(string path, long maxBytes, string what = "input")
     {
+        long expected = RequireRegularFile(path, what).Length;
         using var stream = OpenRead(path, maxBytes, what);
-        var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
+        // One exact allocation for the common case; a file that grows meanwhile is still read (within the bound).
+        var bytes = new byte[expected];
+        int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (read < bytes.Length) return bytes[..read];
+        var rest = new MemoryStream();
+        stream.CopyTo(rest);
+        if (rest.Length == 0) return bytes;
+        var all = new byte[bytes.Length + rest.Length];
+        bytes.CopyTo(all, 0);
+        rest.ToArray().CopyTo(all, bytes.Length);
+        return all;
     }
 
     /// <summary>Reads the whole file as UTF-8 text (a BOM is skipped) after the type and size checks; gzip is decompressed.</summary>
