@@ -43,7 +43,7 @@ internal static class CaptionCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"caption: {e.Message}");
+                Console.Error.WriteLine($"caption: {PipelineCli.UserMessage(e)}");
                 return 2;
             }
             return await RunAsync(parse.GetValue(model)!, options, cancellationToken);
@@ -57,7 +57,7 @@ internal static class CaptionCommand
         try { captioner = ImageCaptioner.Load(modelDirectory); }
         catch (Exception e) when (e is IOException or InvalidDataException or CheckpointFormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"caption: cannot load the model: {e.Message}");
+            Console.Error.WriteLine($"caption: cannot load the model: {PipelineCli.UserMessage(e)}");
             return 2;
         }
         if (options.AttentionMapsDirectory is not null && !captioner.Config.UseAttention)

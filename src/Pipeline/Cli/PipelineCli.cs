@@ -66,10 +66,27 @@ internal static class PipelineCli
         if (verbose) return $"{command}: {exception}";
         var e = Unwrap(exception);
         if (e is OperationCanceledException) return $"{command}: cancelled.";
-        string message = e.Message.Trim();
+        string message = UserMessage(e);
         if (IsBug(e))
-            return $"{command}: internal error ({e.GetType().Name}: {OneLine(message)}); please report it with the output of the same command plus --verbose.";
+            return $"{command}: internal error ({e.GetType().Name}) — {OneLine(message)}; please report it with the output of the same command plus --verbose.";
         return $"{command}: {message}";
+    }
+
+    /// <summary>
+    /// The message of <paramref name="e"/> for a user: argument exceptions lose .NET's "(Parameter 'x')" and "Actual value was"
+    /// lines and say "(got value)" instead, so the report stays on one line.
+    /// </summary>
+    public static string UserMessage(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        string message = e.Message.Trim();
+        if (e is ArgumentException argument)
+        {
+            int cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+            if (cut >= 0) message = message[..cut];
+            if (argument is ArgumentOutOfRangeException { ActualValue: { } actual }) message += $" (got {actual})";
+        }
+        return message;
     }
 
     private static Exception Unwrap(Exception e)
