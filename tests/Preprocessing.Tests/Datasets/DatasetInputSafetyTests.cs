@@ -90,6 +90,22 @@ public sealed class DatasetInputSafetyTests : IDisposable
     }
 
     [Fact]
+    public void TextLinesSkipAnOverlongLineAndReadGzip()
+    {
+        var content = "first line\n" + new string('w', 24 << 20) + "\nthird line\n";
+        var path = Gzip("corpus.txt.gz", content);
+        var skipped = new List<int>();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var lines = Files.TextLines.Read(path, onTooLong: line => skipped.Add(line.Number)).ToList();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(["first line", "third line"], lines);
+        Assert.Equal([2], skipped);
+        // A few times the 1 MiB line bound (buffers, the decompressor), never the 24 MB line.
+        Assert.True(allocated < 8L << 20, $"reading allocated {allocated:N0} bytes for a 24 MB line");
+    }
+
+    [Fact]
     public void AFifoDatasetIsRefusedInsteadOfBlocking()
     {
         if (OperatingSystem.IsWindows()) return;
