@@ -17,7 +17,7 @@
 // at its peak). When a returned buffer would exceed it, idle buffers of classes the current step has not
 // used are released to the GC, least recently used first — shapes the loop stopped using go; if that is
 // not enough, the returned buffer itself goes. A request that
-// misses its class takes the smallest idle buffer that fits (up to 2× larger) before allocating, so after
+// misses its class takes the smallest idle buffer that fits (up to 4× larger) before allocating, so after
 // a few steps the buffers of the larger shapes serve the smaller ones too and the loop stops allocating.
 //
 // Allocation limits: LimitAllocations caps what one thread may rent inside a scope, so building a model
@@ -167,7 +167,7 @@ public static class BufferPool
     }
 
     // A request may be served by an idle buffer up to this many times larger (the rest of it goes unused for one step).
-    private const int MaxOversize = 2;
+    private const int MaxOversize = 4;
 
     private static void CountRented(long size)
     {

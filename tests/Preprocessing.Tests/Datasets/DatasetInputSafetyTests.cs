@@ -4,7 +4,6 @@
 //      an image listed in two splits (Karpathy JSON or two Flickr split lists) is an error naming both
 //      places, and under the skip policy the image is in neither split; FIFOs are refused, not waited on.
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using System.Text;
 using Pipeline.Preprocessing.Datasets;
 
@@ -109,12 +108,8 @@ public sealed class DatasetInputSafetyTests : IDisposable
     public void AFifoDatasetIsRefusedInsteadOfBlocking()
     {
         if (OperatingSystem.IsWindows()) return;
-        var fifo = Path.Combine(_temp.Root, "train.tsv");
-        Assert.Equal(0, MkFifo(fifo, Convert.ToUInt32("644", 8)));
+        var fifo = SpecialFiles.MakeFifo(Path.Combine(_temp.Root, "train.tsv"));
         var error = Assert.Throws<IOException>(() => ClassificationDatasetLoader.Load(fifo));
         Assert.Contains("FIFO", error.Message);
     }
-
-    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
-    private static extern int MkFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 }
