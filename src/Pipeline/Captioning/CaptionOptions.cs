@@ -13,11 +13,17 @@ public sealed record CaptionOptions(int BeamSize = 1, int? MaxLength = null, int
     /// <summary>Greedy decoding, no alternatives, no attention.</summary>
     public static CaptionOptions Default { get; } = new();
 
+    /// <summary>Widest beam accepted: beams cost memory per image and per vocabulary word, and gains stop long before this.</summary>
+    public const int MaxBeamSize = 64;
+
+    /// <summary>Longest caption accepted, in words (attention maps and beams grow with it).</summary>
+    public const int MaxWords = 100;
+
     /// <summary>Throws when a setting is out of range.</summary>
     public CaptionOptions Validate()
     {
-        if (BeamSize < 1) throw new ArgumentOutOfRangeException(nameof(BeamSize), BeamSize, "beam size must be at least 1");
-        if (MaxLength is < 1) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "maximum length must be at least 1");
+        if (BeamSize is < 1 or > MaxBeamSize) throw new ArgumentOutOfRangeException(nameof(BeamSize), BeamSize, $"beam size must be between 1 and {MaxBeamSize}");
+        if (MaxLength is < 1 or > MaxWords) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, $"maximum length must be between 1 and {MaxWords} words");
         if (TopK < 1 || TopK > BeamSize) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, $"must be between 1 and the beam size ({BeamSize})");
         if (!(LengthPenalty >= 0)) throw new ArgumentOutOfRangeException(nameof(LengthPenalty), LengthPenalty, "must be non-negative");
         return this;

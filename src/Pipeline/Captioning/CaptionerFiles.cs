@@ -30,7 +30,9 @@ public static class CaptionerFiles
     /// <summary>
     /// Reads config, vocabulary and tokenizer of <paramref name="directory"/> and checks that they agree
     /// (vocabulary size = the config's embedding rows). Throws <see cref="FileNotFoundException"/> naming a
-    /// missing file and <see cref="InvalidDataException"/> for inconsistent content.
+    /// missing file and <see cref="InvalidDataException"/> for inconsistent content. Untrusted folders: the files are
+    /// size-bounded regular files, the config's sizes are checked against <see cref="ModelFiles.ModelLimits"/> and the
+    /// vocabulary is read with the config's size as a bound, before anything large is built.
     /// </summary>
     public static (CaptionerConfig Config, Vocabulary Vocabulary, TokenizerSpec Tokenizer) ReadMetadata(string directory)
     {
@@ -40,13 +42,25 @@ public static class CaptionerFiles
             if (!File.Exists(Path.Combine(directory, file)))
                 throw new FileNotFoundException($"Model directory '{directory}' has no {file}; it is not a captioner model directory.", Path.Combine(directory, file));
 
-        var config = Checkpoint.LoadConfig<CaptionerConfig>(directory);
-        var vocabulary = Vocabulary.Load(Path.Combine(directory, VocabularyFile));
+        CaptionerConfig config;
+        try
+        {
+            config = ModelFiles.ModelDirectoryValidator.ReadConfig<CaptionerConfig>(directory).Validated();
+            ModelFiles.ModelDirectorySpecs.Require(directory, ModelFiles.ModelLimits.Default.Check(config));
+        }
+        catch (ArgumentException e) { throw new InvalidDataException($"{Path.Combine(directory, Checkpoint.ConfigFile)}: {e.Message}", e); }
+        catch (ModelFiles.ModelDirectoryException e) { throw new InvalidDataException(e.Message, e); }
+        Vocabulary vocabulary;
+        // One token past the config's size is enough to know the files disagree.
+        try { vocabulary = Vocabulary.Load(Path.Combine(directory, VocabularyFile), maxTokens: config.VocabularySize + 1); }
+        catch (FormatException e) { throw new InvalidDataException(e.Message, e); }
         if (vocabulary.Count != config.VocabularySize)
             throw new InvalidDataException(
-                $"{Path.Combine(directory, VocabularyFile)} has {vocabulary.Count} tokens but {Checkpoint.ConfigFile} says the embedding has {config.VocabularySize} rows; the files belong to different models.");
+                $"{Path.Combine(directory, VocabularyFile)} has {(vocabulary.Count > config.VocabularySize ? "more than " + config.VocabularySize : vocabulary.Count)} tokens but {Checkpoint.ConfigFile} says the embedding has {config.VocabularySize} rows; the files belong to different models.");
         string tokenizerPath = Path.Combine(directory, TokenizerFile);
-        var tokenizer = File.Exists(tokenizerPath) ? TokenizerSpec.FromJson(File.ReadAllText(tokenizerPath)) : TokenizerSpec.Word();
+        var tokenizer = File.Exists(tokenizerPath)
+            ? TokenizerSpec.FromJson(Preprocessing.Files.BoundedFile.ReadAllText(tokenizerPath, ModelFiles.ModelDirectorySpec.DefaultMaxSmallFileBytes, "tokenizer file"))
+            : TokenizerSpec.Word();
         tokenizer.Validate();
         return (config, vocabulary, tokenizer);
     }

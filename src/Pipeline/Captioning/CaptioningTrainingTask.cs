@@ -104,7 +104,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
                 imageOfCaption.Add(i);
             }
 
-        var features = EncodeBatch(shard, frozen?.Train, images);                                            // (B, R, F)
+        var features = EncodeBatch(shard, frozen?.Train, images, out var input);                             // (B, R, F)
+        using var _ = input;
         var loss = model.Loss(features, imageOfCaption.ToArray(), captions.ToArray(), generator);             // over N captions
         loss.Loss.Backward();
         return new BatchResult(loss.Loss.Item(), loss.Tokens);
@@ -133,7 +134,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var indices = Enumerable.Range(start, Math.Min(options.DecodeBatchSize, count - start)).ToArray();
-                var features = EncodeBatch(split.Shard, CachedFeatures(split), indices);                                   // (B, R, F)
+                var features = EncodeBatch(split.Shard, CachedFeatures(split), indices, out var input);                    // (B, R, F)
+                using var _ = input;
                 var hypotheses = model.Generate(features, decode);
                 for (int i = 0; i < indices.Length; i++)
                 {
@@ -164,7 +166,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var chunk = indices.AsSpan(start, Math.Min(options.DecodeBatchSize, taken - start)).ToArray();
-                var features = EncodeBatch(split.Shard, CachedFeatures(split), chunk);                                 // (B, R, F)
+                var features = EncodeBatch(split.Shard, CachedFeatures(split), chunk, out var input);                  // (B, R, F)
+                using var _ = input;
                 FeatureDensity.Pool(features).CopyTo(pooled, start * model.FeatureSize);
             }
             return pooled;
@@ -187,15 +190,19 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
     /// Region features (B, R, F) of shard items <paramref name="indices"/>: the encoder's trainable part applied to the cached
     /// frozen features when there are some, otherwise the whole encoder applied to the prepared pixels.
     /// </summary>
-    private Tensor EncodeBatch(PreparedShard shard, FeatureShard? cached, int[] indices)
+    private Tensor EncodeBatch(PreparedShard shard, FeatureShard? cached, int[] indices, out Tensor input)
     {
+        // The input is a pooled tensor filled in place; the caller disposes it after the step (a fresh array per batch is
+        // large-object garbage the GC collects late, and an undisposed tensor takes its pooled buffer with it).
         if (frozen is not null)
         {
             if (cached is null) throw new InvalidOperationException("frozen encoder features are cached for the training and validation splits only.");
-            return model.Encoder.ForwardTrainable(frozen.Batch(cached, indices));
+            input = frozen.Batch(cached, indices);                                                                  // (B, frozen shape…)
+            return model.Encoder.ForwardTrainable(input);
         }
-        var pixels = Tensor.FromArray(imageStage.Batch(shard, indices), [indices.Length, 3, Config.ImageSize, Config.ImageSize]);   // (B, 3, S, S)
-        return model.Encode(pixels);
+        input = Tensor.Zeros(indices.Length, 3, Config.ImageSize, Config.ImageSize);                               // (B, 3, S, S)
+        imageStage.Batch(shard, indices, input.Data);
+        return model.Encode(input);
     }
 
     /// <inheritdoc/>

@@ -55,6 +55,9 @@ public sealed class ImageCaptioner
     /// <summary>The model's configuration.</summary>
     public CaptionerConfig Config { get; }
 
+    /// <summary>How images are preprocessed for this model (size, resize, centre crop, normalisation): what the model "sees".</summary>
+    public ImagePreprocessingOptions ImageOptions => images.Options;
+
     /// <summary>The model's vocabulary.</summary>
     public Vocabulary Vocabulary { get; }
 
@@ -159,12 +162,10 @@ public sealed class ImageCaptioner
         options = (options ?? CaptionOptions.Default).Validate();
         if (batch.Count == 0) return [];
         int side = Config.ImageSize, length = 3 * side * side;
-        var pixels = new float[batch.Count * length];
         for (int i = 0; i < batch.Count; i++)
         {
             if (batch[i].Pixels.Length != length)
                 throw new ArgumentException($"Image '{batch[i].Source}' has {batch[i].Pixels.Length} floats; the model expects 3x{side}x{side} = {length}.", nameof(batch));
-            batch[i].Pixels.CopyTo(pixels, i * length);
         }
         var decode = new DecodeOptions(options.BeamSize, options.MaxLength ?? Config.MaxCaptionLength, options.LengthPenalty, options.TopK,
             options.ReturnAttention && Config.UseAttention);
@@ -174,7 +175,9 @@ public sealed class ImageCaptioner
         using (GradMode.NoGrad())
         using (new TensorScope())
         {
-            var input = Tensor.FromArray(pixels, [batch.Count, 3, side, side]);   // (B, 3, S, S)
+            // Copied straight into a pooled tensor (disposed here), not through a fresh batch-sized array.
+            using var input = Tensor.Zeros(batch.Count, 3, side, side);                // (B, 3, S, S)
+            for (int i = 0; i < batch.Count; i++) batch[i].Pixels.CopyTo(input.Data.Slice(i * length, length));
             var features = model.Encode(input);                                    // (B, R, F)
             if (density is not null)
             {

@@ -1,10 +1,14 @@
 // Streams the texts to classify out of a file with constant memory: plain text (one text per line),
 // TSV/CSV with a header naming the text (and optionally id) column, or JSON lines with text/id fields.
 // Lines are split on raw bytes and each is decoded with strict UTF-8 on its own, so one corrupt line
-// becomes one error item (with its line number) instead of ending or garbling the whole run.
+// becomes one error item (with its line number) instead of ending or garbling the whole run. The file is
+// opened through BoundedFile (regular files only; gzip content is decompressed) and split by
+// BoundedLineReader, so a line longer than the bound becomes one error item without being held in memory.
 using System.Text;
 using System.Text.Json;
 using Pipeline.Batch;
+using Pipeline.Preprocessing.Datasets;
+using Pipeline.Preprocessing.Files;
 
 namespace Pipeline.Classification;
 
@@ -44,7 +48,7 @@ public static class ClassifyInputReader
 
     /// <summary>The concrete format of <paramref name="path"/> under <paramref name="format"/>.</summary>
     public static ClassifyInputFormat Resolve(string path, ClassifyInputFormat format) => format != ClassifyInputFormat.Auto ? format
-        : Path.GetExtension(path).ToLowerInvariant() switch
+        : DatasetFormatDetector.ContentExtension(path) switch
         {
             ".tsv" or ".tab" => ClassifyInputFormat.Tsv,
             ".csv" => ClassifyInputFormat.Csv,
@@ -56,25 +60,63 @@ public static class ClassifyInputReader
     /// Enumerates the items of <paramref name="path"/>. A missing file or an unusable header throws at once; problems
     /// of single lines are returned as items with <see cref="ClassifyInputLine.Error"/> set.
     /// </summary>
-    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id") =>
-        Read(path, ClassifyInputRange.Whole, format, textColumn, idColumn);
+    /// <remarks>
+    /// Only regular files are read (a FIFO or device is refused at once), gzip content is decompressed, the input may hold at
+    /// most <see cref="BoundedFile.DefaultMaxTextBytes"/> bytes, and a line longer than <paramref name="maxLineBytes"/> is one
+    /// error item.
+    /// </remarks>
+    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id",
+        int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes) =>
+        Read(path, ClassifyInputRange.Whole, format, textColumn, idColumn, maxLineBytes);
 
     /// <summary>
     /// Enumerates the items of the lines in <paramref name="range"/> of <paramref name="path"/>, numbered as in the whole
-    /// file (a TSV/CSV header is read from line 1 first when the range starts after it). Same errors as the whole-file form.
+    /// file (a TSV/CSV header is read from line 1 first when the range starts after it). Same errors and bounds as the whole-file form.
     /// </summary>
-    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputRange range, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id")
+    public static IEnumerable<ClassifyInputLine> Read(string path, ClassifyInputRange range, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id",
+        int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}", path);
-        format = Resolve(path, format);
+        BoundedFile.RequireRegularFile(path);
+        return ReadChecked(path, range, Resolve(path, format), textColumn, idColumn, maxLineBytes);
+    }
+
+    /// <summary>
+    /// The raw lines of <paramref name="range"/> with their numbers in the whole file, preceded by the header line when the
+    /// range starts after it. Plain files seek to the range's offset; gzip content is read from the start and skipped by number.
+    /// </summary>
+    private static IEnumerable<(int Number, RawLine Raw)> Lines(string path, ClassifyInputRange range, bool header, int maxLineBytes)
+    {
+        if (header && range.FirstLine > 1)
+        {
+            using var start = BoundedFile.OpenRead(path, BoundedFile.DefaultMaxTextBytes, "input", decompressGzip: true);
+            foreach (var raw in BoundedLineReader.ReadLines(start, maxLineBytes)) { yield return (1, raw); break; }
+        }
+        bool seek = range.FirstLine > 1 && !BoundedFile.IsGzip(path);
+        using var stream = BoundedFile.OpenRead(path, BoundedFile.DefaultMaxTextBytes, "input", decompressGzip: true, startOffset: seek ? range.Offset : 0);
+        long last = (long)range.FirstLine + range.Count - 1;
+        foreach (var raw in BoundedLineReader.ReadLines(stream, maxLineBytes))
+        {
+            long number = seek ? raw.Number + (long)range.FirstLine - 1 : raw.Number;
+            if (number < range.FirstLine) continue;
+            if (number > last) yield break;
+            yield return ((int)number, raw);
+        }
+    }
+
+    private static IEnumerable<ClassifyInputLine> ReadChecked(string path, ClassifyInputRange range, ClassifyInputFormat format, string textColumn, string idColumn, int maxLineBytes)
+    {
         char delimiter = format == ClassifyInputFormat.Csv ? ',' : '\t';
         int textIndex = -1, idIndex = -1;
-        var lines = SplitLines(path, range.Offset, range.FirstLine).Take(range.Count);
-        if (range.FirstLine > 1 && format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv)
-            lines = SplitLines(path, 0, 1).Take(1).Concat(lines);
-        foreach (var (number, bytes) in lines)
+        foreach (var (number, raw) in Lines(path, range, format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv, maxLineBytes))
         {
-            var line = TryDecode(bytes.Span);
+            if (raw.TooLong)
+            {
+                if (number == 1 && format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv)
+                    throw new InvalidDataException($"{path}:1: the header is {raw.Length:N0} bytes long; lines longer than {maxLineBytes:N0} bytes are refused.");
+                yield return new ClassifyInputLine(Key(number), number, null, BoundedLineReader.DescribeTooLong(raw, maxLineBytes));
+                continue;
+            }
+            var line = TryDecode(raw.Bytes.Span);
             if (line is null)
             {
                 if (number == 1 && format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv) throw new InvalidDataException($"{path}:1: the header is not valid UTF-8.");
@@ -139,36 +181,5 @@ public static class ClassifyInputReader
         {
             return new ClassifyInputLine(Key(number), number, null, $"line {number}: invalid JSON ({e.Message})");
         }
-    }
-
-    // Raw lines split on '\n' from 64 KiB reads, starting at byte `offset` (the start of line `firstNumber`); only the
-    // current line is held (plus the read buffer).
-    private static IEnumerable<(int Number, ReadOnlyMemory<byte> Bytes)> SplitLines(string path, long offset, int firstNumber)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        stream.Seek(offset, SeekOrigin.Begin);
-        var buffer = new byte[1 << 16];
-        var pending = new MemoryStream();
-        int number = firstNumber - 1, read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            int start = 0;
-            while (start < read)
-            {
-                int newline = Array.IndexOf(buffer, (byte)'\n', start, read - start);
-                if (newline < 0) { pending.Write(buffer, start, read - start); break; }
-                ReadOnlyMemory<byte> line;
-                if (pending.Length == 0) line = buffer.AsMemory(start, newline - start);
-                else
-                {
-                    pending.Write(buffer, start, newline - start);
-                    line = pending.ToArray();
-                    pending.SetLength(0);
-                }
-                yield return (++number, line);
-                start = newline + 1;
-            }
-        }
-        if (pending.Length > 0) yield return (++number, pending.ToArray());
     }
 }

@@ -4,10 +4,12 @@
 // repeat or be missing, line numbers cannot, and they let the output's completion index be one bit per
 // line (OrdinalCompletionIndex) instead of a string per line — memory stays flat at any corpus size.
 // The input lines travel with their keys through the runner's bounded queues, so at most MaxInFlight
-// texts are in memory.
+// texts are in memory, each at most MaxLineBytes long. Because records are keyed by position, the output
+// carries a fingerprint of the input (InputFingerprint): a rerun against a changed input is refused.
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Pipeline.Batch;
+using Pipeline.Preprocessing.Files;
 
 namespace Pipeline.Classification;
 
@@ -21,6 +23,7 @@ namespace Pipeline.Classification;
 /// <param name="TextPreviewLength">Characters of each text copied into the output.</param>
 /// <param name="TextColumn">Text column (TSV/CSV header) or field (JSON lines).</param>
 /// <param name="IdColumn">Id column or field (optional in the input; default id is the line number). Ids are copied to the output; they need not be unique.</param>
+/// <param name="MaxLineBytes">Longest input line classified; a longer line is reported in the errors file without being read into memory.</param>
 public sealed record ClassifyJobOptions(
     string InputPath,
     string OutputPath,
@@ -30,7 +33,8 @@ public sealed record ClassifyJobOptions(
     int BatchSize = 64,
     int TextPreviewLength = 80,
     string TextColumn = "text",
-    string IdColumn = "id")
+    string IdColumn = "id",
+    int MaxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
 {
     /// <summary>The errors file beside the output (<c>out.jsonl</c> → <c>out.errors.jsonl</c>).</summary>
     public string ErrorsPath => ErrorLog.PathFor(OutputPath);
@@ -58,8 +62,13 @@ public static class ClassifyJob
     {
         ArgumentNullException.ThrowIfNull(classifier);
         if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "--top-k must be at least 1");
-        var input = ClassifyInputReader.Read(options.InputPath, options.Format, options.TextColumn, options.IdColumn);
+        if (options.MaxLineBytes < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxLineBytes, "the line length limit must be at least 1 byte");
+        var input = ClassifyInputReader.Read(options.InputPath, options.Format, options.TextColumn, options.IdColumn, options.MaxLineBytes);
+        RefuseInputAsOutput(options.InputPath, options.OutputPath);
+        RefuseInputAsOutput(options.InputPath, options.ErrorsPath);
         using var output = new ResumableResultWriter(options.OutputPath, CreateCompletionIndex());
+        // Records are keyed by line number: resume only against the input they were computed from (or an extension of it).
+        output.BindInput(options.InputPath);
         using var errors = new ErrorLog(options.ErrorsPath);
         return await RunAsync(classifier, options, input, output, errors, progress, cancellationToken);
     }
@@ -110,6 +119,16 @@ public static class ClassifyJob
         // Preparing is only a check of the already-read line, so a few workers keep up with any model; the batch size is the model's.
         var runner = new BatchRunner<ClassifyInputLine>(new BatchOptions(BatchSize: options.BatchSize, PrepareWorkers: 4, MaxInFlight: Math.Max(8 * options.BatchSize, 512), OnError: options.OnError, Retries: 0));
         return await runner.RunAsync(input, KeyOf, Prepare, Compute, output, errors, progress, cancellationToken);
+    }
+
+    private static void RefuseInputAsOutput(string inputPath, string outputPath)
+    {
+        var input = FileSystemEntry.Stat(inputPath);
+        var output = FileSystemEntry.Stat(outputPath);
+        bool same = input.Identity is { } a && output.Identity is { } b ? a == b
+            : string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal);
+        if (same && output.Kind != FileKind.Missing)
+            throw new ArgumentException($"the output '{outputPath}' is the input file itself; choose another output file (default: INPUT.predictions.jsonl).");
     }
 
     /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/> on one line, with "…" when cut.</summary>

@@ -71,16 +71,22 @@ public sealed class TextClassifier
         if (!File.Exists(Path.Combine(directory, Checkpoint.ConfigFile)))
             throw new FileNotFoundException($"{Path.Combine(directory, Checkpoint.ConfigFile)} is missing: '{directory}' is not a classifier directory.");
         ClassifierConfig config;
-        try { config = Checkpoint.LoadConfig<ClassifierConfig>(directory); }
-        catch (CheckpointFormatException e) { throw new InvalidDataException(e.Message, e); }
-        var encoder = ClassifierDirectory.LoadEncoder(directory);
+        try
+        {
+            config = ModelFiles.ModelDirectoryValidator.ReadConfig<ClassifierConfig>(directory);
+            ModelFiles.ModelDirectorySpecs.Require(directory, ModelFiles.ModelLimits.Default.Check(config));
+        }
+        catch (ModelFiles.ModelDirectoryException e) { throw new InvalidDataException(e.Message, e); }
+        // Sizes are checked before anything large is read: the vocabulary with the config's size as a bound.
+        var encoder = ClassifierDirectory.LoadEncoder(directory, maxTokens: config.VocabularySize + 1);
         var labels = ClassifierDirectory.LoadLabels(directory);
         if (config.VocabularySize != encoder.Vocabulary.Count)
             throw new InvalidDataException($"{directory}: config.json says the vocabulary has {config.VocabularySize} ids but {ClassifierDirectory.VocabularyFile} has {encoder.Vocabulary.Count}; the files come from different models.");
         if (config.NumClasses != labels.Labels.Count)
             throw new InvalidDataException($"{directory}: config.json says {config.NumClasses} classes but {ClassifierDirectory.LabelsFile} lists {labels.Labels.Count}; the files come from different models.");
-        var model = TextClassifierModel.Create(config, new Generator(0));
+        // The weights' header is checked against config, vocabulary and labels before the model is allocated.
         CheckEmbeddingRows(directory, config);
+        var model = TextClassifierModel.Create(config, new Generator(0));
         try { Checkpoint.LoadModel(directory, model); }
         catch (CheckpointFormatException e) { throw new InvalidDataException(e.Message, e); }
         model.Eval();

@@ -22,7 +22,7 @@ internal static class CaptionCommand
             try { options = line.Parse(parse); }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"caption: {e.Message}");
+                Console.Error.WriteLine($"caption: {PipelineCli.UserMessage(e)}");
                 return 2;
             }
             if (line.ResolveModel(parse) is not { } modelDirectory)
@@ -41,7 +41,7 @@ internal static class CaptionCommand
         try { captioner = ImageCaptioner.Load(modelDirectory); }
         catch (Exception e) when (e is IOException or InvalidDataException or CheckpointFormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"caption: cannot load the model: {e.Message}");
+            Console.Error.WriteLine($"caption: cannot load the model: {PipelineCli.UserMessage(e)}");
             return 2;
         }
         if (options.AttentionMapsDirectory is not null && !captioner.Config.UseAttention)
@@ -64,7 +64,11 @@ internal static class CaptionCommand
             {
                 if (!toStdout && writer.ExistingRecords > 0)
                     Console.Error.WriteLine($"caption: resuming; {writer.ExistingRecords} images already in {outputPath}.");
-                summary = await CaptionBatchJob.RunAsync(captioner, options, writer, errors, cancellationToken: cancel.Token);
+                var inputs = CaptionBatchJob.ListInputs(options.Inputs, options.Recursive);
+                foreach (var skipped in inputs.Ignored.Take(5))
+                    Console.Error.WriteLine($"caption: ignored {skipped.Path}: {skipped.Reason}");
+                if (inputs.Ignored.Count > 5) Console.Error.WriteLine($"caption: ignored {inputs.Ignored.Count - 5} more entries that are not images");
+                summary = await CaptionBatchJob.RunAsync(captioner, options, inputs, writer, errors, cancellationToken: cancel.Token);
             }
             if (toStdout)
             {
@@ -75,10 +79,13 @@ internal static class CaptionCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
-            if (toStdout) { File.Delete(outputPath); File.Delete(errorsPath); }
+            if (toStdout)
+                foreach (var file in new[] { outputPath, errorsPath, OutputFileGuard.LockPathFor(outputPath), OutputFileGuard.LockPathFor(errorsPath) })
+                    File.Delete(file);
         }
 
         Console.Error.WriteLine($"caption: {summary.Completed} captioned, {summary.Skipped} skipped (already done), {summary.Failed} failed" +
+                                (summary.Ignored > 0 ? $", {summary.Ignored} ignored (not images)" : "") +
                                 (summary.Cancelled ? ", cancelled" : "") +
                                 (toStdout ? "" : $"; results in {outputPath}") +
                                 (summary.Failed > 0 && !toStdout ? $", failures in {errorsPath}" : ""));

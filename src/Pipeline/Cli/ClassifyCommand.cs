@@ -34,7 +34,7 @@ internal static class ClassifyCommand
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                Console.Error.WriteLine($"classify: {PipelineCli.UserMessage(e)}");
                 return 1;
             }
         });

@@ -66,7 +66,7 @@ internal static class EvaluateCommand
                     // Attention strips for the best and worst images, the ones the gallery shows.
                     var shown = result.Metrics.Best(3).Concat(result.Metrics.Worst(3)).Select(s => s.ImageId).ToHashSet(StringComparer.Ordinal);
                     var attention = result.Items.Where(i => shown.Contains(i.Image.FileName) && i.Result.Attention is not null)
-                        .Select(i => new AttentionExample(i.Image.FileName, i.Image.Path, i.Result.Words, i.Result.Attention!, i.Result.GridH, i.Result.GridW)).ToList();
+                        .Select(i => new AttentionExample(i.Image.FileName, i.Image.Path, i.Result.Words, i.Result.Attention!, i.Result.GridH, i.Result.GridW, captioner.ImageOptions)).ToList();
                     ReportWriter.WriteCaptioningReport(r, new CaptioningReportData("Captioning report", Path.GetFileName(Path.GetFullPath(modelDir)), result.Metrics,
                         examples, attention, TrainingLog(modelDir), Notes: $"{parse.GetValue(data)} · split {splitValue} · beam {parse.GetValue(beam)}"));
                     Console.WriteLine($"report written to {r}");

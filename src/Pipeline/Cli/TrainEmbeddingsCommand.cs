@@ -6,6 +6,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Pipeline.Models.Embeddings;
+using Pipeline.Preprocessing.Files;
 using Pipeline.Preprocessing.Text;
 
 namespace Pipeline.Cli;
@@ -55,7 +56,15 @@ internal static class TrainEmbeddingsCommand
                 Console.Error.WriteLine($"error: corpus file not found: {parse.GetValue(corpus)!.FullName}");
                 return Task.FromResult(1);
             }
-            var source = Word2VecCorpus.FromTextFile(parse.GetValue(corpus)!.FullName, tokenizer.Tokenize, parse.GetValue(column));
+            // Bounded lines (a single 40 MB line is skipped and reported, not read whole), gzip corpora decompressed.
+            string corpusPath = parse.GetValue(corpus)!.FullName;
+            int tooLong = 0;
+            var source = Word2VecCorpus.FromLines(corpusPath,
+                () => TextLines.Read(corpusPath, onTooLong: line =>
+                {
+                    if (tooLong++ < 3) Console.Error.WriteLine($"train embeddings: skipped a line of {corpusPath}: {BoundedLineReader.DescribeTooLong(line, BoundedLineReader.DefaultMaxLineBytes)}");
+                }),
+                tokenizer.Tokenize, parse.GetValue(column));
             try
             {
                 return Task.FromResult(Run(source, parse.GetValue(output)!.FullName, options, parse.GetValue(show) ?? [], cancellationToken));

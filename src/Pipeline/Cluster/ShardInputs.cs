@@ -7,6 +7,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Classification;
 
+using Pipeline.Preprocessing.Files;
+
 namespace Pipeline.Cluster;
 
 /// <summary>Writes and reads shard input files.</summary>
@@ -65,32 +67,20 @@ public static class ShardInputs
     public static IEnumerable<ClassifyInputRange> SplitLines(string inputPath, int linesPerShard)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(linesPerShard, 1);
-        using var stream = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        var buffer = new byte[1 << 20];
-        long position = 0, shardOffset = 0;
+        // The same bounded, gzip-aware reader as ClassifyInputReader, so both count the same lines (offsets of gzip
+        // content are positions in the decompressed text; the reader skips to a range by line number there).
+        using var stream = BoundedFile.OpenRead(inputPath, BoundedFile.DefaultMaxTextBytes, "input", decompressGzip: true);
+        long shardOffset = 0;
         int shardFirstLine = 1, linesInShard = 0;
-        bool tail = false;   // bytes after the last newline
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        foreach (var line in BoundedLineReader.ReadLines(stream))
         {
-            int start = 0;
-            while (true)
+            if (linesInShard == 0) { shardOffset = line.Offset; shardFirstLine = line.Number; }
+            if (++linesInShard == linesPerShard)
             {
-                int newline = Array.IndexOf(buffer, (byte)'\n', start, read - start);
-                if (newline < 0) { tail |= start < read; break; }
-                start = newline + 1;
-                tail = false;
-                if (++linesInShard == linesPerShard)
-                {
-                    yield return new ClassifyInputRange(shardOffset, shardFirstLine, linesInShard);
-                    shardOffset = position + start;
-                    shardFirstLine += linesInShard;
-                    linesInShard = 0;
-                }
+                yield return new ClassifyInputRange(shardOffset, shardFirstLine, linesInShard);
+                linesInShard = 0;
             }
-            position += read;
         }
-        if (tail) linesInShard++;
         if (linesInShard > 0) yield return new ClassifyInputRange(shardOffset, shardFirstLine, linesInShard);
     }
 }

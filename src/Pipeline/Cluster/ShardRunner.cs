@@ -92,7 +92,7 @@ public sealed class ShardRunner(ModelHost models, ILogger<ShardRunner> logger) :
     {
         var classifier = models.Classifier(spec.ModelDirectory);
         var options = spec.Classify!.ToOptions(spec.OutputPath);
-        var lines = ClassifyInputReader.Read(options.InputPath, ShardInputs.ReadClassifyRange(input), options.Format, options.TextColumn, options.IdColumn);
+        var lines = ClassifyInputReader.Read(options.InputPath, ShardInputs.ReadClassifyRange(input), options.Format, options.TextColumn, options.IdColumn, options.MaxLineBytes);
         using var output = new ResumableResultWriter(results, ClassifyJob.CreateCompletionIndex(), format);
         return await ClassifyJob.RunAsync(classifier, options, lines, output, errors, progress, cancellationToken);
     }

@@ -76,7 +76,8 @@ public static class CaptioningReport
         {
             page.Raw("<div class=\"attention\">");
             page.Raw($"<p class=\"caption\"><strong>{HtmlPage.Encode(example.ImageId)}</strong> — {HtmlPage.Encode(string.Join(' ', example.Words))}</p>");
-            SKBitmap? image = TryLoad(example.ImagePath);
+            // Drawn over the region the model saw (its centre crop), not stretched over the whole photo.
+            SKBitmap? image = TryLoadSeen(example.ImagePath, example.View, (int)(options.ThumbnailWidth * Charts.ChartStyle.Scale));
             if (image is null)
             {
                 page.Raw($"<p class=\"empty\">Image '{HtmlPage.Encode(example.ImagePath)}' could not be read.</p></div>");
@@ -102,22 +103,20 @@ public static class CaptioningReport
         using var image = path is null ? null : TryLoad(path);
         if (image is null) return $"<div class=\"missing\">image not available</div>";
         int width = Math.Min(PhotoWidth, image.Width);
-        int height = Math.Max(1, (int)Math.Round((double)image.Height * width / image.Width));
+        // Aspect ratio kept within 1:4..4:1 so an extreme image cannot blow up the page.
+        int height = Math.Clamp((int)Math.Round((double)image.Height * width / image.Width), Math.Max(1, width / 4), width * 4);
         using var resized = image.Resize(new SKImageInfo(width, height), SKFilterQuality.High) ?? image.Copy();
         using var encoded = resized.Encode(SKEncodedImageFormat.Jpeg, JpegQuality);
         return $"<img src=\"{HtmlPage.DataUri(encoded.ToArray(), "image/jpeg")}\" alt=\"{HtmlPage.Encode(imageId)}\" width=\"{width.ToString(CultureInfo.InvariantCulture)}\" height=\"{height.ToString(CultureInfo.InvariantCulture)}\">";
     }
 
-    private static SKBitmap? TryLoad(string path)
+    // A report with one unreadable image is still useful, so a bad file degrades to a placeholder. Decoding goes through
+    // the bounded decoder (regular files, pixel limit).
+    private static SKBitmap? TryLoad(string path) => AttentionOverlay.TryLoadBitmap(path);
+
+    private static SKBitmap? TryLoadSeen(string path, Preprocessing.Images.ImagePreprocessingOptions? view, int side)
     {
-        // A report with one unreadable image is still useful, so a bad file degrades to a placeholder.
-        try
-        {
-            return File.Exists(path) ? SKBitmap.Decode(path) : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        try { return AttentionOverlay.LoadSeenRegion(path, view, side); }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException) { return null; }
     }
 }

@@ -20,7 +20,9 @@ public sealed record CaptionExample(string ImageId, string ImagePath, string Gen
 /// <param name="Grids">Per word, attention weights over the gridHeight × gridWidth encoder cells (row-major).</param>
 /// <param name="GridHeight">Rows of the attention grid.</param>
 /// <param name="GridWidth">Columns of the attention grid.</param>
-public sealed record AttentionExample(string ImageId, string ImagePath, IReadOnlyList<string> Words, IReadOnlyList<float[]> Grids, int GridHeight, int GridWidth);
+/// <param name="View">The captioner's image preprocessing, so the grid is drawn over the region the model saw (null: shorter side resized, centre crop).</param>
+public sealed record AttentionExample(string ImageId, string ImagePath, IReadOnlyList<string> Words, IReadOnlyList<float[]> Grids, int GridHeight, int GridWidth,
+    Preprocessing.Images.ImagePreprocessingOptions? View = null);
 
 /// <summary>Everything the captioning report shows.</summary>
 /// <param name="Title">Page title.</param>
