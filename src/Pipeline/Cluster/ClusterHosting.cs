@@ -63,7 +63,11 @@ public static class ClusterHosting
     {
         silo.Services.AddSingleton(Options.Create((worker ?? new ClusterWorkerOptions()).Validate()));
         silo.Services.AddSingleton<ModelHost>();
-        silo.Services.TryAddSingleton<IShardRunner, ShardRunner>();
+        silo.Services.TryAddSingleton<ShardRunner>();
+        if (Environment.GetEnvironmentVariable(HoldingShardRunner.EnvironmentVariable) is { Length: > 0 } holdFolder)
+            silo.Services.TryAddSingleton<IShardRunner>(services => new HoldingShardRunner(services.GetRequiredService<ShardRunner>(), holdFolder));
+        else
+            silo.Services.TryAddSingleton<IShardRunner>(services => services.GetRequiredService<ShardRunner>());
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkerStarter>();
         return silo;
     }

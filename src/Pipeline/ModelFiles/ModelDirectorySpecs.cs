@@ -34,7 +34,10 @@ public static class ModelDirectorySpecs
         try { config = config.Validated(); }
         catch (ArgumentException ex) { throw new ModelDirectoryException(directory, [$"config.json: {ex.Message}"], ex); }
         Require(directory, limits.Check(config));
-        var model = BuildWithinBudget(directory, limits, () => new CaptionModel(config, new Generator(0)));
+        // A pretrained backbone's frozen weights come from its packaged file, not model.safetensors: they add to the budget,
+        // sized from the known backbone's architecture (config validation refuses any other), with the pool's size-class slack.
+        long backbone = config.Backbone is { } b ? b.Architecture.ElementCount() * 5 / 4 + 65536 : 0;
+        var model = BuildWithinBudget(directory, limits, () => new CaptionModel(config, new Generator(0)), backbone);
         return ModelDirectorySpec.FromModule(model,
             new VocabularyCheck(CaptionerFiles.VocabularyFile, VocabularyFileKind.Tokens, CaptionerEmbedding),
             new VocabularyCheck(CaptionerFiles.VocabularyFile, VocabularyFileKind.Tokens, CaptionerOutput));
@@ -71,9 +74,14 @@ public static class ModelDirectorySpecs
     /// Runs <paramref name="build"/> (which constructs a model from the directory's config) under the allocation budget of the
     /// directory's weights: a config describing a larger model than the weights hold fails before it allocates more.
     /// </summary>
-    public static T BuildWithinBudget<T>(string directory, ModelLimits limits, Func<T> build)
+    /// <param name="directory">The model directory.</param>
+    /// <param name="limits">The limits in force.</param>
+    /// <param name="build">Builds the model from the directory's config.</param>
+    /// <param name="externalElements">Values the model takes from elsewhere than its weights file (a packaged pretrained backbone).</param>
+    public static T BuildWithinBudget<T>(string directory, ModelLimits limits, Func<T> build, long externalElements = 0)
     {
         var (elements, source) = ModelDirectoryValidator.AllocationBudget(directory, limits);
+        elements += externalElements;
         try
         {
             using (BufferPool.LimitAllocations(elements, asked => new InsufficientMemoryException(

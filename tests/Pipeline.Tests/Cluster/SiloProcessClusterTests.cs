@@ -3,8 +3,8 @@
 // commands. One test kill -9s a silo in the middle of a shard; the other cancels a job, kill -9s the whole
 // cluster, starts a new deployment of it (new cluster id, same service id) and resumes the job from its
 // state in Redis. Both must end with the
-// single-machine output and errors file. Shards 5–7 are held open by BlockingImages, so every kill and
-// cancel happens at a known point of the job, with no timing in the test.
+// single-machine output and errors file. Shards 5–7 are held part-way by HeldShards (the silos' hold-file
+// seam), so every kill and cancel happens at a known point of the job, with no timing in the test.
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Cluster;
@@ -16,7 +16,7 @@ namespace Pipeline.Tests.Cluster;
 public sealed class SiloProcessClusterTests(ClusterTestData data, ITestOutputHelper log)
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(4);
-    private static readonly int[] HeldShards = [5, 6, 7];
+    private static readonly int[] HeldShardNumbers = [5, 6, 7];
 
     private (SiloProcesses Silos, string Output, string Logs) NewCluster(string name)
     {
@@ -33,8 +33,7 @@ public sealed class SiloProcessClusterTests(ClusterTestData data, ITestOutputHel
         "--beam", "1", "--batch-size", "16", "--shard-size", $"{ClusterTestData.ShardSize}", .. silos.ConnectionArguments,
     ];
 
-    // One image in each held shard (the shard's 11th item, so that the shard has written a batch or so first).
-    private BlockingImages HoldShards() => new(HeldShards.Select(s => data.GoodImages[s * ClusterTestData.ShardSize + 10]));
+    private static HeldShards HoldShards(SiloProcesses silos) => new(silos.HoldDirectory, HeldShardNumbers);
 
     private static async Task<(IHost Host, ClusterJobClient Jobs)> ConnectAsync(SiloProcesses silos)
     {
@@ -44,7 +43,7 @@ public sealed class SiloProcessClusterTests(ClusterTestData data, ITestOutputHel
 
     private static Task<JobStatus> WaitUntilHeldAsync(ClusterJobClient jobs, string output) =>
         ClusterJobWaits.WaitForAsync(jobs, output,
-            s => s.ShardsDone == HeldShards[0] && HeldShards.All(h => s.InFlight.Any(f => f.Shard == h)),
+            s => s.ShardsDone == HeldShardNumbers[0] && HeldShardNumbers.All(h => s.InFlight.Any(f => f.Shard == h)),
             "shards 0-4 committed and each silo holding one of shards 5-7");
 
     [RedisFact]
@@ -54,14 +53,14 @@ public sealed class SiloProcessClusterTests(ClusterTestData data, ITestOutputHel
         using var _ = silos;
         try
         {
-            using var held = HoldShards();
+            using var held = HoldShards(silos);
             await silos.StartAsync(3);
             var (host, jobs) = await ConnectAsync(silos);
             using var __ = host;
             var client = SiloProcesses.RunAsync(Path.Combine(logs, "client.log"), CommandTimeout, CaptionCommand(silos, output));
 
             var atKill = await WaitUntilHeldAsync(jobs, output);
-            var victim = atKill.InFlight.Single(f => f.Shard == HeldShards[1]).Silo;
+            var victim = atKill.InFlight.Single(f => f.Shard == HeldShardNumbers[1]).Silo;
             silos.Kill(victim);
             held.Serve();
 
@@ -86,7 +85,7 @@ public sealed class SiloProcessClusterTests(ClusterTestData data, ITestOutputHel
         using var _ = silos;
         try
         {
-            using (var held = HoldShards())
+            using (var held = HoldShards(silos))
             {
                 await silos.StartAsync(3);
                 var (host, jobs) = await ConnectAsync(silos);
@@ -112,16 +111,16 @@ public sealed class SiloProcessClusterTests(ClusterTestData data, ITestOutputHel
             using var ___ = restartedHost;
             var persisted = await restarted.StatusAsync(output);
             Assert.Equal(JobPhase.Cancelled, persisted.Phase);
-            Assert.Equal(HeldShards[0], persisted.ShardsDone);
+            Assert.Equal(HeldShardNumbers[0], persisted.ShardsDone);
 
             var (exitCode, printed) = await SiloProcesses.RunAsync(Path.Combine(logs, "client-2.log"), CommandTimeout, CaptionCommand(silos, output));
             Assert.True(exitCode == 2, printed);   // as `pipeline caption`: 2 when any image failed
-            Assert.Contains($"resumed with {HeldShards[0]} of 41 shards already committed", printed);
+            Assert.Contains($"resumed with {HeldShardNumbers[0]} of 41 shards already committed", printed);
             Assert.Contains($"{data.GoodImages.Count:N0} captioned, 0 skipped (duplicates), {data.BadImages.Count} failed", printed);
             data.AssertSameAsSingleMachine(output);
             // The restarted cluster ran none of the shards committed before the cancel.
             var restartedLogs = string.Join("\n", Directory.EnumerateFiles(logs, "silo-g2-*.log").Select(File.ReadAllText));
-            for (int shard = 0; shard < HeldShards[0]; shard++)
+            for (int shard = 0; shard < HeldShardNumbers[0]; shard++)
                 Assert.DoesNotContain($"shard {shard} of {output}: started", restartedLogs);
         }
         catch

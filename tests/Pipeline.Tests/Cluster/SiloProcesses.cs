@@ -29,6 +29,9 @@ internal sealed class SiloProcesses : IDisposable
 
     public string ServiceId { get; }
 
+    /// <summary>The silos' hold-file folder (PIPELINE_CLUSTER_HOLD_DIR; see HeldShards).</summary>
+    public string HoldDirectory => Path.Combine(logDirectory, "hold");
+
     /// <summary>
     /// Starts the next silos as a new deployment of the same service: a fresh cluster id (membership) with the same
     /// service id (job state), as docs/cluster.md recommends after the whole cluster went down.
@@ -50,7 +53,7 @@ internal sealed class SiloProcesses : IDisposable
             int siloPort = FreePort(), gatewayPort = FreePort();
             var log = Path.Combine(logDirectory, $"silo-g{generation}-{i}-{siloPort}.log");
             var process = Start(log, ["cluster", "silo", .. ConnectionArguments, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
-                "--advertise", "127.0.0.1", "--lease-timeout", "5"]);
+                "--advertise", "127.0.0.1", "--lease-timeout", "5"], new Dictionary<string, string> { [Pipeline.Cluster.HoldingShardRunner.EnvironmentVariable] = HoldDirectory });
             started.Add((process, siloPort, log));
         }
         silos.AddRange(started);
@@ -80,9 +83,10 @@ internal sealed class SiloProcesses : IDisposable
     }
 
     /// <summary>Starts a `pipeline` command with stdout and stderr appended to <paramref name="log"/>.</summary>
-    public static Process Start(string log, IEnumerable<string> arguments)
+    public static Process Start(string log, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         info.ArgumentList.Add(PipelineDll);
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
