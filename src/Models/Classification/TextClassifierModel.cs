@@ -45,7 +45,7 @@ public abstract class TextClassifierModel : Module
             w.Slice(config.PaddingId * config.EmbeddingDim, config.EmbeddingDim).Clear();
         }
         if (config.NgramOrder > 0)
-            Ngrams = RegisterModule("ngram", new NaiveBayesNgrams(config.NgramFeatures, config.NgramOrder, config.NumClasses, config.NgramScale, config.NgramDropout));
+            Ngrams = RegisterModule("ngram", new NaiveBayesNgrams(config.NgramFeatures, config.NgramOrder, config.NumClasses, config.NgramScale, config.NgramDropout, config.NgramNormalization));
         switch (config.EmbeddingMode)
         {
             case EmbeddingMode.Static:

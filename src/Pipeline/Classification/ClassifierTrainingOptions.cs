@@ -42,6 +42,7 @@ public enum ClassifierOptimizer
 /// <param name="NgramScale">Initial weight β of every n-gram's NB log-count ratio.</param>
 /// <param name="NgramDropout">Training-time drop probability of each present n-gram.</param>
 /// <param name="NgramMinCount">Keep n-grams that occur in at least this many training texts.</param>
+/// <param name="NgramNormalization">How the n-gram branch's sum is normalised by the number of n-grams in the text.</param>
 /// <param name="Optimizer">Adam or Adadelta.</param>
 /// <param name="EmbeddingInitRange">Random word vectors start from U(−a, a) with this a (0 = N(0, 1)).</param>
 /// <param name="LearningRateDecay">Factor the learning rate is multiplied by after an epoch without validation improvement (1 = constant).</param>
@@ -68,6 +69,7 @@ public sealed record ClassifierTrainingOptions(
     float NgramScale = 0.3f,
     float NgramDropout = 0.5f,
     int NgramMinCount = 1,
+    NgramNormalization NgramNormalization = NgramNormalization.None,
     ClassifierOptimizer Optimizer = ClassifierOptimizer.Adam,
     float EmbeddingInitRange = ClassifierConfig.DefaultEmbeddingInitRange)
 {
@@ -121,5 +123,6 @@ public sealed record ClassifierTrainingOptions(
             NgramFeatures = ngramFeatures,
             NgramScale = NgramScale,
             NgramDropout = NgramDropout,
+            NgramNormalization = NgramNormalization,
         }.Validate();
 }
