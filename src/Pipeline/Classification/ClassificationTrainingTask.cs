@@ -114,9 +114,8 @@ public sealed class ClassificationTrainingTask : ITrainingTask
         var indices = plan[batchIndex];
         var batch = training.Pad(indices, options.MinimumLength);
         var targets = training.TargetsOf(indices);
-        var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths, targets);   // (B, K)
-        var loss = model.Loss(logits, targets);
-        loss.Backward();
+        var (objective, loss) = model.TrainingLoss(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths, targets, options.NetworkLossWeight);
+        objective.Backward();
         return new BatchResult(loss.Item(), batch.BatchSize);
     }
 

@@ -50,6 +50,7 @@ internal static class TrainClassifierCommand
         var ngramDropout = new Option<float>("--ngram-dropout") { Description = "Training-time drop probability of each n-gram.", DefaultValueFactory = _ => d.NgramDropout };
         var ngramNorm = new Option<string>("--ngram-norm") { Description = "Normalise the n-gram branch's sum by the number of n-grams in the text: l2 (÷√n), l1 (÷n, the mean) or none.", DefaultValueFactory = _ => NgramNormName(d.NgramNormalization) };
         ngramNorm.AcceptOnlyFromAmong("l2", "l1", "none");
+        var networkLoss = new Option<float>("--network-loss") { Description = "With the n-gram branch: weight of the network's own loss in the training objective (0 = none).", DefaultValueFactory = _ => d.NetworkLossWeight };
         var ngramMinCount = new Option<int>("--ngram-min-count") { Description = "Keep n-grams that occur in at least this many training texts.", DefaultValueFactory = _ => d.NgramMinCount };
         var embeddingInit = new Option<float>("--embedding-init") { Description = "Random word vectors start from U(-a, a) with this a (0 = N(0, 1)).", DefaultValueFactory = _ => d.EmbeddingInitRange };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens kept per text.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
@@ -73,7 +74,7 @@ internal static class TrainClassifierCommand
 
         var command = new Command("classifier", "Train a TextCNN or BiRNN text classifier.");
         foreach (var o in new Option[] { data, valid, test, output, format, arch, tokenizer, embedding, vectors, embeddingDim, cell, pooling, hidden, layers, maps, widths, dropout,
-                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, ngramNorm, embeddingInit, maxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
+                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, ngramNorm, networkLoss, embeddingInit, maxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
             command.Options.Add(o);
 
         command.SetAction((parse, cancellationToken) =>
@@ -111,6 +112,7 @@ internal static class TrainClassifierCommand
                     NgramScale: Pick(ngramScale, p.NgramScale),
                     NgramDropout: Pick(ngramDropout, p.NgramDropout),
                     NgramMinCount: Pick(ngramMinCount, p.NgramMinCount),
+                    NetworkLossWeight: Pick(networkLoss, p.NetworkLossWeight),
                     NgramNormalization: parse.GetResult(ngramNorm) is { Implicit: false } ? ParseNgramNorm(parse.GetValue(ngramNorm)!) : p.NgramNormalization,
                     EmbeddingInitRange: Pick(embeddingInit, p.EmbeddingInitRange),
                     Optimizer: parse.GetResult(optimizer) is { Implicit: false } ? (parse.GetValue(optimizer) == "adadelta" ? ClassifierOptimizer.Adadelta : ClassifierOptimizer.Adam) : p.Optimizer);

@@ -3,8 +3,8 @@
 // the logits op against a naive sum (plain, ÷√n and ÷n) and its weight gradient by finite differences,
 // leave-one-out training ratios against counts recomputed without each text, n-gram dropout, the length
 // robustness the normalisation is for, and
-// both architectures with the branch (the logits are the network's plus the branch's; whole-network
-// gradient check; the tiny corpus is overfitted in ClassifierTrainingTests).
+// both architectures with the branch (the logits are the network's plus the branch's; the training objective
+// adds the network's own loss; whole-network gradient checks; the tiny corpus is overfitted in ClassifierTrainingTests).
 // Shape key: B = batch, T = time, G = table n-grams, N = order, K = classes.
 using Pipeline.Models.Classification;
 using Pipeline.Models.Tensors;
@@ -244,8 +244,59 @@ public class NaiveBayesNgramsTests
         {
             var branchLogits = model.Ngrams.Forward(MaskedIds(corpus), corpus.BatchSize, corpus.Length, corpus.Lengths, new Generator(1)).ToArray();
             GradCheck.AssertClose(network.Zip(branchLogits, (a, b) => a + b).ToArray(), withBranch, 1e-5f, 1e-5f);
+            var parts = model.ForwardParts(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths);
+            GradCheck.AssertClose(network, parts.Network.ToArray(), 1e-5f, 1e-5f);
+            GradCheck.AssertClose(branchLogits, parts.Ngram!.ToArray(), 1e-5f, 1e-5f);
         }
         ClassifierFixtures.CheckGradients(model, () => model.Forward(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths));
+    }
+
+    /// <summary>Mean −log softmax(logits)[y] per row, in double: the naive cross-entropy.</summary>
+    private static double NaiveCrossEntropy(float[] logits, int[] targets, int classes)
+    {
+        double sum = 0;
+        for (int b = 0; b < targets.Length; b++)
+        {
+            var row = logits.AsSpan(b * classes, classes).ToArray().Select(x => (double)x).ToArray();
+            double max = row.Max(), logZ = max + Math.Log(row.Sum(x => Math.Exp(x - max)));
+            sum += logZ - row[targets[b]];
+        }
+        return sum / targets.Length;
+    }
+
+    [Theory]
+    [InlineData(ClassifierArchitecture.TextCnn)]
+    [InlineData(ClassifierArchitecture.BiRnn)]
+    public void TrainingLoss_AddsTheNetworksOwnLoss_AndItsGradientsCheck(ClassifierArchitecture architecture)
+    {
+        var corpus = ClassifierFixtures.Corpus(count: 6, maxLength: 5, seed: 4);
+        var sequences = Enumerable.Range(0, corpus.BatchSize).Select(b => corpus.Ids.AsSpan(b * corpus.Length, corpus.Lengths[b]).ToArray()).ToArray();
+        var table = NaiveBayesNgrams.Fit(sequences, corpus.Labels, ClassifierFixtures.Classes, order: 2);
+        var config = (architecture == ClassifierArchitecture.TextCnn
+            ? new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, FilterWidths = [1, 2], FeatureMaps = 2 }
+            : new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, HiddenSize = 2, AttentionSize = 2 })
+            with { Dropout = 0f, NgramOrder = 2, NgramFeatures = table.Count, NgramNormalization = NgramNormalization.L2, NgramDropout = 0f };
+        var model = TextClassifierModel.Create(config, new Generator(8));
+        model.Ngrams!.Load(table);
+        model.Eval();   // no dropout and full-table ratios, so the parts below are the ones the objective sees
+        using var scope = new TensorScope();
+        var parts = model.ForwardParts(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths);
+        double combined = NaiveCrossEntropy(parts.Logits().ToArray(), corpus.Labels, ClassifierFixtures.Classes);
+        double alone = NaiveCrossEntropy(parts.Network.ToArray(), corpus.Labels, ClassifierFixtures.Classes);
+        foreach (float lambda in new[] { 0f, 0.5f, 1f })
+        {
+            var (objective, loss) = model.TrainingLoss(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths, corpus.Labels, lambda);
+            Assert.Equal(combined, loss.Item(), 1e-5);
+            Assert.Equal(combined + lambda * alone, objective.Item(), 1e-5);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.TrainingLoss(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths, corpus.Labels, -1f));
+        ClassifierFixtures.CheckGradients(model, () => model.TrainingLoss(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths, corpus.Labels, 0.5f).Objective);
+
+        // Without a branch there is no second term: the objective is the plain loss.
+        var plain = TextClassifierModel.Create(config with { NgramOrder = 0, NgramFeatures = 0 }, new Generator(8));
+        plain.Eval();
+        var (plainObjective, plainLoss) = plain.TrainingLoss(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths, corpus.Labels, 1f);
+        Assert.Same(plainLoss, plainObjective);
     }
 
     private static int[] MaskedIds(TokenBatch batch)
