@@ -119,13 +119,22 @@ public sealed class NaiveBayesNgrams : Module
 
     /// <summary>
     /// Logits (B, K) of the table n-grams in each row of <paramref name="ids"/> (B, T) — ids past each length are
-    /// ignored. <paramref name="generator"/> draws the n-gram dropout when <see cref="Module.IsTraining"/>. In training,
-    /// with the classes <paramref name="targets"/> (B) of training texts and the training counts loaded, each row uses
-    /// the leave-one-out ratios of its own text.
+    /// ignored. See <see cref="Forward(TokenRows, Generator, int[])"/>.
     /// </summary>
-    public Tensor Forward(int[] ids, int batchSize, int paddedLength, int[] lengths, Generator generator, int[]? targets = null)
+    public Tensor Forward(int[] ids, int batchSize, int paddedLength, int[] lengths, Generator generator, int[]? targets = null) =>
+        Forward(TokenRows.FromPadded(ids, batchSize, paddedLength, lengths), generator, targets);
+
+    /// <summary>
+    /// Logits (B, K) of the table n-grams in each of the B <paramref name="rows"/>. <paramref name="generator"/> draws the
+    /// n-gram dropout when <see cref="Module.IsTraining"/>. In training, with the classes <paramref name="targets"/> (B)
+    /// of training texts and the training counts loaded, each row uses the leave-one-out ratios of its own text.
+    /// </summary>
+    public Tensor Forward(TokenRows rows, Generator generator, int[]? targets = null)
     {
-        var (offsets, features) = Lookup(ids, batchSize, paddedLength, lengths);
+        ArgumentNullException.ThrowIfNull(rows);
+        int batchSize = rows.Count;
+        if (targets is not null && targets.Length != batchSize) throw new ArgumentException($"{targets.Length} targets for {batchSize} rows.", nameof(targets));
+        var (offsets, features) = Lookup(rows);
         var ratios = IsTraining && targets is not null && documentCounts is not null
             ? LeaveOneOutRatios(offsets, features, targets)
             : Gather(features);
@@ -193,8 +202,10 @@ public sealed class NaiveBayesNgrams : Module
     /// The distinct table features of each row (binarized counts), as CSR lists: row b's feature ids are
     /// features[offsets[b] .. offsets[b + 1]), ascending.
     /// </summary>
-    public (int[] Offsets, int[] Features) Lookup(int[] ids, int batchSize, int paddedLength, int[] lengths)
+    public (int[] Offsets, int[] Features) Lookup(TokenRows rows)
     {
+        rows.Validate();
+        int batchSize = rows.Count;
         var offsets = new int[batchSize + 1];
         var features = new List<int>();
         var row = new List<int>();
@@ -203,13 +214,14 @@ public sealed class NaiveBayesNgrams : Module
         for (int b = 0; b < batchSize; b++)
         {
             row.Clear();
-            int length = lengths[b];
+            var ids = rows.Row(b);
+            int length = ids.Length;
             for (int t = 0; t < length; t++)
             {
                 for (int n = 1; n <= Order && t + n <= length; n++)
                 {
                     key.Clear();
-                    for (int j = 0; j < n; j++) key[j] = ids[b * paddedLength + t + j];
+                    for (int j = 0; j < n; j++) key[j] = ids[t + j];
                     int f = Find(keys, key);
                     if (f >= 0) row.Add(f);
                 }

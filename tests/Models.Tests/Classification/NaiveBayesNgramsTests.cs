@@ -115,7 +115,7 @@ public class NaiveBayesNgramsTests
         var table = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 2);
         var branch = Branch(table, 2);
         int[] ids = [3, 4, 5, 6, 6, 7];
-        var (offsets, features) = branch.Lookup(ids, 2, 3, [3, 3]);
+        var (offsets, features) = branch.Lookup(TokenRows.FromPadded(ids, 2, 3, [3, 3]));
         var ratios = features.SelectMany(f => branch.Ratio.Data.Slice(f * 2, 2).ToArray()).ToArray();
         GradCheck.Check(x => NaiveBayesNgrams.Logits(offsets, features, x[0], ratios, 2, branch.Scale, rowScales: [1.5f, 0.4f]), [branch.Weight]);
     }
