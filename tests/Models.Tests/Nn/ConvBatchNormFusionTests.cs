@@ -3,7 +3,6 @@
 // against the three separate layers in every mode, including the inference epilogue that folds an
 // evaluation-mode batch norm into the convolution.
 using Pipeline.Models.Autograd;
-using Pipeline.Models.Captioning;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
 using Pipeline.Models.Tests.Support;

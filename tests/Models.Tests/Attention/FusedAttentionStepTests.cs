@@ -2,12 +2,11 @@
 // without gradient recording, and finite-difference gradients of every input.
 // Shape key: B = batch, R = regions, F = feature dims, H = hidden size, A = attention dims.
 using Pipeline.Models.Autograd;
-using Pipeline.Models.Captioning;
 using Pipeline.Models.Nn.Attention;
 using Pipeline.Models.Tensors;
 using Pipeline.Models.Tests.Support;
 
-namespace Pipeline.Models.Tests.Captioning;
+namespace Pipeline.Models.Tests.Attention;
 
 public sealed class FusedAttentionStepTests
 {
