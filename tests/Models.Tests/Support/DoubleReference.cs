@@ -1,5 +1,5 @@
 // Double-precision naive references, forward AND backward, for the fused float32 kernels (FusedLstmCell,
-// FusedAttentionStep, Functional.BatchNormRelu). Each is the textbook formula in plain loops over double[],
+// FusedGruCell, FusedAttentionStep, Functional.BatchNormRelu). Each is the textbook formula in plain loops over double[],
 // with the backward derived by hand from it (the derivations are the comments), so it shares no code and
 // no rounding with the kernel under test.
 // Why double: the finite-difference checks run in float32 with eps = 1e-2 and tolerate ~1e-2, which hides a
@@ -71,6 +71,60 @@ internal static class DoubleReference
             }
         }
         return (hNew, cNew, g);
+    }
+
+    /// <summary>Gradients of one GRU step, each the shape of its input.</summary>
+    public sealed record GruGrads(double[] X, double[] H, double[] WeightIh, double[] WeightHh, double[] BiasIh, double[] BiasHh);
+
+    /// <summary>
+    /// One GRU step with PyTorch's equations (gates r, z, n; the reset gate multiplies the projected hidden state) and its
+    /// backward for upstream dh' (B, H). x (B, I), h (B, H), W_ih (3H, I), W_hh (3H, H), b_ih, b_hh (3H).
+    /// </summary>
+    public static (double[] H, GruGrads Grads) GruStep(double[] x, double[] h, double[] wIh, double[] wHh, double[] bIh, double[] bHh,
+        double[] dhOut, int batch, int inputSize, int hidden)
+    {
+        int gates = 3 * hidden;
+        var hNew = new double[batch * hidden];
+        var g = new GruGrads(new double[x.Length], new double[h.Length], new double[wIh.Length], new double[wHh.Length], new double[gates], new double[gates]);
+        var a = new double[gates]; var u = new double[gates]; var da = new double[gates]; var du = new double[gates];
+        for (int b = 0; b < batch; b++)
+        {
+            // a = W_ih·x + b_ih, u = W_hh·h + b_hh.
+            for (int row = 0; row < gates; row++)
+            {
+                a[row] = bIh[row]; u[row] = bHh[row];
+                for (int k = 0; k < inputSize; k++) a[row] += wIh[row * inputSize + k] * x[b * inputSize + k];
+                for (int k = 0; k < hidden; k++) u[row] += wHh[row * hidden + k] * h[b * hidden + k];
+            }
+            for (int j = 0; j < hidden; j++)
+            {
+                double r = Sigmoid(a[j] + u[j]), z = Sigmoid(a[hidden + j] + u[hidden + j]);
+                double un = u[2 * hidden + j], n = Math.Tanh(a[2 * hidden + j] + r * un), hp = h[b * hidden + j];
+                hNew[b * hidden + j] = (1 - z) * n + z * hp;
+                // h' = (1 − z)·n + z·h: dn = dh'(1 − z), dz = dh'(h − n), dh += dh'·z.
+                double dh = dhOut[b * hidden + j], dn = dh * (1 - z), dz = dh * (hp - n);
+                g.H[b * hidden + j] += dh * z;
+                // n = tanh(a_n + r·u_n): δn = dn(1 − n²) reaches a_n directly and u_n through r; r, z are sigmoids of a + u.
+                double dPreN = dn * (1 - n * n), dPreR = dPreN * un * r * (1 - r), dPreZ = dz * z * (1 - z);
+                da[j] = dPreR; da[hidden + j] = dPreZ; da[2 * hidden + j] = dPreN;
+                du[j] = dPreR; du[hidden + j] = dPreZ; du[2 * hidden + j] = dPreN * r;
+            }
+            for (int row = 0; row < gates; row++)
+            {
+                g.BiasIh[row] += da[row]; g.BiasHh[row] += du[row];
+                for (int k = 0; k < inputSize; k++)
+                {
+                    g.X[b * inputSize + k] += da[row] * wIh[row * inputSize + k];
+                    g.WeightIh[row * inputSize + k] += da[row] * x[b * inputSize + k];
+                }
+                for (int k = 0; k < hidden; k++)
+                {
+                    g.H[b * hidden + k] += du[row] * wHh[row * hidden + k];
+                    g.WeightHh[row * hidden + k] += du[row] * h[b * hidden + k];
+                }
+            }
+        }
+        return (hNew, g);
     }
 
     /// <summary>Gradients of one attention step.</summary>
