@@ -48,7 +48,7 @@ public sealed class ShippedCaptionerTests
         Assert.Equal("resnet18", captioner.Config.EncoderPreset);
         Assert.True(captioner.HasConfidence, "the photo model ships its in-domain density (domain.safetensors)");
 
-        var samples = CaptionDatasetLoader.Load(RepositoryPath("data", "samples", "photos", "Flickr8k.token.txt")).Images;
+        var samples = CaptionDatasetLoader.Load(RepositoryPath("data", "samples", "photos.token.txt"), new CaptionLoadOptions(ImageRoot: RepositoryPath("data", "samples", "photos"))).Images;
         Assert.Equal(8, samples.Count);
         var results = captioner.CaptionMany(samples.Select(s => s.Path), Beam3);
 
