@@ -13,6 +13,30 @@ internal static class DoubleReference
 {
     private static double Sigmoid(double v) => 1.0 / (1.0 + Math.Exp(-v));
 
+    /// <summary>y = W·x + b for the row of x starting at <paramref name="offset"/>; W is (y.Length, cols).</summary>
+    private static void Affine(double[] w, double[] bias, double[] x, int offset, int cols, double[] y)
+    {
+        for (int row = 0; row < y.Length; row++)
+        {
+            y[row] = bias[row];
+            for (int k = 0; k < cols; k++) y[row] += w[row * cols + k] * x[offset + k];
+        }
+    }
+
+    /// <summary>Backward of <see cref="Affine"/> for upstream dy: dx (that row) += Wᵀ·dy, dW += dy·xᵀ, db += dy.</summary>
+    private static void AffineBackward(double[] dy, double[] w, double[] x, int offset, int cols, double[] dx, double[] dw, double[] db)
+    {
+        for (int row = 0; row < dy.Length; row++)
+        {
+            db[row] += dy[row];
+            for (int k = 0; k < cols; k++)
+            {
+                dx[offset + k] += dy[row] * w[row * cols + k];
+                dw[row * cols + k] += dy[row] * x[offset + k];
+            }
+        }
+    }
+
     /// <summary>Converts a float array to double.</summary>
     public static double[] D(float[] values) => Array.ConvertAll(values, v => (double)v);
 
@@ -30,17 +54,13 @@ internal static class DoubleReference
         var hNew = new double[batch * hidden]; var cNew = new double[batch * hidden];
         var g = new LstmGrads(new double[x.Length], new double[h.Length], new double[c.Length], new double[wIh.Length], new double[wHh.Length],
             new double[gates], new double[gates]);
-        var a = new double[gates]; var da = new double[gates];
+        var a = new double[gates]; var u = new double[gates]; var da = new double[gates];
         for (int b = 0; b < batch; b++)
         {
             // a = W_ih·x + b_ih + W_hh·h + b_hh, then the activations.
-            for (int r = 0; r < gates; r++)
-            {
-                double s = bIh[r] + bHh[r];
-                for (int k = 0; k < inputSize; k++) s += wIh[r * inputSize + k] * x[b * inputSize + k];
-                for (int k = 0; k < hidden; k++) s += wHh[r * hidden + k] * h[b * hidden + k];
-                a[r] = r / hidden == 2 ? Math.Tanh(s) : Sigmoid(s);
-            }
+            Affine(wIh, bIh, x, b * inputSize, inputSize, a);
+            Affine(wHh, bHh, h, b * hidden, hidden, u);
+            for (int r = 0; r < gates; r++) a[r] = r / hidden == 2 ? Math.Tanh(a[r] + u[r]) : Sigmoid(a[r] + u[r]);
             for (int j = 0; j < hidden; j++)
             {
                 double i = a[j], f = a[hidden + j], gg = a[2 * hidden + j], o = a[3 * hidden + j], cp = c[b * hidden + j];
@@ -54,21 +74,9 @@ internal static class DoubleReference
                 da[3 * hidden + j] = dh * t * o * (1 - o);
                 g.C[b * hidden + j] += dc * f;
             }
-            // a is linear in x, h, the weights and the biases.
-            for (int r = 0; r < gates; r++)
-            {
-                g.BiasIh[r] += da[r]; g.BiasHh[r] += da[r];
-                for (int k = 0; k < inputSize; k++)
-                {
-                    g.X[b * inputSize + k] += da[r] * wIh[r * inputSize + k];
-                    g.WeightIh[r * inputSize + k] += da[r] * x[b * inputSize + k];
-                }
-                for (int k = 0; k < hidden; k++)
-                {
-                    g.H[b * hidden + k] += da[r] * wHh[r * hidden + k];
-                    g.WeightHh[r * hidden + k] += da[r] * h[b * hidden + k];
-                }
-            }
+            // Both projections receive the same pre-activation gradient.
+            AffineBackward(da, wIh, x, b * inputSize, inputSize, g.X, g.WeightIh, g.BiasIh);
+            AffineBackward(da, wHh, h, b * hidden, hidden, g.H, g.WeightHh, g.BiasHh);
         }
         return (hNew, cNew, g);
     }
@@ -90,12 +98,8 @@ internal static class DoubleReference
         for (int b = 0; b < batch; b++)
         {
             // a = W_ih·x + b_ih, u = W_hh·h + b_hh.
-            for (int row = 0; row < gates; row++)
-            {
-                a[row] = bIh[row]; u[row] = bHh[row];
-                for (int k = 0; k < inputSize; k++) a[row] += wIh[row * inputSize + k] * x[b * inputSize + k];
-                for (int k = 0; k < hidden; k++) u[row] += wHh[row * hidden + k] * h[b * hidden + k];
-            }
+            Affine(wIh, bIh, x, b * inputSize, inputSize, a);
+            Affine(wHh, bHh, h, b * hidden, hidden, u);
             for (int j = 0; j < hidden; j++)
             {
                 double r = Sigmoid(a[j] + u[j]), z = Sigmoid(a[hidden + j] + u[hidden + j]);
@@ -109,20 +113,8 @@ internal static class DoubleReference
                 da[j] = dPreR; da[hidden + j] = dPreZ; da[2 * hidden + j] = dPreN;
                 du[j] = dPreR; du[hidden + j] = dPreZ; du[2 * hidden + j] = dPreN * r;
             }
-            for (int row = 0; row < gates; row++)
-            {
-                g.BiasIh[row] += da[row]; g.BiasHh[row] += du[row];
-                for (int k = 0; k < inputSize; k++)
-                {
-                    g.X[b * inputSize + k] += da[row] * wIh[row * inputSize + k];
-                    g.WeightIh[row * inputSize + k] += da[row] * x[b * inputSize + k];
-                }
-                for (int k = 0; k < hidden; k++)
-                {
-                    g.H[b * hidden + k] += du[row] * wHh[row * hidden + k];
-                    g.WeightHh[row * hidden + k] += du[row] * h[b * hidden + k];
-                }
-            }
+            AffineBackward(da, wIh, x, b * inputSize, inputSize, g.X, g.WeightIh, g.BiasIh);
+            AffineBackward(du, wHh, h, b * hidden, hidden, g.H, g.WeightHh, g.BiasHh);
         }
         return (hNew, g);
     }
