@@ -156,7 +156,8 @@ internal static class TrainClassifierCommand
                 .Start(ctx =>
                 {
                     var bar = ctx.AddTask("training");
-                    var progress = new Progress<TrainingProgress>(p =>
+                    // InlineProgress, not Progress<T>: reports must arrive in order, on the training thread (see InlineProgress).
+                    var progress = new InlineProgress<TrainingProgress>(p =>
                     {
                         bar.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.RunningLoss:F4} {p.ItemsPerSecond:F0} ex/s");
                         bar.MaxValue = p.Batches;

@@ -10,6 +10,12 @@ namespace Pipeline.Evaluation;
 /// <summary>JSON writer for evaluation metrics files.</summary>
 public static class MetricsJson
 {
+    /// <summary>
+    /// File the train commands write the best model's test-split scores to, inside the model directory
+    /// (ClassifierExperiment: classification reports; CaptionerExperiment: caption metrics per decoding setting).
+    /// </summary>
+    public const string TestMetricsFile = "test_metrics.json";
+
     /// <summary>Writes one classification report.</summary>
     public static void Write(string path, ClassificationReport report)
     {

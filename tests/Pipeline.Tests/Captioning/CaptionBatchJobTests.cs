@@ -4,16 +4,12 @@
 using System.Text.Json;
 using Pipeline.Batch;
 using Pipeline.Captioning;
+using Pipeline.Models.Training;
 
 namespace Pipeline.Tests.Captioning;
 
 public sealed class CaptionBatchJobTests(TinyCaptionData data) : IClassFixture<TinyCaptionData>
 {
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
     private (string Folder, List<string> Good, List<string> Bad) MixedFolder()
     {
         string folder = Path.Combine(data.Root, "mixed-" + Guid.NewGuid().ToString("N"));

@@ -9,11 +9,6 @@ namespace Pipeline.Tests.Captioning;
 
 public sealed class CaptioningTrainingTaskTests(TinyCaptionData data) : IClassFixture<TinyCaptionData>
 {
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
     [Fact]
     public void TrainingWritesACompleteModelDirectory()
     {
