@@ -10,6 +10,7 @@ using Pipeline.Models.Checkpoints;
 using Pipeline.Models.Classification;
 using Pipeline.Models.Tensors;
 using Pipeline.Preprocessing.Datasets;
+using Pipeline.Preprocessing.Text;
 
 namespace Pipeline.Classification;
 

@@ -10,9 +10,8 @@
 // n-gram model would (ML.NET's baseline featurizes the whole text), not on its first 256 tokens only.
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Pipeline.Preprocessing.Text;
 
-namespace Pipeline.Classification;
+namespace Pipeline.Preprocessing.Text;
 
 /// <summary>Serializable preprocessing settings of a classifier (written to <c>preprocessing.json</c>).</summary>
 /// <param name="Normalizer">Normalization applied before the tokenizer (the tokenizer applies its own NFKC/case rule too).</param>

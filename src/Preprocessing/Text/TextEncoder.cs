@@ -1,9 +1,8 @@
 // The fitted text → ids transformer of a classifier: normalize, tokenize, look up in the vocabulary,
 // truncate (see ClassifierPreprocessing for the settings). Fitting = building the vocabulary on the
 // training texts with the very normalizer and tokenizer used later for encoding.
-using Pipeline.Preprocessing.Text;
 
-namespace Pipeline.Classification;
+namespace Pipeline.Preprocessing.Text;
 
 /// <summary>
 /// The fitted text → ids transformer: normalizer, tokenizer and vocabulary. Stateless after construction
@@ -86,7 +85,7 @@ public sealed class TextEncoder
 
     /// <summary>
     /// Token ids of <paramref name="text"/>, truncated to <see cref="ClassifierPreprocessing.EncodedLength"/> (the network
-    /// reads the first MaxLength of them, see <see cref="EncodedCorpus"/>). An empty result (no tokens at all) becomes a
+    /// reads the first MaxLength of them, see Pipeline.Classification.EncodedCorpus). An empty result (no tokens at all) becomes a
     /// single &lt;unk&gt; so every example has length ≥ 1 (pooling over zero positions is undefined).
     /// </summary>
     public int[] Encode(string text)
