@@ -48,8 +48,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
     {
         this.options = options.Validate();
         Preprocessing.Text.Vocabulary? vocabulary = null;
-        if (resumeDirectory is not null && File.Exists(Path.Combine(resumeDirectory, CaptionerFiles.VocabularyFile)))
-            (architecture, vocabulary, _) = CaptionerFiles.ReadMetadata(resumeDirectory);
+        if (resumeDirectory is not null && File.Exists(Path.Combine(resumeDirectory, CaptionerDirectory.VocabularyFile)))
+            (architecture, vocabulary, _) = CaptionerDirectory.ReadMetadata(resumeDirectory);
         Corpus = CaptionCorpus.Load(options, architecture.ImageSize, architecture.ImageMean, architecture.ImageStd, architecture.MaxCaptionLength, vocabulary, cancellationToken);
         Config = architecture with { VocabularySize = Corpus.Vocabulary.Count };
         imageStage = new CachedImageStage(Corpus.ImageOptions);
@@ -207,7 +207,7 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
 
     /// <inheritdoc/>
     public void Save(string directory, Optimizer? optimizer, TrainerState? state) =>
-        CaptionerFiles.Save(directory, model, Config, Corpus.Vocabulary, Corpus.Tokenizer.Spec, optimizer, state);
+        CaptionerDirectory.Save(directory, model, Config, Corpus.Vocabulary, Corpus.Tokenizer.Spec, optimizer, state);
 
     /// <inheritdoc/>
     public void LoadWeights(string directory) => Checkpoint.LoadModel(directory, model);

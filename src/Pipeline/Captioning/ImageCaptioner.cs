@@ -77,7 +77,7 @@ public sealed class ImageCaptioner
     {
         ArgumentNullException.ThrowIfNull(modelDir);
         logger ??= NullLogger.Instance;
-        var (config, vocabulary, tokenizerSpec) = CaptionerFiles.ReadMetadata(modelDir);
+        var (config, vocabulary, tokenizerSpec) = CaptionerDirectory.ReadMetadata(modelDir);
         // Check the weights' header against config and vocabulary before allocating the model (untrusted files).
         if (File.Exists(Path.Combine(modelDir, Checkpoint.ModelFile)))
         {

@@ -39,8 +39,8 @@ public static class ModelDirectorySpecs
         long backbone = config.Backbone is { } b ? b.Architecture.ElementCount() * 5 / 4 + 65536 : 0;
         var model = BuildWithinBudget(directory, limits, () => new CaptionModel(config, new Generator(0)), backbone);
         return ModelDirectorySpec.FromModule(model,
-            new VocabularyCheck(CaptionerFiles.VocabularyFile, VocabularyFileKind.Tokens, CaptionerEmbedding),
-            new VocabularyCheck(CaptionerFiles.VocabularyFile, VocabularyFileKind.Tokens, CaptionerOutput));
+            new VocabularyCheck(CaptionerDirectory.VocabularyFile, VocabularyFileKind.Tokens, CaptionerEmbedding),
+            new VocabularyCheck(CaptionerDirectory.VocabularyFile, VocabularyFileKind.Tokens, CaptionerOutput));
     }
 
     /// <summary>The spec of the text classifier in <paramref name="directory"/>, from its config.json.</summary>

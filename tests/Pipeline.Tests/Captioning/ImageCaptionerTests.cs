@@ -95,11 +95,11 @@ public sealed class ImageCaptionerTests(TinyCaptionData data) : IClassFixture<Ti
         foreach (var file in Directory.GetFiles(data.ModelDirectory))
             File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
 
-        File.Delete(Path.Combine(copy, CaptionerFiles.VocabularyFile));
+        File.Delete(Path.Combine(copy, CaptionerDirectory.VocabularyFile));
         var noVocab = Assert.Throws<FileNotFoundException>(() => ImageCaptioner.Load(copy));
-        Assert.Contains(CaptionerFiles.VocabularyFile, noVocab.Message);
+        Assert.Contains(CaptionerDirectory.VocabularyFile, noVocab.Message);
 
-        Vocabulary.FromTokens([.. Vocabulary.SpecialTokens, "a", "b"]).Save(Path.Combine(copy, CaptionerFiles.VocabularyFile));
+        Vocabulary.FromTokens([.. Vocabulary.SpecialTokens, "a", "b"]).Save(Path.Combine(copy, CaptionerDirectory.VocabularyFile));
         var mismatch = Assert.Throws<InvalidDataException>(() => ImageCaptioner.Load(copy));
         Assert.Contains("6 tokens", mismatch.Message);
         Assert.Contains(Checkpoint.ConfigFile, mismatch.Message);

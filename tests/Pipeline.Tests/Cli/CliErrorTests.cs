@@ -85,7 +85,7 @@ public sealed class CliErrorTests : IDisposable
     public async Task ADuplicateVocabularyTokenIsOneLine()
     {
         var (model, image) = TinyCaptioner();
-        var vocab = Path.Combine(model, CaptionerFiles.VocabularyFile);
+        var vocab = Path.Combine(model, CaptionerDirectory.VocabularyFile);
         File.WriteAllText(vocab, File.ReadAllText(vocab).Replace("\"red\"", "\"blue\""));
         AssertOneClearLine(await RunAsync("caption", image, "--model", model), "'blue' appears twice");
     }

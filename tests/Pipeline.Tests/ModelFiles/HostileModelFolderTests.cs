@@ -86,7 +86,7 @@ public sealed class HostileModelFolderTests : IDisposable
     {
         var dir = TinyModelDirectories.WriteCaptioner(Path.Combine(root, "big-vocab"));
         var tokens = Vocabulary.SpecialTokens.Concat(Enumerable.Range(0, 1_000_000).Select(i => "w" + i)).ToList();
-        File.WriteAllText(Path.Combine(dir, CaptionerFiles.VocabularyFile),
+        File.WriteAllText(Path.Combine(dir, CaptionerDirectory.VocabularyFile),
             $$"""{"format":"pipeline-vocabulary","version":1,"tokens":[{{string.Join(",", tokens.Select(t => "\"" + t + "\""))}}]}""");
         tokens = null;
         GC.Collect();

@@ -10,7 +10,7 @@ using Pipeline.Preprocessing.Text;
 namespace Pipeline.Captioning;
 
 /// <summary>Reads and writes the files of a captioner model directory.</summary>
-public static class CaptionerFiles
+public static class CaptionerDirectory
 {
     /// <summary>File name of the vocabulary.</summary>
     public const string VocabularyFile = "vocab.json";
