@@ -22,13 +22,13 @@ internal static class CaptionCommand
             try { options = line.Parse(parse); }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"caption: {PipelineCli.UserMessage(e)}");
-                return 2;
+                Console.Error.WriteLine($"pipeline caption: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
             if (line.ResolveModel(parse) is not { } modelDirectory)
             {
                 Console.Error.WriteLine("caption: no --model given and the shipped model data/models/captioner was not found from the current folder or the program's folder.");
-                return 2;
+                return PipelineCli.ErrorExitCode;
             }
             return await RunAsync(modelDirectory, options, cancellationToken);
         });
@@ -41,8 +41,8 @@ internal static class CaptionCommand
         try { captioner = ImageCaptioner.Load(modelDirectory); }
         catch (Exception e) when (e is IOException or InvalidDataException or CheckpointFormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"caption: cannot load the model: {PipelineCli.UserMessage(e)}");
-            return 2;
+            Console.Error.WriteLine($"pipeline caption: cannot load the model: {PipelineCli.UserMessage(e)}");
+            return PipelineCli.ErrorExitCode;
         }
         if (options.AttentionMapsDirectory is not null && !captioner.Config.UseAttention)
             Console.Error.WriteLine("caption: this model has no attention (trained with --no-attention); --attention-maps writes nothing.");

@@ -34,8 +34,8 @@ internal static class ClassifyCommand
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
             {
-                Console.Error.WriteLine($"classify: {PipelineCli.UserMessage(e)}");
-                return 1;
+                Console.Error.WriteLine($"pipeline classify: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;

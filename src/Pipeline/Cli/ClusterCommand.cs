@@ -88,8 +88,8 @@ internal static class ClusterCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"cluster silo: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"pipeline cluster silo: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
             if (options.Connection.Redis is not null && options.AdvertisedAddress is null)
                 Console.Error.WriteLine("cluster silo: advertising 127.0.0.1 — only processes on this machine can reach this silo; pass --advertise IP for a multi-machine cluster.");
@@ -100,7 +100,7 @@ internal static class ClusterCommand
             {
                 Console.Error.WriteLine($"cluster silo: the silo stopped: {e.GetBaseException().Message}" +
                                         (options.Connection.Redis is { } redis ? $" (is Redis answering at {redis}? scripts/start-redis.sh starts one)" : ""));
-                return 1;
+                return PipelineCli.ErrorExitCode;
             }
             return 0;
         });
@@ -154,7 +154,7 @@ internal static class ClusterCommand
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"cluster {verb}: {e.Message}");
-                return 2;
+                return PipelineCli.ErrorExitCode;
             }
             return await SubmitAndFollowAsync(verb, noun, job, parse.GetValue(shardSize), parse.GetValue(detach), connection.Parse(parse), cancellationToken);
         });
@@ -179,7 +179,7 @@ internal static class ClusterCommand
                 Describe(path, status);
                 if (!parse.GetValue(follow) || status.IsTerminal) return status.Phase == JobPhase.None ? 1 : 0;
                 try { status = await jobs.FollowAsync(path, FollowInterval, new ProgressPrinter(Noun(status.Spec)), Unreachable, cancellationToken); }
-                catch (OperationCanceledException) { return 130; }
+                catch (OperationCanceledException) { return PipelineCli.CancelledExitCode; }
                 return Finish(status.Spec?.Kind.ToString().ToLowerInvariant() ?? "cluster", status);
             });
         });
@@ -221,7 +221,7 @@ internal static class ClusterCommand
             catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or InvalidDataException)
             {
                 Console.Error.WriteLine($"cluster {verb}: {e.Message}");
-                return 1;
+                return PipelineCli.ErrorExitCode;
             }
             var spec = status.Spec!;
             Console.Error.WriteLine(result switch
@@ -244,7 +244,7 @@ internal static class ClusterCommand
                 try { status = await jobs.CancelAsync(spec.OutputPath).WaitAsync(TimeSpan.FromSeconds(15)); }
                 catch (Exception e) when (e is not OperationCanceledException) { Console.Error.WriteLine($"cluster {verb}: could not cancel the job: {e.Message}"); }
                 Console.Error.WriteLine($"cluster {verb}: cancelled with {status.ShardsDone:N0} of {spec.ShardCount:N0} shards committed; rerun the same command to resume.");
-                return 130;
+                return PipelineCli.CancelledExitCode;
             }
             return Finish(verb, status);
         });
@@ -257,7 +257,7 @@ internal static class ClusterCommand
         {
             Console.Error.WriteLine($"{what}: cannot reach the cluster ({(connection.Redis is { } redis ? "Redis " + redis : "localhost gateway " + string.Join(",", connection.GatewayPorts ?? []))}, " +
                                     $"cluster id '{connection.ClusterId}'): {e.Message}. Is a silo running (`pipeline cluster silo`)?");
-            return 1;
+            return PipelineCli.ErrorExitCode;
         }
         using (host)
         {
@@ -288,7 +288,7 @@ internal static class ClusterCommand
             // Only with localhost development clustering, whose job state lives in a silo's memory.
             Console.Error.WriteLine($"{verb}: the cluster has lost the job's state (a silo holding it in memory stopped); " +
                                     "rerun the job's command: it resumes from the shards already committed.");
-            return 1;
+            return PipelineCli.ErrorExitCode;
         }
         var spec = status.Spec;
         var summary = ClusterJobClient.Summary(status);

@@ -75,8 +75,8 @@ internal static class EvaluateCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"evaluate captioner: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"pipeline evaluate captioner: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;
@@ -115,8 +115,8 @@ internal static class EvaluateCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"evaluate classifier: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"pipeline evaluate classifier: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;

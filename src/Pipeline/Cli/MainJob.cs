@@ -17,7 +17,7 @@ internal static class MainJob
         if (data is null || !Directory.Exists(Path.Combine(data, "samples")))
         {
             Console.Error.WriteLine("pipeline: data/models/captioner not found from the current folder or the program's folder; run from the repository root, or use `pipeline caption INPUT --model DIR`. See `pipeline --help`.");
-            return 2;
+            return PipelineCli.ErrorExitCode;
         }
         var outDir = Path.GetFullPath("out");
         Directory.CreateDirectory(outDir);

@@ -44,12 +44,12 @@ internal static class PrepareCommand
                     foreach (var failure in split.Failures) Console.Error.WriteLine($"  skipped {failure}");
                 }
                 Console.WriteLine($"vocabulary: {corpus.Vocabulary.Count} words; {clock.Elapsed.TotalSeconds:F1}s");
-                return Task.FromResult(corpus.Train.Failures.Count + corpus.Validation.Failures.Count > 0 ? 1 : 0);
+                return Task.FromResult(corpus.Train.Failures.Count + corpus.Validation.Failures.Count > 0 ? PipelineCli.PartialExitCode : 0);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException)
             {
-                Console.Error.WriteLine($"prepare: {e.Message}");
-                return Task.FromResult(2);
+                Console.Error.WriteLine($"pipeline prepare: {PipelineCli.UserMessage(e)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;

@@ -31,8 +31,8 @@ internal static class ScoreCaptionsCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException)
             {
-                Console.Error.WriteLine($"score-captions: {e.Message}");
-                return 1;
+                Console.Error.WriteLine($"pipeline score-captions: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;

@@ -108,8 +108,8 @@ internal static class TrainCaptionerCommand
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or CheckpointFormatException or DatasetFormatException)
             {
-                Console.Error.WriteLine($"train captioner: {e.Message}");
-                return Task.FromResult(2);
+                Console.Error.WriteLine($"pipeline train captioner: {PipelineCli.UserMessage(e)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;
@@ -133,7 +133,7 @@ internal static class TrainCaptionerCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            if (!request.EvaluateOnly && !Train(request, trainingToken.Token) && !timer.IsCancellationRequested) return 130;
+            if (!request.EvaluateOnly && !Train(request, trainingToken.Token) && !timer.IsCancellationRequested) return PipelineCli.CancelledExitCode;
             Console.CancelKeyPress -= onCancel;
             return Evaluate(request);
         }

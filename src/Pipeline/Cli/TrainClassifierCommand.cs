@@ -131,8 +131,8 @@ internal static class TrainClassifierCommand
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or DatasetFormatException or FormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return Task.FromResult(1);
+                Console.Error.WriteLine($"pipeline train classifier: {PipelineCli.UserMessage(e)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;
@@ -163,7 +163,7 @@ internal static class TrainClassifierCommand
         if (result.Interrupted)
         {
             Console.Error.WriteLine($"interrupted: checkpoint saved; continue with the same command plus --resume.");
-            return 130;
+            return PipelineCli.CancelledExitCode;
         }
         if (result.Folds is { } folds) Console.WriteLine(folds);
         if (result.Test is { } test) PrintTable(result.Test, result.Baseline, request.Model.Architecture.ToString());

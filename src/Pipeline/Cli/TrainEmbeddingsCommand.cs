@@ -53,8 +53,8 @@ internal static class TrainEmbeddingsCommand
             var tokenizer = new WordTokenizer(parse.GetValue(lowerCase));
             if (!parse.GetValue(corpus)!.Exists)
             {
-                Console.Error.WriteLine($"error: corpus file not found: {parse.GetValue(corpus)!.FullName}");
-                return Task.FromResult(1);
+                Console.Error.WriteLine($"pipeline train embeddings: corpus file not found: {parse.GetValue(corpus)!.FullName}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
             // Bounded lines (a single 40 MB line is skipped and reported, not read whole), gzip corpora decompressed.
             string corpusPath = parse.GetValue(corpus)!.FullName;
@@ -72,8 +72,8 @@ internal static class TrainEmbeddingsCommand
             catch (Exception ex) when (ex is ArgumentException or FormatException or IOException or InvalidOperationException)
             {
                 // Bad options or corpus: the message names the option or file; a stack trace would only hide it.
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return Task.FromResult(1);
+                Console.Error.WriteLine($"pipeline train embeddings: {PipelineCli.UserMessage(ex)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;

@@ -45,7 +45,7 @@ public sealed class ClassifyJobTests : IClassFixture<TextClassifierTests.Trained
 
         Assert.Equal(good.Length, summary.Completed);
         Assert.Equal(3, summary.Failed);
-        Assert.Equal(2, summary.ExitCode);
+        Assert.Equal(1, summary.ExitCode);
         var errorKeys = File.ReadAllLines(options.ErrorsPath).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()!).Order().ToArray();
         Assert.Equal(["17", "30", "5"], errorKeys);
         Assert.Contains("invalid UTF-8", File.ReadAllText(options.ErrorsPath));
