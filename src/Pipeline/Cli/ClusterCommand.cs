@@ -69,12 +69,11 @@ internal static class ClusterCommand
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Port clients connect to.", DefaultValueFactory = _ => ClusterConnectionOptions.DefaultGatewayPort };
         var primaryPort = new Option<int>("--primary-port") { Description = "Localhost clustering only: the silo port of the first silo, which the others join.", DefaultValueFactory = _ => ClusterConnectionOptions.DefaultSiloPort };
         var advertise = new Option<string?>("--advertise") { Description = "Address other machines reach this silo at (Redis clustering; default 127.0.0.1: this machine only)." };
-        var threads = new Option<int?>("--threads") { Description = "Engine threads (default: one per core this process may use, e.g. under taskset)." };
         var lease = new Option<double>("--lease-timeout") { Description = "Seconds a shard lease lasts without renewal (all silos alike).", DefaultValueFactory = _ => new ClusterWorkerOptions().LeaseDuration.TotalSeconds };
 
         var command = new Command("silo", "Start a worker silo: it joins the cluster, hosts the models and runs shards until stopped (Ctrl-C / SIGTERM).");
         connection.AddTo(command, client: false);
-        foreach (var option in new Option[] { siloPort, gatewayPort, primaryPort, advertise, threads, lease }) command.Options.Add(option);
+        foreach (var option in new Option[] { siloPort, gatewayPort, primaryPort, advertise, lease }) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             ClusterSiloOptions options;
@@ -83,7 +82,7 @@ internal static class ClusterCommand
                 IPAddress? address = parse.GetValue(advertise) is { } text
                     ? IPAddress.TryParse(text, out var parsed) ? parsed : throw new ArgumentException($"--advertise: '{text}' is not an IP address.")
                     : null;
-                var worker = new ClusterWorkerOptions { LeaseDuration = TimeSpan.FromSeconds(parse.GetValue(lease)), Threads = parse.GetValue(threads) }.Validate();
+                var worker = new ClusterWorkerOptions { LeaseDuration = TimeSpan.FromSeconds(parse.GetValue(lease)), Threads = parse.GetValue(PipelineCli.Threads) }.Validate();
                 options = new ClusterSiloOptions(connection.Parse(parse), parse.GetValue(siloPort), parse.GetValue(gatewayPort), parse.GetValue(primaryPort), address, worker);
             }
             catch (ArgumentException e)
@@ -123,11 +122,13 @@ internal static class ClusterCommand
     private static Command CreateClassify()
     {
         var line = new ClassifyCommandLine();
+        line.Output.Required = true;
+        line.Output.Description = "Result file (.jsonl, .csv or .tsv) on storage every silo sees; written whole when the job ends. Identifies the job.";
         return CreateSubmit("classify", "Classify a corpus on the cluster: same input, options and output as `pipeline classify`.", line.AddTo,
             JobPlanner.DefaultClassifyShardSize, "texts", parse =>
             {
-                var options = line.Parse(parse);
-                return JobPlanner.Request(options.OutputPath, RequireDirectory(parse.GetValue(line.Model)!.FullName), ClassifyJobSettings.From(options));
+                var options = line.ParseJob(parse);
+                return JobPlanner.Request(options.OutputPath, RequireDirectory(line.ResolveModel(parse)), ClassifyJobSettings.From(options));
             });
     }
 

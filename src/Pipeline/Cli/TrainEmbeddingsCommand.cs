@@ -29,13 +29,12 @@ internal static class TrainEmbeddingsCommand
         var subsample = new Option<double>("--subsample") { Description = "Sub-sampling threshold t (0 disables).", DefaultValueFactory = _ => defaults.SubsamplingThreshold };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus.", DefaultValueFactory = _ => defaults.Epochs };
         var learningRate = new Option<float?>("--learning-rate") { Description = "Initial learning rate (default 0.025 skip-gram, 0.05 CBOW)." };
-        var threads = new Option<int?>("--threads") { Description = "Worker threads (default: processor count; only 1 is bit-reproducible)." };
         var seed = new Option<ulong>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => defaults.Seed };
         var lowerCase = new Option<bool>("--lowercase") { Description = "Lower-case the text before tokenizing.", DefaultValueFactory = _ => true };
         var show = new Option<string[]>("--neighbours") { Description = "Words whose nearest neighbours to print (default: frequent words).", AllowMultipleArgumentsPerToken = true };
 
         var command = new Command("embeddings", "Train word2vec vectors (skip-gram or CBOW, negative sampling) on a text corpus.");
-        foreach (var option in new Option[] { corpus, output, column, architecture, dimensions, window, negative, minCount, subsample, epochs, learningRate, threads, seed, lowerCase, show })
+        foreach (var option in new Option[] { corpus, output, column, architecture, dimensions, window, negative, minCount, subsample, epochs, learningRate, seed, lowerCase, show })
             command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -48,7 +47,7 @@ internal static class TrainEmbeddingsCommand
                 SubsamplingThreshold: parse.GetValue(subsample),
                 Epochs: parse.GetValue(epochs),
                 LearningRate: parse.GetValue(learningRate),
-                Threads: parse.GetValue(threads),
+                Threads: parse.GetValue(PipelineCli.Threads),   // the global --threads (only 1 is bit-reproducible)
                 Seed: parse.GetValue(seed));
             var tokenizer = new WordTokenizer(parse.GetValue(lowerCase));
             if (!parse.GetValue(corpus)!.Exists)
