@@ -173,7 +173,7 @@ internal sealed class CaptionCommandLine
     public Option<int> TopK { get; } = new("--top-k") { Description = "Captions per image: the best plus TOP_K-1 alternatives (≤ beam).", DefaultValueFactory = _ => 1 };
     public Option<bool> Recursive { get; } = new("--recursive") { Description = "Descend into sub-folders of folder inputs." };
     public Option<string?> Maps { get; } = new("--attention-maps") { Description = "Write one attention-overlay PNG per image into this folder." };
-    public Option<BatchErrorPolicy> OnError { get; } = CliOptions.Choice("--on-error", "skip: report bad files and go on; fail: stop at the first.", BatchErrorPolicy.Skip);
+    public ChoiceOption<BatchErrorPolicy> OnError { get; } = CliOptions.Choice("--on-error", "skip: report bad files and go on; fail: stop at the first.", BatchErrorPolicy.Skip);
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 16 };
 
     public void AddTo(Command command)
@@ -198,6 +198,6 @@ internal sealed class CaptionCommandLine
             parse.GetValue(Recursive),
             parse.GetValue(Maps),
             new CaptionOptions(BeamSize: parse.GetValue(Beam), MaxLength: parse.GetValue(MaxLength), TopK: parse.GetValue(TopK), LengthPenalty: parse.GetValue(LengthPenalty)),
-            new BatchOptions(BatchSize: parse.GetValue(BatchSize), OnError: parse.GetValue(OnError))).Validate();
+            new BatchOptions(BatchSize: parse.GetValue(BatchSize), OnError: OnError.Get(parse))).Validate();
     }
 }

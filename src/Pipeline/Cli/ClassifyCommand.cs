@@ -204,11 +204,11 @@ internal sealed class ClassifyCommandLine
     public Option<string?> Output { get; } = new("--out") { Description = "Result file (.jsonl, .csv, .tsv), resumable: a rerun skips lines already in it. Default (or -): stdout." };
     public Option<OutputFormat?> OutputFormat { get; } = ResultTarget.CreateFormatOption();
     public Option<int> TopK { get; } = new("--top-k") { Description = "Labels listed per text with their probabilities.", DefaultValueFactory = _ => TextClassifier.DefaultTopK };
-    public Option<ClassifyInputFormat> Format { get; } = CliOptions.Choice("--format", "Input layout (default: from the extension; stdin: one text per line).", ClassifyInputFormat.Auto, FormatNames);
+    public ChoiceOption<ClassifyInputFormat> Format { get; } = CliOptions.Choice("--format", "Input layout (default: from the extension; stdin: one text per line).", ClassifyInputFormat.Auto, FormatNames);
     public Option<string> TextColumn { get; } = new("--text-column") { Description = "Text column: a header name, or a 0-based position (1 for label<TAB>text).", DefaultValueFactory = _ => "text" };
     public Option<string> IdColumn { get; } = new("--id-column") { Description = "Id column/field name (default id: the line number).", DefaultValueFactory = _ => "id" };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => 64 };
-    public Option<BatchErrorPolicy> OnError { get; } = CliOptions.Choice("--on-error", "skip: report bad lines and go on; fail: stop at the first.", BatchErrorPolicy.Skip);
+    public ChoiceOption<BatchErrorPolicy> OnError { get; } = CliOptions.Choice("--on-error", "skip: report bad lines and go on; fail: stop at the first.", BatchErrorPolicy.Skip);
 
     public void AddTo(Command command)
     {
@@ -253,9 +253,9 @@ internal sealed class ClassifyCommandLine
         return new ClassifyJobOptions(
             InputPath: input,
             OutputPath: output,
-            Format: parse.GetValue(Format),
+            Format: Format.Get(parse),
             TopK: topK,
-            OnError: parse.GetValue(OnError),
+            OnError: OnError.Get(parse),
             BatchSize: batchSize,
             TextColumn: parse.GetValue(TextColumn)!,
             IdColumn: parse.GetValue(IdColumn)!);

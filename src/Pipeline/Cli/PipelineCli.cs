@@ -64,6 +64,12 @@ internal static class PipelineCli
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
+        var notes = new List<string>();
+        if (UsageErrors.RenameOldOptions(parse, args, notes) is { } renamed)
+        {
+            parse = root.Parse(renamed);
+            foreach (var note in notes) Console.Error.WriteLine($"{CommandPath(parse)}: {note}");
+        }
         if (parse.Action is not HelpAction && UsageErrors.Find(parse) is { Count: > 0 } usage)
         {
             string path = CommandPath(parse);

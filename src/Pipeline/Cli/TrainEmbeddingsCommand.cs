@@ -21,17 +21,17 @@ internal static class TrainEmbeddingsCommand
         var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text, one sentence or document per line.", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the vectors (word2vec text format).", Required = true };
         var column = new Option<int?>("--column") { Description = "Use only this zero-based tab-separated column of each line (1 for label<TAB>text files)." };
-        var architecture = new Option<Word2VecArchitecture>("--arch") { Description = "skipgram or cbow.", DefaultValueFactory = _ => defaults.Architecture };
-        var dimensions = new Option<int>("--dim") { Description = "Vector length.", DefaultValueFactory = _ => defaults.Dimensions };
+        var architecture = CliOptions.Choice("--arch", "Skip-gram or continuous bag of words.", defaults.Architecture, new Dictionary<Word2VecArchitecture, string> { [Word2VecArchitecture.SkipGram] = "skipgram" });
+        var dimensions = new Option<int>("--embedding-dim") { Description = "Vector length.", DefaultValueFactory = _ => defaults.Dimensions };
         var window = new Option<int>("--window") { Description = "Maximum context distance (randomly shrunk per word).", DefaultValueFactory = _ => defaults.Window };
         var negative = new Option<int>("--negative") { Description = "Negative samples per positive pair.", DefaultValueFactory = _ => defaults.NegativeSamples };
         var minCount = new Option<int>("--min-count") { Description = "Drop words seen fewer times.", DefaultValueFactory = _ => defaults.MinCount };
         var subsample = new Option<double>("--subsample") { Description = "Sub-sampling threshold t (0 disables).", DefaultValueFactory = _ => defaults.SubsamplingThreshold };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus.", DefaultValueFactory = _ => defaults.Epochs };
-        var learningRate = new Option<float?>("--learning-rate") { Description = "Initial learning rate (default 0.025 skip-gram, 0.05 CBOW)." };
+        var learningRate = new Option<float?>("--lr") { Description = "Initial learning rate (default 0.025 skip-gram, 0.05 CBOW)." };
         var seed = new Option<ulong>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => defaults.Seed };
         var lowerCase = new Option<bool>("--lowercase") { Description = "Lower-case the text before tokenizing.", DefaultValueFactory = _ => true };
-        var show = new Option<string[]>("--neighbours") { Description = "Words whose nearest neighbours to print (default: frequent words).", AllowMultipleArgumentsPerToken = true };
+        var show = CliOptions.List("--neighbours", "Words whose nearest neighbours to print (default: frequent words).");
 
         var command = new Command("embeddings", "Train word2vec vectors (skip-gram or CBOW, negative sampling) on a text corpus.");
         foreach (var option in new Option[] { corpus, output, column, architecture, dimensions, window, negative, minCount, subsample, epochs, learningRate, seed, lowerCase, show })
@@ -39,7 +39,7 @@ internal static class TrainEmbeddingsCommand
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new Word2VecOptions(
-                Architecture: parse.GetValue(architecture),
+                Architecture: architecture.Get(parse),
                 Dimensions: parse.GetValue(dimensions),
                 Window: parse.GetValue(window),
                 NegativeSamples: parse.GetValue(negative),

@@ -18,8 +18,8 @@ namespace Pipeline.Cli;
 /// <summary>Finds and words the usage errors of a parse.</summary>
 internal static partial class UsageErrors
 {
-    /// <summary>Old option names (before docs/cli.md's convention) → their new names, for the "did you mean" hint.</summary>
-    private static readonly IReadOnlyDictionary<string, string> Renamed = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>Old option names (before docs/cli.md's convention) → their new names; the old ones still work, with a note.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Renamed = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["--learning-rate"] = "--lr",
         ["--min-freq"] = "--min-count",
@@ -45,6 +45,26 @@ internal static partial class UsageErrors
             if (!messages.Contains(message)) messages.Add(message);
         }
         return messages;
+    }
+
+    /// <summary>
+    /// <paramref name="args"/> with the old names of renamed options replaced by their new names, where the command being run
+    /// has the new name and not the old one (null when nothing was renamed); <paramref name="notes"/> receives one line per rename.
+    /// </summary>
+    public static string[]? RenameOldOptions(ParseResult parse, string[] args, List<string> notes)
+    {
+        var names = AllOptionNames(parse.CommandResult.Command);
+        string[]? renamed = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--") break;
+            var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, "=" + v) : (args[i], "");
+            if (!Renamed.TryGetValue(name, out var current) || names.Contains(name) || !names.Contains(current)) continue;
+            renamed ??= (string[])args.Clone();
+            renamed[i] = current + value;
+            notes.Add($"'{name}' is now called '{current}'; the old name will stop working (docs/cli.md)");
+        }
+        return renamed;
     }
 
     /// <summary>The one-line hint printed after usage errors.</summary>
@@ -75,8 +95,6 @@ internal static partial class UsageErrors
     public static string Suggestion(Command command, string token)
     {
         string name = token.Split('=', 2)[0];
-        if (Renamed.TryGetValue(name, out var renamed) && AllOptionNames(command).Contains(renamed))
-            return $"; it is now called '{renamed}' (see docs/cli.md)";
         var best = AllOptionNames(command)
             .Select(n => (Name: n, Distance: Distance(name, n)))
             .Where(c => c.Distance <= Math.Max(1, (c.Name.Length - 2) / 3))
