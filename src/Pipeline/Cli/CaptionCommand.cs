@@ -43,9 +43,9 @@ internal static class CaptionCommand
         return command;
     }
 
-    /// <summary>Captions <paramref name="options"/>' inputs into its output file (null: stdout), reporting on stderr.</summary>
-    public static Task<int> RunAsync(string modelDirectory, CaptionBatchOptions options, CancellationToken commandToken) =>
-        RunAsync(modelDirectory, options, ResultTarget.From(options.OutputPath, null), quiet: false, commandToken);
+    /// <summary>Captions <paramref name="options"/>' inputs into its output file (null: stdout), reporting on stderr unless <paramref name="quiet"/>.</summary>
+    public static Task<int> RunAsync(string modelDirectory, CaptionBatchOptions options, bool quiet, CancellationToken commandToken) =>
+        RunAsync(modelDirectory, options, ResultTarget.From(options.OutputPath, null), quiet, commandToken);
 
     private static async Task<int> RunAsync(string modelDirectory, CaptionBatchOptions options, ResultTarget target, bool quiet, CancellationToken commandToken)
     {

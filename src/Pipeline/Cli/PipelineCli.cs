@@ -53,6 +53,7 @@ internal static class PipelineCli
         root.Options.Add(Verbose);
         root.Options.Add(Quiet);
         root.Options.Add(Threads);
+        root.Options.Add(MainJob.Output);
         root.SetAction((parse, cancellationToken) => MainJob.Run(parse, cancellationToken));
         return root;
     }

@@ -127,7 +127,7 @@ internal static class TrainClassifierCommand
                     Folds: parse.GetValue(folds),
                     Resume: parse.GetValue(resume),
                     Baseline: parse.GetValue(baseline));
-                return Task.FromResult(Run(request, cancellationToken));
+                return Task.FromResult(Run(request, PipelineCli.IsQuiet(parse), cancellationToken));
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or DatasetFormatException or FormatException or Models.Checkpoints.CheckpointFormatException)
             {
@@ -138,12 +138,13 @@ internal static class TrainClassifierCommand
         return command;
     }
 
-    private static int Run(ClassifierTrainingRequest request, CancellationToken cancellationToken)
+    private static int Run(ClassifierTrainingRequest request, bool quiet, CancellationToken cancellationToken)
     {
-        var logger = new StderrLogger();
+        // --quiet: warnings and errors only on stderr, no progress bar or per-epoch lines.
+        var logger = new StderrLogger(quiet ? Microsoft.Extensions.Logging.LogLevel.Warning : Microsoft.Extensions.Logging.LogLevel.Information);
         ClassifierExperimentResult result;
-        void OnEpoch(EpochSummary s) => logger.LogEpoch(s);
-        if (!Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        void OnEpoch(EpochSummary s) { if (!quiet) logger.LogEpoch(s); }
+        if (!quiet && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive)
         {
             result = AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>

@@ -66,7 +66,7 @@ internal static class TrainEmbeddingsCommand
                 tokenizer.Tokenize, parse.GetValue(column));
             try
             {
-                return Task.FromResult(Run(source, parse.GetValue(output)!.FullName, options, parse.GetValue(show) ?? [], cancellationToken));
+                return Task.FromResult(Run(source, parse.GetValue(output)!.FullName, options, parse.GetValue(show) ?? [], PipelineCli.IsQuiet(parse), cancellationToken));
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or IOException or InvalidOperationException)
             {
@@ -78,10 +78,10 @@ internal static class TrainEmbeddingsCommand
         return command;
     }
 
-    private static int Run(Word2VecCorpus corpus, string outputPath, Word2VecOptions options, string[] show, CancellationToken cancellationToken)
+    private static int Run(Word2VecCorpus corpus, string outputPath, Word2VecOptions options, string[] show, bool quiet, CancellationToken cancellationToken)
     {
         var trainer = new Word2Vec(options);
-        var progress = new ConsoleProgress();
+        var progress = new ConsoleProgress(quiet);
         var clock = Stopwatch.StartNew();
         var vectors = trainer.Train(corpus, progress, cancellationToken);
         var trainTime = clock.Elapsed;
@@ -112,7 +112,7 @@ internal static class TrainEmbeddingsCommand
 
     // A status line on stderr: rewritten in place on a terminal (at most twice a second), one line per
     // epoch when redirected to a log.
-    private sealed class ConsoleProgress : IProgress<Word2VecProgress>
+    private sealed class ConsoleProgress(bool quiet) : IProgress<Word2VecProgress>
     {
         private readonly bool _interactive = !Console.IsErrorRedirected;
         private long _lastTicks;
@@ -123,6 +123,7 @@ internal static class TrainEmbeddingsCommand
         public void Report(Word2VecProgress value)
         {
             Last = value;
+            if (quiet) return;
             var now = Stopwatch.GetTimestamp();
             var done = value.Fraction >= 1;
             if (_interactive ? !done && Stopwatch.GetElapsedTime(_lastTicks, now) < TimeSpan.FromMilliseconds(500) : !done && value.Epoch == _lastEpoch)

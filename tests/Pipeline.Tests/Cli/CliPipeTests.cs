@@ -225,4 +225,39 @@ public sealed class CliPipeTests : IDisposable
         Assert.Equal(2, bad.Exit);
         Assert.Contains("--threads must be at least 1", bad.Error);
     }
+
+    [Fact]
+    public async Task TheShippedModelsAreUsedWithoutModel()
+    {
+        var shipped = Pipeline.Cli.DefaultModels.Find(Pipeline.Cli.DefaultModels.Classifier);
+        Assert.NotNull(shipped);
+        const string text = "a gripping , beautifully acted film";
+        var classify = await CliRun.RunAsync("classify", "--text", text);
+        Assert.True(classify.Exit == 0, classify.ToString());
+        Assert.Equal(TextClassifier.Load(shipped).Predict(text).Label, Records(classify)[0].GetProperty("label").GetString());
+
+        var sample = Directory.GetFiles(Path.Combine(Pipeline.Cli.DefaultModels.FindDataDirectory()!, "samples"), "*.png").Order().First();
+        var caption = await CliRun.RunAsync("caption", sample);
+        Assert.True(caption.Exit == 0, caption.ToString());
+        Assert.False(string.IsNullOrWhiteSpace(Assert.Single(Records(caption)).GetProperty("caption").GetString()));
+    }
+
+    [Fact]
+    public async Task TheMainJobWritesFilesOnlyWhereAsked()
+    {
+        // The test runs outside the repository root: without --out the captions are printed and nothing is written here.
+        Assert.False(Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "data", "samples")));
+        bool outBefore = Directory.Exists("out");
+        var printed = await CliRun.RunAsync();
+        Assert.True(printed.Exit == 0, printed.ToString());
+        Assert.Contains("000000.png", printed.Out);
+        Assert.Equal(outBefore, Directory.Exists("out"));
+
+        var kept = Path.Combine(root, "main-out");
+        var run = await CliRun.RunAsync("--out", kept);
+        Assert.True(run.Exit == 0, run.ToString());
+        int samples = Directory.GetFiles(Path.Combine(Pipeline.Cli.DefaultModels.FindDataDirectory()!, "samples"), "*.png").Length;
+        Assert.Equal(samples, File.ReadAllLines(Path.Combine(kept, "captions.jsonl")).Length);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(kept, "attention"), "*.png"));
+    }
 }
