@@ -38,10 +38,12 @@ internal static partial class UsageErrors
         var unknown = UnknownOptions(parse);
         foreach (var token in unknown)
             messages.Add($"unrecognized option '{token}'{Suggestion(parse.CommandResult.Command, token)}");
+        // The word after an unknown option is most likely its value ("--modle M"): no second error for it.
+        var values = parse.Tokens.Zip(parse.Tokens.Skip(1)).Where(p => unknown.Contains(p.First.Value) && p.Second.Type == TokenType.Argument).Select(p => p.Second.Value).ToHashSet(StringComparer.Ordinal);
         foreach (var error in parse.Errors)
         {
             var message = Reword(error.Message);
-            if (unknown.Any(t => message.Contains($"'{t}'", StringComparison.Ordinal))) continue;
+            if (unknown.Concat(values).Any(t => message.Contains($"'{t}'", StringComparison.Ordinal))) continue;
             if (!messages.Contains(message)) messages.Add(message);
         }
         return messages;

@@ -50,6 +50,14 @@ public sealed class CliUsageTests : IDisposable
     }
 
     [Fact]
+    public async Task AMisspelledOptionsValueIsNotASecondError()
+    {
+        var run = await CliRun.RunAsync("classify", "--modle", "somewhere", "--text", "hi");
+        AssertUsageError(run, "pipeline classify: unrecognized option '--modle'; did you mean '--model'?", "pipeline classify");
+        Assert.Equal(2, run.ErrorLines.Length);
+    }
+
+    [Fact]
     public async Task AnUnknownOptionWithoutANearNameHasNoSuggestion()
     {
         var (model, image) = TinyCaptioner();
