@@ -1,5 +1,5 @@
 // `pipeline` with no sub-command: the main job on the embedded defaults. Captions the sample images in
-// data/samples with the default model in data/models/captioner (both made by this project's own commands,
+// data/samples/photos with the default model in data/models/captioner (both made by this project's own commands,
 // see docs/CAPTIONING.md), prints the captions, and writes them plus per-word attention maps to --out DIR —
 // by default out/ when run from the repository root (README's first command); anywhere else nothing is
 // written unless --out is given.
@@ -19,9 +19,10 @@ internal static class MainJob
     public static async Task<int> Run(ParseResult parse, CancellationToken cancellationToken)
     {
         var data = DefaultModels.FindDataDirectory();
-        if (data is null || !Directory.Exists(Path.Combine(data, "samples")))
+        var samples = data is null ? null : Path.Combine(data, "samples", "photos");
+        if (data is null || !Directory.Exists(samples))
         {
-            Console.Error.WriteLine("pipeline: data/models/captioner not found from the current folder or the program's folder; run from the repository root, or use `pipeline caption INPUT --model DIR`. See `pipeline --help`.");
+            Console.Error.WriteLine("pipeline: data/models/captioner and data/samples/photos not found from the current folder or the program's folder; run from the repository root, or use `pipeline caption INPUT --model DIR`. See `pipeline --help`.");
             return PipelineCli.ErrorExitCode;
         }
         // Files are written only where the user asked (--out) or in the repository's own out/ when standing at its root,
@@ -37,8 +38,8 @@ internal static class MainJob
             File.Delete(captions);
             File.Delete(ErrorLog.PathFor(captions));
             var maps = Path.Combine(outDir, "attention");
-            Console.WriteLine($"Captioning {Path.Combine(data, "samples")} with {Path.Combine(data, "models", "captioner")} (beam {CaptionCommandLine.DefaultBeam}, length penalty {CaptionCommandLine.DefaultLengthPenalty})…");
-            var options = new CaptionBatchOptions([Path.Combine(data, "samples")], captions, Recursive: false, keep is null ? null : maps,
+            Console.WriteLine($"Captioning {samples} with {Path.Combine(data, "models", "captioner")} (beam {CaptionCommandLine.DefaultBeam}, length penalty {CaptionCommandLine.DefaultLengthPenalty})…");
+            var options = new CaptionBatchOptions([samples!], captions, Recursive: false, keep is null ? null : maps,
                 new CaptionOptions(BeamSize: CaptionCommandLine.DefaultBeam, LengthPenalty: CaptionCommandLine.DefaultLengthPenalty), new BatchOptions(BatchSize: 8));
             int exit = await CaptionCommand.RunAsync(Path.Combine(data, "models", "captioner"), options, quiet: keep is null || PipelineCli.IsQuiet(parse), cancellationToken);
             if (File.Exists(captions))

@@ -236,7 +236,7 @@ public sealed class CliPipeTests : IDisposable
         Assert.True(classify.Exit == 0, classify.ToString());
         Assert.Equal(TextClassifier.Load(shipped).Predict(text).Label, Records(classify)[0].GetProperty("label").GetString());
 
-        var sample = Directory.GetFiles(Path.Combine(Pipeline.Cli.DefaultModels.FindDataDirectory()!, "samples"), "*.png").Order().First();
+        var sample = Directory.GetFiles(Path.Combine(Pipeline.Cli.DefaultModels.FindDataDirectory()!, "samples", "photos"), "*.jpg").Order().First();
         var caption = await CliRun.RunAsync("caption", sample);
         Assert.True(caption.Exit == 0, caption.ToString());
         Assert.False(string.IsNullOrWhiteSpace(Assert.Single(Records(caption)).GetProperty("caption").GetString()));
@@ -250,14 +250,14 @@ public sealed class CliPipeTests : IDisposable
         bool outBefore = Directory.Exists("out");
         var printed = await CliRun.RunAsync();
         Assert.True(printed.Exit == 0, printed.ToString());
-        Assert.Contains("000000.png", printed.Out);
+        var photos = Directory.GetFiles(Path.Combine(Pipeline.Cli.DefaultModels.FindDataDirectory()!, "samples", "photos"), "*.jpg");
+        Assert.Contains(Path.GetFileName(photos.Order().First()), printed.Out);
         Assert.Equal(outBefore, Directory.Exists("out"));
 
         var kept = Path.Combine(root, "main-out");
         var run = await CliRun.RunAsync("--out", kept);
         Assert.True(run.Exit == 0, run.ToString());
-        int samples = Directory.GetFiles(Path.Combine(Pipeline.Cli.DefaultModels.FindDataDirectory()!, "samples"), "*.png").Length;
-        Assert.Equal(samples, File.ReadAllLines(Path.Combine(kept, "captions.jsonl")).Length);
+        Assert.Equal(photos.Length, File.ReadAllLines(Path.Combine(kept, "captions.jsonl")).Length);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(kept, "attention"), "*.png"));
     }
 }
