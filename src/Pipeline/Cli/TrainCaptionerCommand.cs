@@ -223,7 +223,7 @@ internal static class TrainCaptionerCommand
             string scores = string.Join("  ", metrics.Scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:F4}")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test ({name}, {metrics.ImageCount} images, {clock.Elapsed.TotalSeconds:F1}s): ") + scores);
         }
-        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return 0;
     }
 
