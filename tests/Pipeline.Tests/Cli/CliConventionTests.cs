@@ -108,6 +108,19 @@ public sealed partial class CliConventionTests : IDisposable
     }
 
     [Fact]
+    public async Task MetricsJsonIsPlainUtf8()
+    {
+        // The model's folder name keys its report in the metrics file.
+        var model = TinyModelDirectories.WriteClassifier(Path.Combine(root, "modèle \"crème\""));
+        var metrics = Path.Combine(root, "metrics.json");
+        var run = await CliRun.RunAsync("evaluate", "classifier", "--model", model, "--data", LabelledTexts("test.tsv", 5, 6), "--metrics", metrics);
+        Assert.True(run.Exit == 0, run.ToString());
+        var json = File.ReadAllText(metrics);
+        Assert.Contains("\"modèle \\\"crème\\\"\"", json);
+        Assert.DoesNotContain("\\u00", json);
+    }
+
+    [Fact]
     public async Task TrainingResultTableIsOneLinePerRowWhenStdoutIsNotATerminal()
     {
         // Gzip training data as well: the same reader as a plain file.
