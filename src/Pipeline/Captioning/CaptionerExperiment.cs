@@ -7,6 +7,7 @@
 // caller can treat cancellation differently in the two phases (the CLI: Ctrl-C saves a checkpoint while
 // training, and ends the process while evaluating).
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -129,7 +130,7 @@ public static class CaptionerExperiment
             scores.Add(new CaptionerTestScores(name, options, metrics, clock.Elapsed));
         }
         var report = scores.ToDictionary(s => s.Decoding, s => (object)s.Metrics.Scores);
-        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, MetricsJson.TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, MetricsJson.TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return scores;
     }
 }

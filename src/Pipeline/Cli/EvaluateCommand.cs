@@ -44,9 +44,9 @@ internal static class EvaluateCommand
         var command = new Command("captioner", "Caption a split of a caption dataset and score it (BLEU-1..4, METEOR-es, ROUGE-L, CIDEr-D).");
         var (model, data, report, metrics) = Common(command, "Caption dataset (any format) with the images to evaluate.");
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
-        var beam = new Option<int>("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => 3 };
+        var beam = new Option<int>("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => CaptionCommandLine.DefaultBeam };
         var images = new Option<string?>("--images") { Description = "Image folder (default: beside the dataset file)." };
-        var lengthPenalty = new Option<float>("--length-penalty") { Description = "Beam length normalisation α: candidates ranked by log-probability / length^α (0 = raw log-probability).", DefaultValueFactory = _ => 0f };
+        var lengthPenalty = new Option<float>("--length-penalty") { Description = "Beam length normalisation α: candidates ranked by log-probability / length^α (0 = raw log-probability, favours short captions).", DefaultValueFactory = _ => CaptionCommandLine.DefaultLengthPenalty };
         foreach (var o in new Option[] { split, beam, lengthPenalty, images }) command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -75,8 +75,8 @@ internal static class EvaluateCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"evaluate captioner: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"pipeline evaluate captioner: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;
@@ -86,7 +86,9 @@ internal static class EvaluateCommand
     {
         var command = new Command("classifier", "Classify a labelled test set and score it with ML.NET's evaluators, optionally beside the ML.NET baseline.");
         var (model, data, report, metrics) = Common(command, "Labelled test data (TSV/CSV/fastText/JSONL/folder per class).");
-        var baselineTrain = new Option<string?>("--baseline") { Description = "Training data for the ML.NET baseline (FeaturizeText + SdcaMaximumEntropy), reported beside the model." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also train the ML.NET baseline (FeaturizeText + SdcaMaximumEntropy) on --baseline-data and report it beside the model (as `train classifier --baseline`)." };
+        var baselineTrain = new Option<string?>("--baseline-data") { Description = "The baseline's training data (implies --baseline); use the model's own training data for a fair comparison." };
+        command.Options.Add(baseline);
         command.Options.Add(baselineTrain);
         command.SetAction(parse =>
         {
@@ -97,6 +99,8 @@ internal static class EvaluateCommand
                 var test = ClassificationDatasetLoader.Load(parse.GetValue(data)!);
                 var ours = ClassifierExperiment.Evaluate(classifier, test.Examples);
                 var reports = new List<KeyValuePair<string, ClassificationReport>> { new(Path.GetFileName(Path.GetFullPath(modelDir)), ours) };
+                if (parse.GetValue(baseline) && parse.GetValue(baselineTrain) is null)
+                    throw new ArgumentException("--baseline needs --baseline-data FILE: the data the ML.NET baseline trains on (the model's training data).");
                 if (parse.GetValue(baselineTrain) is { } trainPath)
                 {
                     var train = ClassificationDatasetLoader.Load(trainPath);
@@ -115,8 +119,8 @@ internal static class EvaluateCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"evaluate classifier: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"pipeline evaluate classifier: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;
