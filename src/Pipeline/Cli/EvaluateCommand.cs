@@ -44,9 +44,9 @@ internal static class EvaluateCommand
         var command = new Command("captioner", "Caption a split of a caption dataset and score it (BLEU-1..4, METEOR-es, ROUGE-L, CIDEr-D).");
         var (model, data, report, metrics) = Common(command, "Caption dataset (any format) with the images to evaluate.");
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
-        var beam = new Option<int>("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => 3 };
+        var beam = new Option<int>("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => CaptionOptions.Default.BeamSize };
         var images = new Option<string?>("--images") { Description = "Image folder (default: beside the dataset file)." };
-        var lengthPenalty = new Option<float>("--length-penalty") { Description = "Beam length normalisation α: candidates ranked by log-probability / length^α (0 = raw log-probability).", DefaultValueFactory = _ => 0f };
+        var lengthPenalty = new Option<float>("--length-penalty") { Description = "Beam length normalisation α: candidates ranked by log-probability / length^α (0 = raw log-probability).", DefaultValueFactory = _ => CaptionOptions.Default.LengthPenalty };
         foreach (var o in new Option[] { split, beam, lengthPenalty, images }) command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -57,7 +57,7 @@ internal static class EvaluateCommand
                 var modelDir = parse.GetValue(model)!;
                 var captioner = ImageCaptioner.Load(modelDir);
                 var result = CaptionerEvaluation.EvaluateDetailed(captioner, parse.GetValue(data)!, splitValue,
-                    new CaptionOptions(BeamSize: parse.GetValue(beam), LengthPenalty: parse.GetValue(lengthPenalty), ReturnAttention: true), parse.GetValue(images), cancellationToken: cancellationToken);
+                    CaptionOptions.Default with { BeamSize = parse.GetValue(beam), LengthPenalty = parse.GetValue(lengthPenalty), ReturnAttention = true }, parse.GetValue(images), cancellationToken: cancellationToken);
                 PrintScores($"{result.Items.Count} images, beam {parse.GetValue(beam)}, length penalty {parse.GetValue(lengthPenalty)}", result.Metrics.Scores);
                 if (parse.GetValue(metrics) is { } m) MetricsJson.Write(m, result.Metrics);
                 if (parse.GetValue(report) is { } r)
