@@ -97,10 +97,15 @@ internal static class EvaluateCommand
                 var test = ClassificationDatasetLoader.Load(parse.GetValue(data)!);
                 var ours = ClassifierExperiment.Evaluate(classifier, test.Examples);
                 var reports = new List<KeyValuePair<string, ClassificationReport>> { new(Path.GetFileName(Path.GetFullPath(modelDir)), ours) };
+                string? baselineNote = null;
                 if (parse.GetValue(baselineTrain) is { } trainPath)
                 {
                     var train = ClassificationDatasetLoader.Load(trainPath);
-                    reports.Add(new(MlNetBaseline.ModelName, MlNetBaseline.TrainAndEvaluate(train.Examples, test.Examples, new MlNetBaselineOptions())));
+                    var baselineOptions = new MlNetBaselineOptions();
+                    var baseline = MlNetBaseline.TrainAndEvaluate(train.Examples, test.Examples, baselineOptions);
+                    reports.Add(new(MlNetBaseline.ModelName, baseline));
+                    baselineNote = MlNetBaseline.DescribeEvaluation(baseline, trainPath, train.Examples.Count, baselineOptions.Seed, modelDir);
+                    Console.WriteLine($"note: {MlNetBaseline.ModelName} {baselineNote}");
                 }
                 foreach (var (name, rep) in reports)
                     PrintScores(name, new Dictionary<string, double> { ["accuracy"] = rep.MicroAccuracy, ["macro-F1"] = rep.MacroF1, ["log-loss"] = rep.LogLoss });
@@ -108,7 +113,7 @@ internal static class EvaluateCommand
                 if (parse.GetValue(report) is { } r)
                 {
                     ReportWriter.WriteClassificationReport(r, new ClassificationReportData("Classification report",
-                        reports.Select(p => new NamedClassificationReport(p.Key, p.Value)).ToList(), TrainingLog(modelDir), Notes: parse.GetValue(data)));
+                        reports.Select(p => new NamedClassificationReport(p.Key, p.Value, p.Key == MlNetBaseline.ModelName ? baselineNote : null)).ToList(), TrainingLog(modelDir), Notes: parse.GetValue(data)));
                     Console.WriteLine($"report written to {r}");
                 }
                 return 0;
