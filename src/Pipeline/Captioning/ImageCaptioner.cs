@@ -7,9 +7,9 @@
 // captioner holds ~45 MB); Dispose gives them back, after the calls in flight have finished. Nothing else is
 // held: the model files are read into memory and closed at load (no memory mapping, no open handles).
 // Key: B = images in a batch, S = image side, R = GridH·GridW encoder regions, F = feature size.
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Batch;
 using Pipeline.Models.Autograd;
 using Pipeline.Models.Captioning;
 using Pipeline.Models.Checkpoints;
@@ -161,7 +161,7 @@ public sealed class ImageCaptioner : IDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return CaptionAsync(AsAsync(paths), options, batchSize, cancellationToken);
+        return CaptionAsync(AsyncBatches.AsAsync(paths), options, batchSize, cancellationToken);
     }
 
     /// <summary>
@@ -181,38 +181,7 @@ public sealed class ImageCaptioner : IDisposable
         // Validated here, so a bad option fails at the call rather than at the first MoveNextAsync.
         var validated = (options ?? CaptionOptions.Default).Validate();
         ObjectDisposedException.ThrowIf(lease.IsDisposed, this);
-        return StreamCaptions(paths, validated, batchSize, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<CaptionResult> StreamCaptions(IAsyncEnumerable<string> paths, CaptionOptions options, int batchSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var pending = new List<string>(batchSize);
-        await foreach (var path in paths.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            ArgumentNullException.ThrowIfNull(path, nameof(paths));
-            pending.Add(path);
-            if (pending.Count < batchSize) continue;
-            foreach (var result in await CaptionBatchAsync(pending.ToArray(), options, cancellationToken).ConfigureAwait(false)) yield return result;
-            pending.Clear();
-        }
-        if (pending.Count > 0)
-            foreach (var result in await CaptionBatchAsync(pending.ToArray(), options, cancellationToken).ConfigureAwait(false)) yield return result;
-    }
-
-    private Task<IReadOnlyList<CaptionResult>> CaptionBatchAsync(string[] paths, CaptionOptions options, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.Run(() => CaptionPrepared(paths.Select(p => (p, Preprocess(p))).ToList(), options), cancellationToken);
-    }
-
-    private static async IAsyncEnumerable<string> AsAsync(IEnumerable<string> paths)
-    {
-        foreach (var path in paths)
-        {
-            yield return path;
-            await Task.CompletedTask.ConfigureAwait(false);
-        }
+        return AsyncBatches.Stream(paths, batchSize, batch => CaptionPrepared(batch.Select(p => (p ?? throw new ArgumentException("a path is null", nameof(paths)), Preprocess(p))).ToList(), validated), cancellationToken);
     }
 
     /// <summary>Streams captions of many files batch by batch; the older name of <see cref="CaptionAsync(IEnumerable{string}, CaptionOptions?, int, CancellationToken)"/>.</summary>

@@ -6,9 +6,9 @@
 // flight have finished (ModelLease). Nothing else is held: the model files are read and closed at load.
 //
 // B = batch size, T = padded length, K = classes.
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Batch;
 using Pipeline.Models.Checkpoints;
 using Pipeline.Models.Classification;
 using Pipeline.Models.Tensors;
@@ -182,7 +182,7 @@ public sealed class TextClassifier : IDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return ClassifyAsync(AsAsync(texts), options, batchSize, cancellationToken);
+        return ClassifyAsync(AsyncBatches.AsAsync(texts), options, batchSize, cancellationToken);
     }
 
     /// <summary>
@@ -202,37 +202,7 @@ public sealed class TextClassifier : IDisposable
         // Validated here, so bad options fail at the call rather than at the first MoveNextAsync.
         var validated = options?.Validate() ?? new ClassifyOptions(TopK);
         ObjectDisposedException.ThrowIf(lease.IsDisposed, this);
-        return StreamPredictions(texts, validated, batchSize, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<Prediction> StreamPredictions(IAsyncEnumerable<string> texts, ClassifyOptions options, int batchSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var pending = new List<string>(batchSize);
-        await foreach (var text in texts.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            pending.Add(text ?? throw new ArgumentException("a text is null", nameof(texts)));
-            if (pending.Count < batchSize) continue;
-            foreach (var prediction in await ClassifyBatchAsync(pending.ToArray(), options, cancellationToken).ConfigureAwait(false)) yield return prediction;
-            pending.Clear();
-        }
-        if (pending.Count > 0)
-            foreach (var prediction in await ClassifyBatchAsync(pending.ToArray(), options, cancellationToken).ConfigureAwait(false)) yield return prediction;
-    }
-
-    private Task<IReadOnlyList<Prediction>> ClassifyBatchAsync(string[] texts, ClassifyOptions options, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.Run(() => PredictMany(texts, options, texts.Length), cancellationToken);
-    }
-
-    private static async IAsyncEnumerable<string> AsAsync(IEnumerable<string> texts)
-    {
-        foreach (var text in texts)
-        {
-            yield return text;
-            await Task.CompletedTask.ConfigureAwait(false);
-        }
+        return AsyncBatches.Stream(texts, batchSize, batch => PredictMany(batch, validated, batch.Length), cancellationToken);
     }
 
     /// <summary>Returns the model's pooled weight buffers once the calls in flight have finished; later calls throw <see cref="ObjectDisposedException"/>.</summary>

@@ -68,7 +68,7 @@ internal static class EvaluateCommand
                     var attention = result.Items.Where(i => shown.Contains(i.Image.FileName) && i.Result.Attention is not null)
                         .Select(i => new AttentionExample(i.Image.FileName, i.Image.Path, i.Result.Words, i.Result.Attention!, i.Result.GridH, i.Result.GridW, captioner.ImageOptions)).ToList();
                     ReportWriter.WriteCaptioningReport(r, new CaptioningReportData("Captioning report", Path.GetFileName(Path.GetFullPath(modelDir)), result.Metrics,
-                        examples, attention, TrainingLog(modelDir), Notes: $"{parse.GetValue(data)} · split {splitValue} · beam {parse.GetValue(beam)}"));
+                        examples, attention, TrainingLog(modelDir), Notes: $"{parse.GetValue(data)} · split {splitValue} · beam {parse.GetValue(beam)} · length penalty {parse.GetValue(lengthPenalty)}"));
                     Console.WriteLine($"report written to {r}");
                 }
                 return 0;
