@@ -43,6 +43,17 @@ public sealed class DecodingDefaultsTests : IDisposable
         Assert.Equal(CaptionOptions.Default, options.Caption);
         // A changed option changes only itself.
         Assert.Equal(CaptionOptions.Default with { BeamSize = 5 }, line.Parse(command.Parse(["photo.jpg", "--beam", "5"])).Caption);
+        Assert.Equal(CaptionOptions.Default with { LengthPenalty = 0f }, line.Parse(command.Parse(["photo.jpg", "--length-penalty", "0"])).Caption);
+    }
+
+    [Fact]
+    public void ClusterJobsCarryTheDecodingSettings()
+    {
+        var options = new CaptionBatchOptions(["a.png"], "out.jsonl", Recursive: false, AttentionMapsDirectory: null,
+            CaptionOptions.Default with { LengthPenalty = 0.5f }, new Pipeline.Batch.BatchOptions());
+        var settings = Pipeline.Cluster.CaptionJobSettings.From(options);
+        Assert.Equal(options.Caption, settings.ToOptions("shard.jsonl").Caption);
+        Assert.False(settings.SameAs(settings with { LengthPenalty = 1f }));
     }
 
     [Fact]
