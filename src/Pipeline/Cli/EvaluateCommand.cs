@@ -87,16 +87,29 @@ internal static class EvaluateCommand
         var command = new Command("classifier", "Classify a labelled test set and score it with ML.NET's evaluators, optionally beside the ML.NET baseline.");
         var (model, data, report, metrics) = Common(command, "Labelled test data (TSV/CSV/fastText/JSONL/folder per class).");
         var baselineTrain = new Option<string?>("--baseline") { Description = "Training data for the ML.NET baseline (FeaturizeText + SdcaMaximumEntropy), reported beside the model." };
+        var compare = new Option<string[]>("--compare")
+        {
+            Description = "Other classifier directories to evaluate on the same data beside --model (e.g. a BiLSTM beside a TextCNN); the report draws every model's training curves in shared charts.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         command.Options.Add(baselineTrain);
+        command.Options.Add(compare);
         command.SetAction(parse =>
         {
             try
             {
                 var modelDir = parse.GetValue(model)!;
-                var classifier = TextClassifier.Load(modelDir);
                 var test = ClassificationDatasetLoader.Load(parse.GetValue(data)!);
-                var ours = ClassifierExperiment.Evaluate(classifier, test.Examples);
-                var reports = new List<KeyValuePair<string, ClassificationReport>> { new(Path.GetFileName(Path.GetFullPath(modelDir)), ours) };
+                var reports = new List<KeyValuePair<string, ClassificationReport>>();
+                var trainingLogs = new List<NamedTrainingLog>();
+                foreach (var directory in new[] { modelDir }.Concat(parse.GetValue(compare) ?? []))
+                {
+                    using var classifier = TextClassifier.Load(directory);
+                    string name = Path.GetFileName(Path.GetFullPath(directory));
+                    if (reports.Any(p => p.Key == name)) name = directory;   // two folders of the same name: the paths tell them apart
+                    reports.Add(new(name, ClassifierExperiment.Evaluate(classifier, test.Examples)));
+                    if (TrainingLog(directory) is { } log) trainingLogs.Add(new NamedTrainingLog(name, log));
+                }
                 string? baselineNote = null;
                 if (parse.GetValue(baselineTrain) is { } trainPath)
                 {
@@ -113,7 +126,8 @@ internal static class EvaluateCommand
                 if (parse.GetValue(report) is { } r)
                 {
                     ReportWriter.WriteClassificationReport(r, new ClassificationReportData("Classification report",
-                        reports.Select(p => new NamedClassificationReport(p.Key, p.Value, p.Key == MlNetBaseline.ModelName ? baselineNote : null)).ToList(), TrainingLog(modelDir), Notes: parse.GetValue(data)));
+                        reports.Select(p => new NamedClassificationReport(p.Key, p.Value, p.Key == MlNetBaseline.ModelName ? baselineNote : null)).ToList(),
+                        Notes: parse.GetValue(data), TrainingLogs: trainingLogs));
                     Console.WriteLine($"report written to {r}");
                 }
                 return 0;
