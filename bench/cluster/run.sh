@@ -37,7 +37,7 @@ done
 
 dotnet build src/Pipeline -c Release -v q -nologo >/dev/null
 pipeline=(dotnet "$PWD/src/Pipeline/bin/Release/net10.0/pipeline.dll")
-model="$PWD/data/models/captioner"
+model="$PWD/data/models/captioner-shapes"
 redis_start=$(bash scripts/start-redis.sh)
 redis=${redis_start##*$'\n'}
 work=${keep:-$(mktemp -d /tmp/pipeline-cluster-bench.XXXXXX)}
@@ -53,7 +53,7 @@ trap cleanup EXIT
 
 "${pipeline[@]}" synth --out "$work/images" --count "$images" --seed 1 --size 64 >/dev/null
 rm -f "$work/images/dataset.json"
-echo "# cluster benchmark: $images synthetic 64-px images, model data/models/captioner (beam 3), $(nproc) cores, $(date -u +%FT%TZ)"
+echo "# cluster benchmark: $images synthetic 64-px images, model data/models/captioner-shapes (beam 3), $(nproc) cores, $(date -u +%FT%TZ)"
 echo "# commit $(git rev-parse --short HEAD); redis $redis"
 
 # cpu seconds (user+sys) of a live process

@@ -114,8 +114,9 @@ public static class ClassifierExperiment
         var encoder = TextEncoder.Fit(train.Examples.Select(e => e.Text), request.EffectivePreprocessing, request.EffectiveTokenizer);
         var trainSet = EncodedCorpus.Encode(train.Examples, encoder, labels);
         var validSet = EncodedCorpus.Encode(valid.Examples, encoder, labels);
-        logger.LogInformation("{Train} training / {Valid} validation examples, {Classes} classes, vocabulary {Vocabulary} ({Tokenizer}), max length {MaxLength}",
-            trainSet.Count, validSet.Count, labels.Labels.Count, encoder.Vocabulary.Count, request.EffectiveTokenizer.Kind, request.EffectivePreprocessing.MaxLength);
+        logger.LogInformation("{Train} training / {Valid} validation examples, {Classes} classes, vocabulary {Vocabulary} ({Tokenizer}), max length {MaxLength} (n-gram branch {NgramMaxLength})",
+            trainSet.Count, validSet.Count, labels.Labels.Count, encoder.Vocabulary.Count, request.EffectiveTokenizer.Kind, request.EffectivePreprocessing.MaxLength,
+            request.EffectivePreprocessing.EncodedLength);
         EmbeddingMatrix? matrix = null;
         if (vectors is not null)
         {

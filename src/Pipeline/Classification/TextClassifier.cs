@@ -214,10 +214,13 @@ public sealed class TextClassifier : IDisposable
     private Prediction[] Forward(int[][] sequences, int topK)
     {
         using var use = lease.Use(this);
-        var corpus = new EncodedCorpus(sequences, new int[sequences.Length], []);
-        var batch = corpus.Pad(Enumerable.Range(0, sequences.Length).ToArray(), minimumLength);
+        // The network reads the first MaxLength ids of each text, the n-gram branch all the encoder kept.
+        var corpus = new EncodedCorpus(sequences, new int[sequences.Length], [], encoder.Preprocessing.MaxLength, encoder.Preprocessing.Truncation);
+        var all = Enumerable.Range(0, sequences.Length).ToArray();
+        var batch = corpus.Pad(all, minimumLength);
         int classes = Labels.Count;
-        var probabilities = model.PredictProbabilities(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths);   // (B, K) row-major
+        var probabilities = model.PredictProbabilities(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths,
+            model.Ngrams is null ? null : corpus.NgramRows(all));   // (B, K) row-major
         var results = new Prediction[sequences.Length];
         for (int b = 0; b < results.Length; b++)
             results[b] = ToPrediction(probabilities.AsSpan(b * classes, classes).ToArray(), topK);

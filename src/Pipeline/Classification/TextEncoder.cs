@@ -85,13 +85,14 @@ public sealed class TextEncoder
     }
 
     /// <summary>
-    /// Token ids of <paramref name="text"/>, truncated to MaxLength. An empty result (no tokens at all) becomes a
+    /// Token ids of <paramref name="text"/>, truncated to <see cref="ClassifierPreprocessing.EncodedLength"/> (the network
+    /// reads the first MaxLength of them, see <see cref="EncodedCorpus"/>). An empty result (no tokens at all) becomes a
     /// single &lt;unk&gt; so every example has length ≥ 1 (pooling over zero positions is undefined).
     /// </summary>
     public int[] Encode(string text)
     {
         var tokens = Tokenize(text);
-        int max = Preprocessing.MaxLength;
+        int max = Preprocessing.EncodedLength;
         int count = Math.Min(tokens.Count, max);
         if (count == 0) return [Vocabulary.UnknownId];
         int start = Preprocessing.Truncation == TruncationSide.End ? 0 : tokens.Count - count;

@@ -14,9 +14,10 @@ internal static class MainJob
     public static async Task<int> Run(ParseResult parse, CancellationToken cancellationToken)
     {
         var data = DefaultModels.FindDataDirectory();
-        if (data is null || !Directory.Exists(Path.Combine(data, "samples")))
+        var samples = data is null ? null : Path.Combine(data, "samples", "photos");
+        if (data is null || !Directory.Exists(samples))
         {
-            Console.Error.WriteLine("pipeline: data/models/captioner not found from the current folder or the program's folder; run from the repository root, or use `pipeline caption INPUT --model DIR`. See `pipeline --help`.");
+            Console.Error.WriteLine("pipeline: data/models/captioner and data/samples/photos not found from the current folder or the program's folder; run from the repository root, or use `pipeline caption INPUT --model DIR`. See `pipeline --help`.");
             return 2;
         }
         var outDir = Path.GetFullPath("out");
@@ -26,8 +27,8 @@ internal static class MainJob
         File.Delete(captions);
         File.Delete(ErrorLog.PathFor(captions));
         var maps = Path.Combine(outDir, "attention");
-        Console.WriteLine($"Captioning {Path.Combine(data, "samples")} with {Path.Combine(data, "models", "captioner")} (beam {CaptionOptions.Default.BeamSize}, length penalty {CaptionOptions.Default.LengthPenalty})…");
-        var options = new CaptionBatchOptions([Path.Combine(data, "samples")], captions, Recursive: false, maps,
+        Console.WriteLine($"Captioning {samples} with {Path.Combine(data, "models", "captioner")} (beam {CaptionOptions.Default.BeamSize}, length penalty {CaptionOptions.Default.LengthPenalty})…");
+        var options = new CaptionBatchOptions([samples!], captions, Recursive: false, maps,
             CaptionOptions.Default, new BatchOptions(BatchSize: 8));
         int exit = await CaptionCommand.RunAsync(Path.Combine(data, "models", "captioner"), options, cancellationToken);
         if (File.Exists(captions))

@@ -48,9 +48,13 @@ internal static class TrainClassifierCommand
         var ngrams = new Option<int>("--ngrams") { Description = "Longest n-gram of the NB-weighted n-gram branch (0 = none, up to 3).", DefaultValueFactory = _ => d.NgramOrder };
         var ngramScale = new Option<float>("--ngram-scale") { Description = "Initial weight of each n-gram's NB log-count ratio.", DefaultValueFactory = _ => d.NgramScale };
         var ngramDropout = new Option<float>("--ngram-dropout") { Description = "Training-time drop probability of each n-gram.", DefaultValueFactory = _ => d.NgramDropout };
+        var ngramNorm = new Option<string>("--ngram-norm") { Description = "Normalise the n-gram branch's sum by the number of n-grams in the text: l2 (÷√n), l1 (÷n, the mean) or none.", DefaultValueFactory = _ => NgramNormName(d.NgramNormalization) };
+        ngramNorm.AcceptOnlyFromAmong("l2", "l1", "none");
+        var networkLoss = new Option<float>("--network-loss") { Description = "With the n-gram branch: weight of the network's own loss in the training objective (0 = none).", DefaultValueFactory = _ => d.NetworkLossWeight };
         var ngramMinCount = new Option<int>("--ngram-min-count") { Description = "Keep n-grams that occur in at least this many training texts.", DefaultValueFactory = _ => d.NgramMinCount };
         var embeddingInit = new Option<float>("--embedding-init") { Description = "Random word vectors start from U(-a, a) with this a (0 = N(0, 1)).", DefaultValueFactory = _ => d.EmbeddingInitRange };
-        var maxLength = new Option<int>("--max-length") { Description = "Tokens kept per text.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokens of each text the network reads.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
+        var ngramMaxLength = new Option<int>("--ngram-max-length") { Description = "Tokens of each text the n-gram branch reads (at least --max-length).", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultNgramMaxLength };
         var minFreq = new Option<int>("--min-freq") { Description = "Vocabulary: minimum token frequency.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMinFrequency };
         var maxVocab = new Option<int>("--max-vocab") { Description = "Vocabulary: maximum size.", DefaultValueFactory = _ => 50_000 };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (training stops earlier when validation stops improving, see --patience).", DefaultValueFactory = _ => ClassifierTrainingRequest.DefaultEpochs };
@@ -71,7 +75,7 @@ internal static class TrainClassifierCommand
 
         var command = new Command("classifier", "Train a TextCNN or BiRNN text classifier.");
         foreach (var o in new Option[] { data, valid, test, output, format, arch, tokenizer, embedding, vectors, embeddingDim, cell, pooling, hidden, layers, maps, widths, dropout,
-                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, embeddingInit, maxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
+                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, ngramNorm, networkLoss, embeddingInit, maxLength, ngramMaxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
             command.Options.Add(o);
 
         command.SetAction((parse, cancellationToken) =>
@@ -109,6 +113,8 @@ internal static class TrainClassifierCommand
                     NgramScale: Pick(ngramScale, p.NgramScale),
                     NgramDropout: Pick(ngramDropout, p.NgramDropout),
                     NgramMinCount: Pick(ngramMinCount, p.NgramMinCount),
+                    NetworkLossWeight: Pick(networkLoss, p.NetworkLossWeight),
+                    NgramNormalization: parse.GetResult(ngramNorm) is { Implicit: false } ? ParseNgramNorm(parse.GetValue(ngramNorm)!) : p.NgramNormalization,
                     EmbeddingInitRange: Pick(embeddingInit, p.EmbeddingInitRange),
                     Optimizer: parse.GetResult(optimizer) is { Implicit: false } ? (parse.GetValue(optimizer) == "adadelta" ? ClassifierOptimizer.Adadelta : ClassifierOptimizer.Adam) : p.Optimizer);
                 var request = new ClassifierTrainingRequest(
@@ -119,7 +125,8 @@ internal static class TrainClassifierCommand
                     TestPath: parse.GetValue(test)?.FullName,
                     Format: parse.GetValue(format),
                     Tokenizer: parse.GetValue(tokenizer) == "bpe" ? TokenizerSpec.Bpe() : TokenizerSpec.Word(),
-                    Preprocessing: new ClassifierPreprocessing(TextNormalizerOptions.Default, parse.GetValue(maxLength), MinFrequency: Pick(minFreq, kim ? ClassifierPresets.KimMinFrequency : ClassifierPreprocessing.DefaultMinFrequency), MaxVocabularySize: parse.GetValue(maxVocab)),
+                    Preprocessing: new ClassifierPreprocessing(TextNormalizerOptions.Default, parse.GetValue(maxLength), MinFrequency: Pick(minFreq, kim ? ClassifierPresets.KimMinFrequency : ClassifierPreprocessing.DefaultMinFrequency), MaxVocabularySize: parse.GetValue(maxVocab),
+                        NgramMaxLength: model.NgramOrder > 0 ? parse.GetValue(ngramMaxLength) : null),
                     VectorsPath: vectorsFile?.FullName,
                     Epochs: Pick(epochs, kim ? ClassifierPresets.KimEpochs : ClassifierTrainingRequest.DefaultEpochs),
                     Patience: Pick(patience, kim ? ClassifierPresets.KimPatience : ClassifierTrainingRequest.DefaultPatience),
@@ -211,4 +218,14 @@ internal static class TrainClassifierCommand
         "kmax" => CnnPooling.KMax,
         _ => throw new ArgumentException($"--pooling {name} is not available for textcnn (max, kmax)."),
     };
+
+    private static NgramNormalization ParseNgramNorm(string name) => name switch
+    {
+        "l2" => NgramNormalization.L2,
+        "l1" => NgramNormalization.L1,
+        "none" => NgramNormalization.None,
+        _ => throw new ArgumentException($"--ngram-norm {name}: expected l2, l1 or none."),
+    };
+
+    private static string NgramNormName(NgramNormalization normalization) => normalization.ToString().ToLowerInvariant();
 }

@@ -14,11 +14,10 @@
 // Thread safety: no shared state (scratch comes from the locked BufferPool).
 // Shape key: B = batch, R = regions, F = feature dims, A = attention dims.
 using Pipeline.Models.Autograd;
-using Pipeline.Models.Nn.Attention;
 using Pipeline.Models.Tensors;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
-namespace Pipeline.Models.Captioning;
+namespace Pipeline.Models.Nn.Attention;
 
 /// <summary>Fused additive-attention step: (P, q, v, a) → (context, α).</summary>
 public static class FusedAttentionStep

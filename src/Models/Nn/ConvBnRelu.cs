@@ -1,11 +1,10 @@
-// One stem layer of the captioning encoder: y = ReLU(BN(conv3×3_stride(x))), the conv without bias since
-// the batch norm's β plays that role (Ioffe & Szegedy 2015). Parameter names conv.weight, bn.weight,
-// bn.bias, bn.running_mean, bn.running_var.
+// conv3×3 → batch norm → ReLU as one layer, y = ReLU(BN(conv3×3_stride(x))) (the captioning encoder's stem is
+// built from it). The conv has no bias since the batch norm's β plays that role (Ioffe & Szegedy 2015).
+// Parameter names conv.weight, bn.weight, bn.bias, bn.running_mean, bn.running_var.
 // Shapes: x (N, C, S, S) → y (N, O, ⌈S/stride⌉, ⌈S/stride⌉).
-using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
 
-namespace Pipeline.Models.Captioning;
+namespace Pipeline.Models.Nn;
 
 /// <summary>conv3×3 (no bias) + BatchNorm2d + ReLU.</summary>
 public sealed class ConvBnRelu : Module, ITensorModule
