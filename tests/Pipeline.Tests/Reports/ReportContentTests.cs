@@ -34,16 +34,17 @@ public sealed partial class ReportContentTests : IDisposable
     [Fact]
     public void TheLegendDoesNotCoverTheLastPoint()
     {
-        // The last point is the highest and rightmost: exactly where a legend in the plot's top-right corner used to sit.
+        // The validation series ends at its best (highest) point near the right edge, where the legend box in the plot's
+        // top-right corner used to sit (it spanned the width of the longest name, here most of the plot).
         var points = new (double X, double Y)[] { (1, 0.2), (2, 0.5), (3, 0.7), (4, 0.9) };
         var spec = new LineChartSpec("Accuracy", "epoch", "accuracy",
-            [new LineSeries("validation accuracy of a model with a long name", points), new LineSeries("train accuracy", [(1, 0.1), (4, 0.3)])], Width: 400, Height: 260);
+            [new LineSeries("validation accuracy of a model with a long name", points), new LineSeries("train accuracy", [(1, 0.1), (5, 0.3)])], Width: 400, Height: 260);
         var (plot, legend) = LineChart.Layout(spec);
         Assert.False(plot.IntersectsWith(legend), $"legend {legend} overlaps plot {plot}");
         Assert.True(legend.Bottom <= plot.Top);
 
         using var bitmap = SKBitmap.Decode(LineChart.RenderPng(spec));
-        var x = AxisTicks.For(1, 4, 6, integerSteps: true);
+        var x = AxisTicks.For(1, 5, 6, integerSteps: true);
         var y = AxisTicks.For(0.1, 0.9, 5);
         float px = plot.Left + (float)((4 - x.Min) / (x.Max - x.Min)) * plot.Width;
         float py = plot.Bottom - (float)((0.9 - y.Min) / (y.Max - y.Min)) * plot.Height;
