@@ -123,7 +123,7 @@ public static class CaptionerExperiment
         }
         var captioner = ImageCaptioner.Load(request.OutputDirectory);
         var scores = new List<CaptionerTestScores>();
-        foreach (var (name, options) in new[] { ("greedy", new CaptionOptions()), ("beam3", new CaptionOptions(BeamSize: 3)) })
+        foreach (var (name, options) in new[] { ("greedy", CaptionOptions.Greedy), ("beam3", CaptionOptions.Default with { BeamSize = 3 }) })
         {
             var clock = Stopwatch.StartNew();
             var metrics = CaptionerEvaluation.Evaluate(captioner, request.Data.DataPath, DatasetSplit.Test, options, request.Data.ImageRoot, request.Data.Format);

@@ -154,11 +154,11 @@ internal static class CaptionCommand
 /// <summary>The inputs and options of <c>pipeline caption</c>; <c>pipeline cluster caption</c> takes the same ones.</summary>
 internal sealed class CaptionCommandLine
 {
-    /// <summary>Beam width of the CLI's decoding (the library's default decoding, CaptionOptions).</summary>
-    public const int DefaultBeam = 3;
+    /// <summary>Beam width of the CLI's decoding: the library's default (CaptionOptions.DefaultBeamSize).</summary>
+    public const int DefaultBeam = CaptionOptions.DefaultBeamSize;
 
     /// <summary>Length penalty α of the CLI's decoding: without it (α = 0) beam search prefers short captions that drop details.</summary>
-    public const float DefaultLengthPenalty = 1f;
+    public const float DefaultLengthPenalty = CaptionOptions.DefaultLengthPenalty;
 
     public Argument<string[]> Inputs { get; } = new("INPUT") { Description = "Image files and/or folders; - reads one image from stdin.", Arity = ArgumentArity.OneOrMore };
     public Option<string?> Model { get; } = new("--model") { Description = "Model directory (from `pipeline train captioner`); default: the shipped photo captioner, data/models/captioner." };

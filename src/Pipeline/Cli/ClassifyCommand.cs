@@ -89,8 +89,7 @@ internal static class ClassifyCommand
         var clock = Stopwatch.StartNew();
         using var target = request.Output.Open();
         var writer = new ResultStreamWriter(target.Writer, request.Output.Format);
-        var topClassifier = classifier.TopK == job.TopK ? classifier : classifier.WithTopK(job.TopK);
-        var summary = await ClassifyStreamAsync(topClassifier, items, writer, job, error => Console.Error.WriteLine($"pipeline classify: {source}: {error}"), cancellationToken);
+        var summary = await ClassifyStreamAsync(classifier, items, writer, job, error => Console.Error.WriteLine($"pipeline classify: {source}: {error}"), cancellationToken);
         if (!quiet) Console.Error.WriteLine(Summary(summary, clock.Elapsed));
         return summary.ExitCode;
     }
@@ -127,7 +126,7 @@ internal static class ClassifyCommand
                 int firstBad = job.OnError == BatchErrorPolicy.Fail ? batch.FindIndex(i => i.Error is not null) : -1;
                 var usable = firstBad >= 0 ? batch.GetRange(0, firstBad) : batch;
                 var good = usable.Where(i => i.Error is null).ToList();
-                var predictions = good.Count > 0 ? classifier.PredictMany(good.Select(g => g.Text!), job.BatchSize) : [];
+                var predictions = good.Count > 0 ? classifier.PredictMany(good.Select(g => g.Text!), new ClassifyOptions(TopK: job.TopK), job.BatchSize) : [];
                 int p = 0;
                 foreach (var item in usable)
                 {

@@ -38,9 +38,9 @@ internal static class MainJob
             File.Delete(captions);
             File.Delete(ErrorLog.PathFor(captions));
             var maps = Path.Combine(outDir, "attention");
-            Console.WriteLine($"Captioning {samples} with {Path.Combine(data, "models", "captioner")} (beam {CaptionCommandLine.DefaultBeam}, length penalty {CaptionCommandLine.DefaultLengthPenalty})…");
+            Console.WriteLine($"Captioning {samples} with {Path.Combine(data, "models", "captioner")} (beam {CaptionOptions.Default.BeamSize}, length penalty {CaptionOptions.Default.LengthPenalty})…");
             var options = new CaptionBatchOptions([samples!], captions, Recursive: false, keep is null ? null : maps,
-                new CaptionOptions(BeamSize: CaptionCommandLine.DefaultBeam, LengthPenalty: CaptionCommandLine.DefaultLengthPenalty), new BatchOptions(BatchSize: 8));
+                CaptionOptions.Default, new BatchOptions(BatchSize: 8));
             int exit = await CaptionCommand.RunAsync(Path.Combine(data, "models", "captioner"), options, quiet: keep is null || PipelineCli.IsQuiet(parse), cancellationToken);
             if (File.Exists(captions))
             {
