@@ -87,7 +87,7 @@ public static class ClassifyJob
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(input);
         if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "--top-k must be at least 1");
-        var topClassifier = classifier.TopK == options.TopK ? classifier : classifier.WithTopK(options.TopK);
+        var reporting = new ClassifyOptions(TopK: options.TopK);
 
         static string KeyOf(ClassifyInputLine line) => line.LineNumber.ToString(CultureInfo.InvariantCulture);
 
@@ -96,7 +96,7 @@ public static class ClassifyJob
 
         IReadOnlyList<ResultRecord> Compute(IReadOnlyList<(string Key, ClassifyInputLine Item)> batch, CancellationToken _)
         {
-            var predictions = topClassifier.PredictMany(batch.Select(b => b.Item.Text!), options.BatchSize);
+            var predictions = classifier.PredictMany(batch.Select(b => b.Item.Text!), reporting, options.BatchSize);
             var records = new ResultRecord[batch.Count];
             for (int i = 0; i < batch.Count; i++)
             {

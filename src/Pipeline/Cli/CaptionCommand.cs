@@ -102,7 +102,8 @@ internal sealed class CaptionCommandLine
     /// <summary>--model, or the shipped photo captioner when it is not given; null when neither exists.</summary>
     public string? ResolveModel(ParseResult parse) => parse.GetValue(Model) ?? DefaultModels.Find(DefaultModels.Captioner);
     public Option<string?> Output { get; } = new("--out") { Description = "Result file: .jsonl (default), .csv or .tsv; reruns skip images already in it. Omitted: print to stdout (not resumable)." };
-    public Option<int> Beam { get; } = new("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => 3 };
+    public Option<int> Beam { get; } = new("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => CaptionOptions.Default.BeamSize };
+    public Option<float> LengthPenalty { get; } = new("--length-penalty") { Description = "Beam length normalisation α: candidates ranked by log-probability / length^α (0 = raw log-probability, which favours short captions).", DefaultValueFactory = _ => CaptionOptions.Default.LengthPenalty };
     public Option<int?> MaxLength { get; } = new("--max-length") { Description = "Maximum caption words (default: the model's)." };
     public Option<int> TopK { get; } = new("--top-k") { Description = "Captions per image: the best plus TOP_K-1 alternatives (≤ beam).", DefaultValueFactory = _ => 1 };
     public Option<bool> Recursive { get; } = new("--recursive") { Description = "Descend into sub-folders of folder inputs." };
@@ -113,7 +114,7 @@ internal sealed class CaptionCommandLine
     public void AddTo(Command command)
     {
         command.Arguments.Add(Inputs);
-        foreach (var option in new Option[] { Model, Output, Beam, MaxLength, TopK, Recursive, Maps, OnError, BatchSize })
+        foreach (var option in new Option[] { Model, Output, Beam, LengthPenalty, MaxLength, TopK, Recursive, Maps, OnError, BatchSize })
             command.Options.Add(option);
     }
 
@@ -124,6 +125,6 @@ internal sealed class CaptionCommandLine
         parse.GetValue(Output),
         parse.GetValue(Recursive),
         parse.GetValue(Maps),
-        new CaptionOptions(BeamSize: parse.GetValue(Beam), MaxLength: parse.GetValue(MaxLength), TopK: parse.GetValue(TopK)),
+        CaptionOptions.Default with { BeamSize = parse.GetValue(Beam), LengthPenalty = parse.GetValue(LengthPenalty), MaxLength = parse.GetValue(MaxLength), TopK = parse.GetValue(TopK) },
         new BatchOptions(BatchSize: parse.GetValue(BatchSize), OnError: parse.GetValue(OnError))).Validate();
 }

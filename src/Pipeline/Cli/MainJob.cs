@@ -27,9 +27,9 @@ internal static class MainJob
         File.Delete(captions);
         File.Delete(ErrorLog.PathFor(captions));
         var maps = Path.Combine(outDir, "attention");
-        Console.WriteLine($"Captioning {samples} with {Path.Combine(data, "models", "captioner")} (beam 3)…");
+        Console.WriteLine($"Captioning {samples} with {Path.Combine(data, "models", "captioner")} (beam {CaptionOptions.Default.BeamSize}, length penalty {CaptionOptions.Default.LengthPenalty})…");
         var options = new CaptionBatchOptions([samples!], captions, Recursive: false, maps,
-            new CaptionOptions(BeamSize: 3, LengthPenalty: 1f), new BatchOptions(BatchSize: 8));
+            CaptionOptions.Default, new BatchOptions(BatchSize: 8));
         int exit = await CaptionCommand.RunAsync(Path.Combine(data, "models", "captioner"), options, cancellationToken);
         if (File.Exists(captions))
         {

@@ -215,7 +215,7 @@ internal static class TrainCaptionerCommand
         }
         var captioner = ImageCaptioner.Load(request.OutputDirectory);
         var report = new Dictionary<string, object>();
-        foreach (var (name, options) in new[] { ("greedy", new CaptionOptions()), ("beam3", new CaptionOptions(BeamSize: 3)) })
+        foreach (var (name, options) in new[] { ("greedy", CaptionOptions.Greedy), ("beam3", CaptionOptions.Default with { BeamSize = 3 }) })
         {
             var clock = Stopwatch.StartNew();
             CaptionMetrics metrics = CaptionerEvaluation.Evaluate(captioner, request.Data.DataPath, DatasetSplit.Test, options, request.Data.ImageRoot, request.Data.Format);

@@ -104,6 +104,8 @@ internal static class TrainEmbeddingsCommand
             var neighbours = vectors.MostSimilar(word, 8).Select(n => string.Create(CultureInfo.InvariantCulture, $"{n.Word} {n.Similarity:F2}"));
             Console.WriteLine($"  {word}: {string.Join(", ", neighbours)}");
         }
+        // Collapsed vectors (every neighbour at cosine ≈ 1.00) are written all the same, but never silently.
+        if (VectorCollapse.Check(vectors).Warning is { } warning) Console.Error.WriteLine($"train embeddings: {warning}");
         return 0;
     }
 

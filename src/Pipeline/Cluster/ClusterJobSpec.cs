@@ -28,24 +28,26 @@ public sealed record CaptionJobSettings(
     [property: Id(4)] int TopK,
     [property: Id(5)] string? AttentionMapsDirectory,
     [property: Id(6)] int BatchSize,
-    [property: Id(7)] BatchErrorPolicy OnError)
+    [property: Id(7)] BatchErrorPolicy OnError,
+    [property: Id(8)] float LengthPenalty = CaptionOptions.DefaultLengthPenalty)
 {
     /// <summary>The settings of a single-machine caption run (its inputs and options; the output is the job's).</summary>
     public static CaptionJobSettings From(CaptionBatchOptions options) => new(
         options.Inputs, options.Recursive, options.Caption.BeamSize, options.Caption.MaxLength, options.Caption.TopK,
-        options.AttentionMapsDirectory is { } maps ? Path.GetFullPath(maps) : null, options.Batch.BatchSize, options.Batch.OnError);
+        options.AttentionMapsDirectory is { } maps ? Path.GetFullPath(maps) : null, options.Batch.BatchSize, options.Batch.OnError,
+        options.Caption.LengthPenalty);
 
     /// <summary>The options <c>pipeline caption</c> would run with, writing to <paramref name="outputPath"/>.</summary>
     public CaptionBatchOptions ToOptions(string outputPath) => new(
         Inputs, outputPath, Recursive, AttentionMapsDirectory,
-        new CaptionOptions(BeamSize: BeamSize, MaxLength: MaxLength, TopK: TopK),
+        new CaptionOptions(BeamSize: BeamSize, MaxLength: MaxLength, TopK: TopK, LengthPenalty: LengthPenalty),
         new BatchOptions(BatchSize: BatchSize, OnError: OnError));
 
     /// <summary>Same settings (the inputs compared element by element).</summary>
     public bool SameAs(CaptionJobSettings? other) =>
         other is not null && Inputs.SequenceEqual(other.Inputs, StringComparer.Ordinal) && Recursive == other.Recursive && BeamSize == other.BeamSize
         && MaxLength == other.MaxLength && TopK == other.TopK && AttentionMapsDirectory == other.AttentionMapsDirectory
-        && BatchSize == other.BatchSize && OnError == other.OnError;
+        && BatchSize == other.BatchSize && OnError == other.OnError && LengthPenalty.Equals(other.LengthPenalty);
 }
 
 /// <summary>The settings of a classify job (the options of <c>pipeline classify</c> except output).</summary>

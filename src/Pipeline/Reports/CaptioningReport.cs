@@ -1,6 +1,6 @@
 // The captioning report page: corpus metric table, a gallery of the best and the
 // worst test images by per-image CIDEr-D (generated caption against the references), per-word
-// attention strips and the training curves. Photos are downscaled and embedded as JPEG so a report of many images stays small.
+// attention strips, a table of every image's caption with its references and scores, and the training curves. Photos are downscaled and embedded as JPEG so a report of many images stays small.
 using System.Globalization;
 using Pipeline.Models.Evaluation;
 using SkiaSharp;
@@ -40,6 +40,7 @@ public static class CaptioningReport
         AppendGallery(page, "Best captions", "best", $"The {count} test images with the highest CIDEr-D.", metrics.Best(count), examples, low: false);
         AppendGallery(page, "Worst captions", "worst", $"The {count} test images with the lowest CIDEr-D.", metrics.Worst(count), examples, low: true);
         AppendAttention(page, data.Attention);
+        AppendAllCaptions(page, metrics, examples);
         // Training curves last: the reader of an evaluation report comes for the outputs first.
         TrainingCurves.AppendSection(page, data.TrainingLog);
         return page.ToString();
@@ -65,6 +66,31 @@ public static class CaptioningReport
         }
         if (scores.Count == 0) page.Raw("<p class=\"empty\">No images.</p>");
         page.Raw("</div>").EndSection();
+    }
+
+    // Every test image, not only the gallery's extremes: the reader can search the page for an image or a word.
+    private static void AppendAllCaptions(HtmlPage page, CaptionMetrics metrics, IReadOnlyDictionary<string, CaptionExample> examples)
+    {
+        if (metrics.PerImage.Length == 0) return;
+        bool confidence = examples.Values.Any(e => e.Confidence is not null);
+        page.Section("All captions", "captions", $"The generated caption of each of the {metrics.PerImage.Length} test images with its references and per-image scores, by image id.");
+        var headers = new List<string> { "Image", "Generated caption", "References", "CIDEr-D", "BLEU-4", "METEOR-es", "ROUGE-L" };
+        if (confidence) headers.Add("Confidence");
+        var rows = metrics.PerImage.Select(score =>
+        {
+            examples.TryGetValue(score.ImageId, out var example);
+            var row = new List<string>
+            {
+                HtmlPage.Encode(score.ImageId),
+                HtmlPage.Encode(example?.Generated ?? score.Candidate),
+                example is null || example.References.Count == 0 ? "" : string.Join("<br>", example.References.Select(HtmlPage.Encode)),
+                HtmlPage.Number(score.CiderD, 3), HtmlPage.Number(score.Bleu4, 3), HtmlPage.Number(score.MeteorEs, 3), HtmlPage.Number(score.RougeL, 3),
+            };
+            if (confidence) row.Add(example?.Confidence is { } c ? HtmlPage.Number(c, 3) : "–");
+            return (IReadOnlyList<string>)row;
+        });
+        page.Table(headers, rows, Enumerable.Range(3, headers.Count - 3).ToHashSet(), "captions");
+        page.EndSection();
     }
 
     private static void AppendAttention(HtmlPage page, IReadOnlyList<AttentionExample> attention)
