@@ -1,6 +1,6 @@
-// `pipeline` with no sub-command: the main job on the embedded defaults. Captions the sample images in
-// data/samples with the default model in data/models/captioner (both made by this project's own commands,
-// see docs/CAPTIONING.md) and writes captions plus per-word attention maps to ./out.
+// `pipeline` with no sub-command: the main job on the embedded defaults. Captions the sample photos in
+// data/samples/photos with the shipped photo captioner in data/models/captioner (made by this project's own
+// command, see docs/CAPTIONING.md) and writes captions plus per-word attention maps to ./out.
 using System.CommandLine;
 using System.Text.Json;
 using Pipeline.Batch;
