@@ -43,6 +43,6 @@ public sealed record BatchSummary(int Completed, int Skipped, int Failed, bool C
     /// </summary>
     public int Ignored { get; init; }
 
-    /// <summary>Process exit code: 0 only when nothing failed and the run finished.</summary>
-    public int ExitCode => Failed > 0 ? 2 : Cancelled ? 130 : 0;
+    /// <summary>Process exit code (docs/cli.md): 0 when everything finished, 1 when some items failed (see the errors file), 130 when cancelled.</summary>
+    public int ExitCode => Failed > 0 ? 1 : Cancelled ? 130 : 0;
 }

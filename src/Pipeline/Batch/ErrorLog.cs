@@ -75,7 +75,7 @@ public sealed class ErrorLog : IDisposable
     /// <summary>Records one failure.</summary>
     public void Write(string key, string stage, string message)
     {
-        var line = JsonSerializer.Serialize(new Dictionary<string, string> { ["key"] = key, ["stage"] = stage, ["error"] = message, ["time"] = DateTimeOffset.UtcNow.ToString("O") });
+        var line = JsonSerializer.Serialize(new Dictionary<string, string> { ["key"] = key, ["stage"] = stage, ["error"] = message, ["time"] = DateTimeOffset.UtcNow.ToString("O") }, ResultRecordText.JsonValues);
         lock (gate) { writer.Write(line); writer.Write('\n'); writer.Flush(); }
     }
 

@@ -10,7 +10,6 @@
 // record may then span physical lines); TSV with backslash escapes (\t, \n, \r, \\), one record per
 // line. Both delimited encodings are exact, so a key such as "a\nb.png" reads back as itself and a rerun
 // finds it.
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Pipeline.Preprocessing.Files;
@@ -190,8 +189,6 @@ public sealed class ResumableResultWriter : IDisposable
         };
     }
 
-    private char Delimiter => Format == OutputFormat.Csv ? ',' : '\t';
-
     private List<string>? SplitRecord(string record)
     {
         if (Format == OutputFormat.Csv) return DelimitedLine.Split(record, ',');
@@ -223,52 +220,15 @@ public sealed class ResumableResultWriter : IDisposable
         {
             if (!headerWritten && Format != OutputFormat.JsonLines)
             {
-                writer.Write(string.Join(Delimiter, record.Fields.Select(f => Escape(f.Key))));
+                writer.Write(ResultRecordText.Header(record, Format));
                 writer.Write('\n');
                 headerWritten = true;
             }
-            writer.Write(Format == OutputFormat.JsonLines ? ToJson(record) : string.Join(Delimiter, record.Fields.Select(f => Escape(Flat(f.Value)))));
+            writer.Write(ResultRecordText.Line(record, Format));
             writer.Write('\n');
             writer.Flush();
             index.MarkDone(record.Key);
         }
-    }
-
-    // A non-finite number (a NaN score from a broken model) is written as "NaN"/"Infinity" instead of failing the record.
-    private static readonly JsonSerializerOptions JsonValues = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
-    private static string ToJson(ResultRecord record)
-    {
-        var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            foreach (var (name, value) in record.Fields)
-            {
-                json.WritePropertyName(name);
-                JsonSerializer.Serialize(json, value, value?.GetType() ?? typeof(object), JsonValues);
-            }
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static string Flat(object? value) => value switch
-    {
-        null => "",
-        string s => s,
-        float f => f.ToString("G7", CultureInfo.InvariantCulture),
-        double d => d.ToString("G9", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        System.Collections.IEnumerable e => JsonSerializer.Serialize(e, JsonValues),
-        _ => value.ToString() ?? "",
-    };
-
-    private string Escape(string value)
-    {
-        // Exact encodings, so every key reads back as itself: backslash escapes in TSV, RFC 4180 quoting in CSV.
-        if (Format == OutputFormat.Tsv) return TsvEscaping.Escape(value);
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
 
     /// <inheritdoc />

@@ -1,5 +1,7 @@
-// Streams the texts to classify out of a file with constant memory: plain text (one text per line),
-// TSV/CSV with a header naming the text (and optionally id) column, or JSON lines with text/id fields.
+// Streams the texts to classify out of a file (or standard input) with constant memory: plain text (one
+// text per line), TSV/CSV with a header naming the text (and optionally id) column — or without a header,
+// as training reads them: label<TAB>text, the text in column 1, or the 0-based column --text-column N —
+// or JSON lines with text/id fields. Blank lines are skipped (they are not texts, and not errors).
 // Lines are split on raw bytes and each is decoded with strict UTF-8 on its own, so one corrupt line
 // becomes one error item (with its line number) instead of ending or garbling the whole run. The file is
 // opened through BoundedFile (regular files only; gzip content is decompressed) and split by
@@ -19,9 +21,9 @@ public enum ClassifyInputFormat
     Auto,
     /// <summary>One text per line; the id is the 1-based line number.</summary>
     Lines,
-    /// <summary>Tab-separated with a header row.</summary>
+    /// <summary>Tab-separated: a header row naming the text column, or none (label&lt;TAB&gt;text, or the text column given by position).</summary>
     Tsv,
-    /// <summary>Comma-separated with a header row (RFC 4180 quoting within one line).</summary>
+    /// <summary>Comma-separated like <see cref="Tsv"/> (RFC 4180 quoting within one line).</summary>
     Csv,
     /// <summary>One JSON object per line.</summary>
     JsonLines,
@@ -77,7 +79,20 @@ public static class ClassifyInputReader
         int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
     {
         BoundedFile.RequireRegularFile(path);
-        return ReadChecked(path, range, Resolve(path, format), textColumn, idColumn, maxLineBytes);
+        var resolved = Resolve(path, format);
+        return ReadChecked(path, Lines(path, range, resolved is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv, maxLineBytes), range.FirstLine, resolved, textColumn, idColumn, maxLineBytes);
+    }
+
+    /// <summary>
+    /// Enumerates the items of an open stream (standard input), read line by line as it arrives; <paramref name="name"/>
+    /// names it in messages. <see cref="ClassifyInputFormat.Auto"/> means one text per line. Same line bound as for files.
+    /// </summary>
+    public static IEnumerable<ClassifyInputLine> Read(Stream stream, string name, ClassifyInputFormat format = ClassifyInputFormat.Auto, string textColumn = "text", string idColumn = "id",
+        int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var resolved = format == ClassifyInputFormat.Auto ? ClassifyInputFormat.Lines : format;
+        return ReadChecked(name, BoundedLineReader.ReadLines(stream, maxLineBytes).Select(raw => (raw.Number, raw)), 1, resolved, textColumn, idColumn, maxLineBytes);
     }
 
     /// <summary>
@@ -103,15 +118,17 @@ public static class ClassifyInputReader
         }
     }
 
-    private static IEnumerable<ClassifyInputLine> ReadChecked(string path, ClassifyInputRange range, ClassifyInputFormat format, string textColumn, string idColumn, int maxLineBytes)
+    private static IEnumerable<ClassifyInputLine> ReadChecked(string path, IEnumerable<(int Number, RawLine Raw)> lines, int firstLine, ClassifyInputFormat format,
+        string textColumn, string idColumn, int maxLineBytes)
     {
+        bool delimited = format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv;
         char delimiter = format == ClassifyInputFormat.Csv ? ',' : '\t';
         int textIndex = -1, idIndex = -1;
-        foreach (var (number, raw) in Lines(path, range, format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv, maxLineBytes))
+        foreach (var (number, raw) in lines)
         {
             if (raw.TooLong)
             {
-                if (number == 1 && format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv)
+                if (number == 1 && delimited)
                     throw new InvalidDataException($"{path}:1: the header is {raw.Length:N0} bytes long; lines longer than {maxLineBytes:N0} bytes are refused.");
                 yield return new ClassifyInputLine(Key(number), number, null, BoundedLineReader.DescribeTooLong(raw, maxLineBytes));
                 continue;
@@ -119,25 +136,28 @@ public static class ClassifyInputReader
             var line = TryDecode(raw.Bytes.Span);
             if (line is null)
             {
-                if (number == 1 && format is ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv) throw new InvalidDataException($"{path}:1: the header is not valid UTF-8.");
+                if (number == 1 && delimited) throw new InvalidDataException($"{path}:1: the header is not valid UTF-8.");
                 yield return new ClassifyInputLine(Key(number), number, null, $"line {number}: invalid UTF-8");
                 continue;
             }
             if (number == 1) line = line.TrimStart('\uFEFF');
             line = line.TrimEnd('\r');
+            // A blank line holds no text: it is passed over, not reported (its line number simply has no record).
+            if (string.IsNullOrWhiteSpace(line) && !(number == 1 && delimited)) continue;
+            if (number == 1 && delimited)
+            {
+                var first = DelimitedLine.Split(line, delimiter) ?? throw new InvalidDataException($"{path}:1: malformed first line.");
+                bool header;
+                (header, textIndex, idIndex) = Columns(path, first, textColumn, idColumn);
+                // Without a header the first line is data — unless this read starts after it (a shard of the file).
+                if (header || firstLine > 1) continue;
+            }
             switch (format)
             {
                 case ClassifyInputFormat.Lines:
                     yield return Item(Key(number), number, line);
                     break;
-                case ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv when number == 1:
-                    var header = DelimitedLine.Split(line, delimiter) ?? throw new InvalidDataException($"{path}:1: malformed header.");
-                    textIndex = header.FindIndex(h => h.Trim().Equals(textColumn, StringComparison.OrdinalIgnoreCase));
-                    idIndex = header.FindIndex(h => h.Trim().Equals(idColumn, StringComparison.OrdinalIgnoreCase));
-                    if (textIndex < 0) throw new InvalidDataException($"{path}:1: the header has no '{textColumn}' column (found: {string.Join(", ", header)}); use --text-column.");
-                    break;
                 case ClassifyInputFormat.Tsv or ClassifyInputFormat.Csv:
-                    if (line.Length == 0) { yield return new ClassifyInputLine(Key(number), number, null, $"line {number}: empty line"); break; }
                     var fields = DelimitedLine.Split(line, delimiter);
                     if (fields is null || fields.Count <= Math.Max(textIndex, idIndex))
                     {
@@ -151,6 +171,28 @@ public static class ClassifyInputReader
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the first line of a TSV/CSV input: a header when it names the text column (or, for a column given by its
+    /// 0-based position, when it has a field named "text" or "label"); otherwise the file has no header and the text is
+    /// the given position, or column 1 of a label&lt;TAB&gt;text file as training reads it.
+    /// </summary>
+    private static (bool Header, int Text, int Id) Columns(string path, List<string> first, string textColumn, string idColumn)
+    {
+        var names = first.Select(f => f.Trim()).ToList();
+        int Named(string name) => names.FindIndex(h => h.Equals(name, StringComparison.OrdinalIgnoreCase));
+        static int? Position(string column) => int.TryParse(column, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) ? p : null;
+        if (Position(textColumn) is int text)
+        {
+            bool header = Named("text") >= 0 || Named("label") >= 0;
+            return (header, text, Position(idColumn) ?? (header ? Named(idColumn) : -1));
+        }
+        if (Named(textColumn) is >= 0 and var named)
+            return (true, named, Named(idColumn));
+        if (names.Count == 2 && textColumn.Equals("text", StringComparison.OrdinalIgnoreCase))
+            return (false, 1, -1);   // label<TAB>text without a header, the layout training reads
+        throw new InvalidDataException($"{path}:1: the header has no '{textColumn}' column (found: {string.Join(", ", first)}); name it with --text-column NAME, or give its 0-based position (--text-column 1 for label<TAB>text files).");
     }
 
     private static string? TryDecode(ReadOnlySpan<byte> bytes)

@@ -20,7 +20,7 @@ namespace Pipeline.Classification;
 /// <param name="TopK">Labels listed per text with their probabilities.</param>
 /// <param name="OnError">Skip bad lines (reported in the errors file) or stop at the first one.</param>
 /// <param name="BatchSize">Texts per forward pass.</param>
-/// <param name="TextPreviewLength">Characters of each text copied into the output.</param>
+/// <param name="TextPreviewLength">Characters of each text copied into the output (default: the whole text, on one line).</param>
 /// <param name="TextColumn">Text column (TSV/CSV header) or field (JSON lines).</param>
 /// <param name="IdColumn">Id column or field (optional in the input; default id is the line number). Ids are copied to the output; they need not be unique.</param>
 /// <param name="MaxLineBytes">Longest input line classified; a longer line is reported in the errors file without being read into memory.</param>
@@ -31,7 +31,7 @@ public sealed record ClassifyJobOptions(
     int TopK = TextClassifier.DefaultTopK,
     BatchErrorPolicy OnError = BatchErrorPolicy.Skip,
     int BatchSize = 64,
-    int TextPreviewLength = 80,
+    int TextPreviewLength = int.MaxValue,
     string TextColumn = "text",
     string IdColumn = "id",
     int MaxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
@@ -53,7 +53,7 @@ public static class ClassifyJob
     public const string LineColumn = "line";
 
     /// <summary>
-    /// Classifies every usable line of the input not yet in the output. Bad lines (invalid UTF-8, empty, malformed)
+    /// Classifies every usable line of the input not yet in the output (blank lines are passed over). Bad lines (invalid UTF-8, malformed)
     /// go to the errors file, keyed by line number; the summary's exit code is non-zero when any line failed or the run
     /// was cancelled.
     /// </summary>
@@ -99,20 +99,7 @@ public static class ClassifyJob
             var predictions = classifier.PredictMany(batch.Select(b => b.Item.Text!), reporting, options.BatchSize);
             var records = new ResultRecord[batch.Count];
             for (int i = 0; i < batch.Count; i++)
-            {
-                var (key, item) = batch[i];
-                var p = predictions[i];
-                // `line` goes last so the first columns (id, text, label, …) read as before in CSV/TSV.
-                records[i] = new ResultRecord(key,
-                [
-                    new(IdColumn, item.Key),
-                    new("text", Preview(item.Text!, options.TextPreviewLength)),
-                    new("label", p.Label),
-                    new("confidence", p.Confidence),
-                    new("top_k", p.TopK.Select(t => new LabelProbability(t.Label, t.Probability)).ToArray()),
-                    new(LineColumn, item.LineNumber),
-                ]);
-            }
+                records[i] = ToRecord(batch[i].Key, batch[i].Item, predictions[i], options.TextPreviewLength);
             return records;
         }
 
@@ -120,6 +107,19 @@ public static class ClassifyJob
         var runner = new BatchRunner<ClassifyInputLine>(new BatchOptions(BatchSize: options.BatchSize, PrepareWorkers: 4, MaxInFlight: Math.Max(8 * options.BatchSize, 512), OnError: options.OnError, Retries: 0));
         return await runner.RunAsync(input, KeyOf, Prepare, Compute, output, errors, progress, cancellationToken);
     }
+
+    /// <summary>The output record of one classified line (the layout every classify output has, file or stream).</summary>
+    public static ResultRecord ToRecord(string key, ClassifyInputLine item, Prediction prediction, int textPreviewLength) =>
+        // `line` goes last so the first columns (id, text, label, …) read as before in CSV/TSV.
+        new(key,
+        [
+            new(IdColumn, item.Key),
+            new("text", Preview(item.Text!, textPreviewLength)),
+            new("label", prediction.Label),
+            new("confidence", prediction.Confidence),
+            new("top_k", prediction.TopK.Select(t => new LabelProbability(t.Label, t.Probability)).ToArray()),
+            new(LineColumn, item.LineNumber),
+        ]);
 
     private static void RefuseInputAsOutput(string inputPath, string outputPath)
     {
@@ -131,7 +131,7 @@ public static class ClassifyJob
             throw new ArgumentException($"the output '{outputPath}' is the input file itself; choose another output file (default: INPUT.predictions.jsonl).");
     }
 
-    /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/> on one line, with "…" when cut.</summary>
+    /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/> on one line, with "…" when cut (never cut at <see cref="int.MaxValue"/>).</summary>
     public static string Preview(string text, int length)
     {
         var flat = text.ReplaceLineEndings(" ");

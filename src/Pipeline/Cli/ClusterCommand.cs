@@ -69,12 +69,11 @@ internal static class ClusterCommand
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Port clients connect to.", DefaultValueFactory = _ => ClusterConnectionOptions.DefaultGatewayPort };
         var primaryPort = new Option<int>("--primary-port") { Description = "Localhost clustering only: the silo port of the first silo, which the others join.", DefaultValueFactory = _ => ClusterConnectionOptions.DefaultSiloPort };
         var advertise = new Option<string?>("--advertise") { Description = "Address other machines reach this silo at (Redis clustering; default 127.0.0.1: this machine only)." };
-        var threads = new Option<int?>("--threads") { Description = "Engine threads (default: one per core this process may use, e.g. under taskset)." };
         var lease = new Option<double>("--lease-timeout") { Description = "Seconds a shard lease lasts without renewal (all silos alike).", DefaultValueFactory = _ => new ClusterWorkerOptions().LeaseDuration.TotalSeconds };
 
         var command = new Command("silo", "Start a worker silo: it joins the cluster, hosts the models and runs shards until stopped (Ctrl-C / SIGTERM).");
         connection.AddTo(command, client: false);
-        foreach (var option in new Option[] { siloPort, gatewayPort, primaryPort, advertise, threads, lease }) command.Options.Add(option);
+        foreach (var option in new Option[] { siloPort, gatewayPort, primaryPort, advertise, lease }) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             ClusterSiloOptions options;
@@ -83,13 +82,13 @@ internal static class ClusterCommand
                 IPAddress? address = parse.GetValue(advertise) is { } text
                     ? IPAddress.TryParse(text, out var parsed) ? parsed : throw new ArgumentException($"--advertise: '{text}' is not an IP address.")
                     : null;
-                var worker = new ClusterWorkerOptions { LeaseDuration = TimeSpan.FromSeconds(parse.GetValue(lease)), Threads = parse.GetValue(threads) }.Validate();
+                var worker = new ClusterWorkerOptions { LeaseDuration = TimeSpan.FromSeconds(parse.GetValue(lease)), Threads = parse.GetValue(PipelineCli.Threads) }.Validate();
                 options = new ClusterSiloOptions(connection.Parse(parse), parse.GetValue(siloPort), parse.GetValue(gatewayPort), parse.GetValue(primaryPort), address, worker);
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"cluster silo: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"pipeline cluster silo: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
             if (options.Connection.Redis is not null && options.AdvertisedAddress is null)
                 Console.Error.WriteLine("cluster silo: advertising 127.0.0.1 — only processes on this machine can reach this silo; pass --advertise IP for a multi-machine cluster.");
@@ -100,7 +99,7 @@ internal static class ClusterCommand
             {
                 Console.Error.WriteLine($"cluster silo: the silo stopped: {e.GetBaseException().Message}" +
                                         (options.Connection.Redis is { } redis ? $" (is Redis answering at {redis}? scripts/start-redis.sh starts one)" : ""));
-                return 1;
+                return PipelineCli.ErrorExitCode;
             }
             return 0;
         });
@@ -123,11 +122,13 @@ internal static class ClusterCommand
     private static Command CreateClassify()
     {
         var line = new ClassifyCommandLine();
+        line.Output.Required = true;
+        line.Output.Description = "Result file (.jsonl, .csv or .tsv) on storage every silo sees; written whole when the job ends. Identifies the job.";
         return CreateSubmit("classify", "Classify a corpus on the cluster: same input, options and output as `pipeline classify`.", line.AddTo,
             JobPlanner.DefaultClassifyShardSize, "texts", parse =>
             {
-                var options = line.Parse(parse);
-                return JobPlanner.Request(options.OutputPath, RequireDirectory(parse.GetValue(line.Model)!.FullName), ClassifyJobSettings.From(options));
+                var options = line.ParseJob(parse);
+                return JobPlanner.Request(options.OutputPath, RequireDirectory(line.ResolveModel(parse)), ClassifyJobSettings.From(options));
             });
     }
 
@@ -154,7 +155,7 @@ internal static class ClusterCommand
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"cluster {verb}: {e.Message}");
-                return 2;
+                return PipelineCli.ErrorExitCode;
             }
             return await SubmitAndFollowAsync(verb, noun, job, parse.GetValue(shardSize), parse.GetValue(detach), connection.Parse(parse), cancellationToken);
         });
@@ -179,7 +180,7 @@ internal static class ClusterCommand
                 Describe(path, status);
                 if (!parse.GetValue(follow) || status.IsTerminal) return status.Phase == JobPhase.None ? 1 : 0;
                 try { status = await jobs.FollowAsync(path, FollowInterval, new ProgressPrinter(Noun(status.Spec)), Unreachable, cancellationToken); }
-                catch (OperationCanceledException) { return 130; }
+                catch (OperationCanceledException) { return PipelineCli.CancelledExitCode; }
                 return Finish(status.Spec?.Kind.ToString().ToLowerInvariant() ?? "cluster", status);
             });
         });
@@ -221,7 +222,7 @@ internal static class ClusterCommand
             catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or InvalidDataException)
             {
                 Console.Error.WriteLine($"cluster {verb}: {e.Message}");
-                return 1;
+                return PipelineCli.ErrorExitCode;
             }
             var spec = status.Spec!;
             Console.Error.WriteLine(result switch
@@ -244,7 +245,7 @@ internal static class ClusterCommand
                 try { status = await jobs.CancelAsync(spec.OutputPath).WaitAsync(TimeSpan.FromSeconds(15)); }
                 catch (Exception e) when (e is not OperationCanceledException) { Console.Error.WriteLine($"cluster {verb}: could not cancel the job: {e.Message}"); }
                 Console.Error.WriteLine($"cluster {verb}: cancelled with {status.ShardsDone:N0} of {spec.ShardCount:N0} shards committed; rerun the same command to resume.");
-                return 130;
+                return PipelineCli.CancelledExitCode;
             }
             return Finish(verb, status);
         });
@@ -257,7 +258,7 @@ internal static class ClusterCommand
         {
             Console.Error.WriteLine($"{what}: cannot reach the cluster ({(connection.Redis is { } redis ? "Redis " + redis : "localhost gateway " + string.Join(",", connection.GatewayPorts ?? []))}, " +
                                     $"cluster id '{connection.ClusterId}'): {e.Message}. Is a silo running (`pipeline cluster silo`)?");
-            return 1;
+            return PipelineCli.ErrorExitCode;
         }
         using (host)
         {
@@ -288,7 +289,7 @@ internal static class ClusterCommand
             // Only with localhost development clustering, whose job state lives in a silo's memory.
             Console.Error.WriteLine($"{verb}: the cluster has lost the job's state (a silo holding it in memory stopped); " +
                                     "rerun the job's command: it resumes from the shards already committed.");
-            return 1;
+            return PipelineCli.ErrorExitCode;
         }
         var spec = status.Spec;
         var summary = ClusterJobClient.Summary(status);

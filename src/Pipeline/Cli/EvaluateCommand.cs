@@ -75,8 +75,8 @@ internal static class EvaluateCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"evaluate captioner: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"pipeline evaluate captioner: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;
@@ -86,7 +86,9 @@ internal static class EvaluateCommand
     {
         var command = new Command("classifier", "Classify a labelled test set and score it with ML.NET's evaluators, optionally beside the ML.NET baseline.");
         var (model, data, report, metrics) = Common(command, "Labelled test data (TSV/CSV/fastText/JSONL/folder per class).");
-        var baselineTrain = new Option<string?>("--baseline") { Description = "Training data for the ML.NET baseline (FeaturizeText + SdcaMaximumEntropy), reported beside the model." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also train the ML.NET baseline (FeaturizeText + SdcaMaximumEntropy) on --baseline-data and report it beside the model (as `train classifier --baseline`)." };
+        var baselineTrain = new Option<string?>("--baseline-data") { Description = "The baseline's training data (implies --baseline); use the model's own training data for a fair comparison." };
+        command.Options.Add(baseline);
         var compare = new Option<string[]>("--compare")
         {
             Description = "Other classifier directories to evaluate on the same data beside --model (e.g. a BiLSTM beside a TextCNN); the report draws every model's training curves in shared charts.",
@@ -100,6 +102,8 @@ internal static class EvaluateCommand
             {
                 var modelDir = parse.GetValue(model)!;
                 var test = ClassificationDatasetLoader.Load(parse.GetValue(data)!);
+                if (parse.GetValue(baseline) && parse.GetValue(baselineTrain) is null)
+                    throw new ArgumentException("--baseline needs --baseline-data FILE: the data the ML.NET baseline trains on (the model's training data).");
                 var reports = new List<KeyValuePair<string, ClassificationReport>>();
                 var trainingLogs = new List<NamedTrainingLog>();
                 foreach (var directory in new[] { modelDir }.Concat(parse.GetValue(compare) ?? []))
@@ -115,9 +119,9 @@ internal static class EvaluateCommand
                 {
                     var train = ClassificationDatasetLoader.Load(trainPath);
                     var baselineOptions = new MlNetBaselineOptions();
-                    var baseline = MlNetBaseline.TrainAndEvaluate(train.Examples, test.Examples, baselineOptions);
-                    reports.Add(new(MlNetBaseline.ModelName, baseline));
-                    baselineNote = MlNetBaseline.DescribeEvaluation(baseline, trainPath, train.Examples.Count, baselineOptions.Seed, modelDir);
+                    var baselineReport = MlNetBaseline.TrainAndEvaluate(train.Examples, test.Examples, baselineOptions);
+                    reports.Add(new(MlNetBaseline.ModelName, baselineReport));
+                    baselineNote = MlNetBaseline.DescribeEvaluation(baselineReport, trainPath, train.Examples.Count, baselineOptions.Seed, modelDir);
                     Console.WriteLine($"note: {MlNetBaseline.ModelName} {baselineNote}");
                 }
                 foreach (var (name, rep) in reports)
@@ -134,8 +138,8 @@ internal static class EvaluateCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"evaluate classifier: {e.Message}");
-                return 2;
+                Console.Error.WriteLine($"pipeline evaluate classifier: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;

@@ -30,7 +30,7 @@ internal static class TrainCaptionerCommand
     {
         var data = new Option<string>("--data") { Description = "Caption annotations: Karpathy/COCO JSON, Flickr token file or TSV/CSV.", Required = true };
         var images = new Option<string?>("--images") { Description = "Image folder (default: the annotation file's folder)." };
-        var format = new Option<CaptionFormat>("--format") { Description = "Annotation format (default: detected).", DefaultValueFactory = _ => CaptionFormat.Auto };
+        var format = CliOptions.Choice("--format", "Annotation format (default: detected from the file).", CaptionFormat.Auto);
         var output = new Option<string>("--out") { Description = "Model directory to write (best model at its root, checkpoints/last for --resume).", Required = true };
         var preset = new Option<string>("--preset") { Description = "Encoder preset: resnet18 (ImageNet-pretrained, 224 px, for photos; the default), or trained from scratch: tiny (64 px), small or base (128 px).", DefaultValueFactory = _ => "resnet18" };
         preset.AcceptOnlyFromAmong([.. CaptionerConfig.PresetNames]);
@@ -48,7 +48,7 @@ internal static class TrainCaptionerCommand
         var attentionDim = new Option<int?>("--attention-dim") { Description = "Attention MLP size (default: 256 for resnet18, 128 from scratch)." };
         var lambda = new Option<float?>("--attention-lambda") { Description = "Weight λ of the doubly stochastic attention penalty (per caption, relative to per-token cross-entropy; default 0.1)." };
         var dropout = new Option<float?>("--dropout") { Description = "Dropout before the word classifier (default: 0.5 for resnet18, 0.3 from scratch)." };
-        var minFrequency = new Option<int>("--min-word-frequency") { Description = "Rarer training words become <unk>.", DefaultValueFactory = _ => CaptioningTrainingOptions.DefaultMinWordFrequency };
+        var minFrequency = new Option<int>("--min-count") { Description = "Training words seen fewer times become <unk>.", DefaultValueFactory = _ => CaptioningTrainingOptions.DefaultMinWordFrequency };
         var validationImages = new Option<int>("--validation-images") { Description = "Validation images decoded per epoch (0 = all).", DefaultValueFactory = _ => 0 };
         var cache = new Option<string?>("--cache") { Description = "Prepared-image cache folder (default: DATA_FOLDER/.prepared)." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Stop training after this many minutes (the best model so far is kept, the last checkpoint is resumable)." };
@@ -84,7 +84,7 @@ internal static class TrainCaptionerCommand
                     {
                         DataPath = parse.GetValue(data)!,
                         ImageRoot = parse.GetValue(images),
-                        Format = parse.GetValue(format),
+                        Format = format.Get(parse),
                         SplitLists = ParseSplitLists(parse.GetValue(splitLists)),
                         CacheDirectory = parse.GetValue(cache),
                         BatchSize = parse.GetValue(batchSize),
@@ -108,8 +108,8 @@ internal static class TrainCaptionerCommand
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or CheckpointFormatException or DatasetFormatException)
             {
-                Console.Error.WriteLine($"train captioner: {e.Message}");
-                return Task.FromResult(2);
+                Console.Error.WriteLine($"pipeline train captioner: {PipelineCli.UserMessage(e)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;
@@ -133,7 +133,7 @@ internal static class TrainCaptionerCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            if (!request.EvaluateOnly && !Train(request, trainingToken.Token) && !timer.IsCancellationRequested) return 130;
+            if (!request.EvaluateOnly && !Train(request, trainingToken.Token) && !timer.IsCancellationRequested) return PipelineCli.CancelledExitCode;
             Console.CancelKeyPress -= onCancel;
             return Evaluate(request);
         }
@@ -223,7 +223,7 @@ internal static class TrainCaptionerCommand
             string scores = string.Join("  ", metrics.Scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:F4}")));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test ({name}, {metrics.ImageCount} images, {clock.Elapsed.TotalSeconds:F1}s): ") + scores);
         }
-        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return 0;
     }
 

@@ -24,7 +24,7 @@ internal static class TrainClassifierCommand
         var valid = new Option<FileSystemInfo?>("--valid") { Description = "Validation data (default: a seeded stratified 10% of --data)." };
         var test = new Option<FileSystemInfo?>("--test") { Description = "Test data, evaluated with the best model at the end." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Model directory to write.", Required = true };
-        var format = new Option<ClassificationFormat>("--format") { Description = "Data format (auto-detected by default).", DefaultValueFactory = _ => ClassificationFormat.Auto };
+        var format = CliOptions.Choice("--format", "Data format (default: detected from the file).", ClassificationFormat.Auto, new Dictionary<ClassificationFormat, string> { [ClassificationFormat.FastText] = "fasttext" });
         var arch = new Option<string>("--arch") { Description = "textcnn or birnn.", DefaultValueFactory = _ => "textcnn" };
         arch.AcceptOnlyFromAmong("textcnn", "birnn");
         var tokenizer = new Option<string>("--tokenizer") { Description = "word or bpe (cl100k_base).", DefaultValueFactory = _ => "word" };
@@ -37,10 +37,10 @@ internal static class TrainClassifierCommand
         cell.AcceptOnlyFromAmong("lstm", "gru");
         var pooling = new Option<string?>("--pooling") { Description = "BiRNN: attention, max, mean or last (default attention); TextCNN: max or kmax (default max)." };
         pooling.AcceptOnlyFromAmong("attention", "max", "mean", "last", "kmax");
-        var hidden = new Option<int>("--hidden") { Description = "BiRNN hidden units per direction.", DefaultValueFactory = _ => d.HiddenSize };
+        var hidden = new Option<int>("--hidden-size") { Description = "BiRNN hidden units per direction.", DefaultValueFactory = _ => d.HiddenSize };
         var layers = new Option<int>("--layers") { Description = "BiRNN stacked layers (1 or 2).", DefaultValueFactory = _ => d.Layers };
         var maps = new Option<int>("--feature-maps") { Description = "TextCNN feature maps per filter width.", DefaultValueFactory = _ => d.FeatureMaps };
-        var widths = new Option<int[]>("--widths") { Description = "TextCNN filter widths.", AllowMultipleArgumentsPerToken = true };
+        var widths = CliOptions.IntList("--widths", "TextCNN filter widths.");
         var dropout = new Option<float>("--dropout") { Description = "Dropout before the output layer.", DefaultValueFactory = _ => d.Dropout };
         var wordDropout = new Option<float>("--word-dropout") { Description = "Probability of replacing a training token by <unk>.", DefaultValueFactory = _ => d.WordDropout };
         var maxNorm = new Option<float>("--max-norm") { Description = "TextCNN: L2 bound of each output-layer weight row.", DefaultValueFactory = _ => d.MaxNorm };
@@ -55,7 +55,7 @@ internal static class TrainClassifierCommand
         var embeddingInit = new Option<float>("--embedding-init") { Description = "Random word vectors start from U(-a, a) with this a (0 = N(0, 1)).", DefaultValueFactory = _ => d.EmbeddingInitRange };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens of each text the network reads.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
         var ngramMaxLength = new Option<int>("--ngram-max-length") { Description = "Tokens of each text the n-gram branch reads (at least --max-length).", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultNgramMaxLength };
-        var minFreq = new Option<int>("--min-freq") { Description = "Vocabulary: minimum token frequency.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMinFrequency };
+        var minFreq = new Option<int>("--min-count") { Description = "Vocabulary: tokens seen fewer times become <unk>.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMinFrequency };
         var maxVocab = new Option<int>("--max-vocab") { Description = "Vocabulary: maximum size.", DefaultValueFactory = _ => 50_000 };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (training stops earlier when validation stops improving, see --patience).", DefaultValueFactory = _ => ClassifierTrainingRequest.DefaultEpochs };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => d.BatchSize };
@@ -71,7 +71,7 @@ internal static class TrainClassifierCommand
         var folds = new Option<int?>("--folds") { Description = "K-fold cross-validation on --data; reports mean ± std." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of split, initialisation, dropout and batch order.", DefaultValueFactory = _ => 42 };
         var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoints/last." };
-        var baseline = new Option<bool>("--baseline") { Description = "Also train and evaluate the ML.NET baseline (needs --test)." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also train the ML.NET baseline on --data and report it beside the model on --test (as `evaluate classifier --baseline`)." };
 
         var command = new Command("classifier", "Train a TextCNN or BiRNN text classifier.");
         foreach (var o in new Option[] { data, valid, test, output, format, arch, tokenizer, embedding, vectors, embeddingDim, cell, pooling, hidden, layers, maps, widths, dropout,
@@ -123,7 +123,7 @@ internal static class TrainClassifierCommand
                     Model: model,
                     ValidPath: parse.GetValue(valid)?.FullName,
                     TestPath: parse.GetValue(test)?.FullName,
-                    Format: parse.GetValue(format),
+                    Format: format.Get(parse),
                     Tokenizer: parse.GetValue(tokenizer) == "bpe" ? TokenizerSpec.Bpe() : TokenizerSpec.Word(),
                     Preprocessing: new ClassifierPreprocessing(TextNormalizerOptions.Default, parse.GetValue(maxLength), MinFrequency: Pick(minFreq, kim ? ClassifierPresets.KimMinFrequency : ClassifierPreprocessing.DefaultMinFrequency), MaxVocabularySize: parse.GetValue(maxVocab),
                         NgramMaxLength: model.NgramOrder > 0 ? parse.GetValue(ngramMaxLength) : null),
@@ -134,23 +134,24 @@ internal static class TrainClassifierCommand
                     Folds: parse.GetValue(folds),
                     Resume: parse.GetValue(resume),
                     Baseline: parse.GetValue(baseline));
-                return Task.FromResult(Run(request, cancellationToken));
+                return Task.FromResult(Run(request, PipelineCli.IsQuiet(parse), cancellationToken));
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or DatasetFormatException or FormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return Task.FromResult(1);
+                Console.Error.WriteLine($"pipeline train classifier: {PipelineCli.UserMessage(e)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;
     }
 
-    private static int Run(ClassifierTrainingRequest request, CancellationToken cancellationToken)
+    private static int Run(ClassifierTrainingRequest request, bool quiet, CancellationToken cancellationToken)
     {
-        var logger = new StderrLogger();
+        // --quiet: warnings and errors only on stderr, no progress bar or per-epoch lines.
+        var logger = new StderrLogger(quiet ? Microsoft.Extensions.Logging.LogLevel.Warning : Microsoft.Extensions.Logging.LogLevel.Information);
         ClassifierExperimentResult result;
-        void OnEpoch(EpochSummary s) => logger.LogEpoch(s);
-        if (!Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        void OnEpoch(EpochSummary s) { if (!quiet) logger.LogEpoch(s); }
+        if (!quiet && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive)
         {
             result = AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
@@ -170,7 +171,7 @@ internal static class TrainClassifierCommand
         if (result.Interrupted)
         {
             Console.Error.WriteLine($"interrupted: checkpoint saved; continue with the same command plus --resume.");
-            return 130;
+            return PipelineCli.CancelledExitCode;
         }
         if (result.Folds is { } folds) Console.WriteLine(folds);
         if (result.Test is { } test) PrintTable(result.Test, result.Baseline, request.Model.Architecture.ToString());
@@ -189,7 +190,7 @@ internal static class TrainClassifierCommand
             .Concat(r.PerClass.Select(c => F(c.F1))).ToArray());
         Row(name, model);
         if (baseline is not null) Row(MlNetBaseline.ModelName, baseline);
-        AnsiConsole.Write(table);
+        CliTables.Write(table);
     }
 
     private static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);

@@ -74,7 +74,7 @@ public sealed class InProcessClusterTests(ClusterTestData data)
     {
         var folder = Path.Combine(data.Root, "classify-" + Guid.NewGuid().ToString("N")[..8]);
         var model = TinyModelDirectories.WriteClassifier(Path.Combine(folder, "model"));
-        // 1,000 texts under a header (line 1), with an empty line, a row without its text field and invalid UTF-8 among them.
+        // 1,000 texts under a header (line 1), with an empty line (passed over), a row without its text field and invalid UTF-8 among them.
         var input = Path.Combine(folder, "texts.tsv");
         var lines = new List<byte[]> { "id\ttext"u8.ToArray() };
         for (int i = 1; i <= 1000; i++)
@@ -90,7 +90,7 @@ public sealed class InProcessClusterTests(ClusterTestData data)
 
         var single = settings.ToOptions(Path.Combine(folder, "single", "predictions.csv"));
         var expected = await ClassifyJob.RunAsync(TextClassifier.Load(model), single);
-        Assert.Equal(new BatchSummary(997, 0, 3, false), expected);
+        Assert.Equal(new BatchSummary(997, 0, 2, false), expected);
 
         using var gate = new ShardGate();
         await using var cluster = await StartAsync(3, gate);
@@ -104,7 +104,7 @@ public sealed class InProcessClusterTests(ClusterTestData data)
         Assert.Equal(expected, ClusterJobClient.Summary(final));
         Assert.Equal(File.ReadAllText(single.OutputPath), File.ReadAllText(output));
         Assert.Equal(ErrorKeys(single.ErrorsPath), ErrorKeys(ErrorLog.PathFor(output)));
-        Assert.Equal(["101", "501", "778"], ErrorKeys(ErrorLog.PathFor(output)));
+        Assert.Equal(["501", "778"], ErrorKeys(ErrorLog.PathFor(output)));
     }
 
     [Fact]
