@@ -59,7 +59,12 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         catch { Corpus.Dispose(); throw; }
         // A separate stream for shuffling/dropout, so changing the architecture does not change the batch order.
         Generator = new Generator(seed ^ 0x9E3779B97F4A7C15UL);
-        Optimizer = new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
+        // Two groups when backbone stages are fine-tuned: those train at a fraction of the decoder's rate (see
+        // BackboneLearningRateScale); the plateau schedule then halves both together.
+        Optimizer = Config.Backbone is { TrainableStages: > 0 }
+            ? new Adam([new ParameterGroup(model.Decoder.Parameters(), options.LearningRate),
+                        new ParameterGroup(model.Encoder.Parameters(), options.LearningRate * options.BackboneLearningRateScale)], new AdamOptions(options.LearningRate))
+            : new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
     }
 
     /// <summary>The model configuration (vocabulary size filled in).</summary>

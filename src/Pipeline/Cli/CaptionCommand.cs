@@ -154,10 +154,10 @@ internal static class CaptionCommand
 /// <summary>The inputs and options of <c>pipeline caption</c>; <c>pipeline cluster caption</c> takes the same ones.</summary>
 internal sealed class CaptionCommandLine
 {
-    /// <summary>Beam width of the CLI's decoding: the library's default (CaptionOptions.DefaultBeamSize).</summary>
+    /// <summary>Beam width of the CLI's decoding: the library's default (one source, CaptionOptions).</summary>
     public const int DefaultBeam = CaptionOptions.DefaultBeamSize;
 
-    /// <summary>Length penalty α of the CLI's decoding: without it (α = 0) beam search prefers short captions that drop details.</summary>
+    /// <summary>Length penalty α of the CLI's decoding: the library's default; without it (α = 0) beam search prefers short captions that drop details.</summary>
     public const float DefaultLengthPenalty = CaptionOptions.DefaultLengthPenalty;
 
     public Argument<string[]> Inputs { get; } = new("INPUT") { Description = "Image files and/or folders; - reads one image from stdin.", Arity = ArgumentArity.OneOrMore };
@@ -197,7 +197,7 @@ internal sealed class CaptionCommandLine
             parse.GetValue(Output),
             parse.GetValue(Recursive),
             parse.GetValue(Maps),
-            new CaptionOptions(BeamSize: parse.GetValue(Beam), MaxLength: parse.GetValue(MaxLength), TopK: parse.GetValue(TopK), LengthPenalty: parse.GetValue(LengthPenalty)),
+            CaptionOptions.Default with { BeamSize = parse.GetValue(Beam), LengthPenalty = parse.GetValue(LengthPenalty), MaxLength = parse.GetValue(MaxLength), TopK = parse.GetValue(TopK) },
             new BatchOptions(BatchSize: parse.GetValue(BatchSize), OnError: OnError.Get(parse))).Validate();
     }
 }

@@ -126,7 +126,7 @@ internal static class ClassifyCommand
                 int firstBad = job.OnError == BatchErrorPolicy.Fail ? batch.FindIndex(i => i.Error is not null) : -1;
                 var usable = firstBad >= 0 ? batch.GetRange(0, firstBad) : batch;
                 var good = usable.Where(i => i.Error is null).ToList();
-                var predictions = good.Count > 0 ? classifier.PredictMany(good.Select(g => g.Text!), new ClassifyOptions(TopK: job.TopK), job.BatchSize) : [];
+                var predictions = good.Count > 0 ? classifier.PredictMany(good.Select(g => g.Text!), new ClassifyOptions(job.TopK), job.BatchSize) : [];
                 int p = 0;
                 foreach (var item in usable)
                 {

@@ -86,14 +86,14 @@ internal static class EvaluateCommand
     {
         var command = new Command("classifier", "Classify a labelled test set and score it with ML.NET's evaluators, optionally beside the ML.NET baseline.");
         var (model, data, report, metrics) = Common(command, "Labelled test data (TSV/CSV/fastText/JSONL/folder per class).");
-        var baselineSwitch = new Option<bool>("--baseline") { Description = "Also train the ML.NET baseline (FeaturizeText + SdcaMaximumEntropy) on --baseline-data and report it beside the model (as `train classifier --baseline`)." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also train the ML.NET baseline (FeaturizeText + SdcaMaximumEntropy) on --baseline-data and report it beside the model (as `train classifier --baseline`)." };
         var baselineTrain = new Option<string?>("--baseline-data") { Description = "The baseline's training data (implies --baseline); use the model's own training data for a fair comparison." };
+        command.Options.Add(baseline);
         var compare = new Option<string[]>("--compare")
         {
             Description = "Other classifier directories to evaluate on the same data beside --model (e.g. a BiLSTM beside a TextCNN); the report draws every model's training curves in shared charts.",
             AllowMultipleArgumentsPerToken = true,
         };
-        command.Options.Add(baselineSwitch);
         command.Options.Add(baselineTrain);
         command.Options.Add(compare);
         command.SetAction(parse =>
@@ -102,7 +102,7 @@ internal static class EvaluateCommand
             {
                 var modelDir = parse.GetValue(model)!;
                 var test = ClassificationDatasetLoader.Load(parse.GetValue(data)!);
-                if (parse.GetValue(baselineSwitch) && parse.GetValue(baselineTrain) is null)
+                if (parse.GetValue(baseline) && parse.GetValue(baselineTrain) is null)
                     throw new ArgumentException("--baseline needs --baseline-data FILE: the data the ML.NET baseline trains on (the model's training data).");
                 var reports = new List<KeyValuePair<string, ClassificationReport>>();
                 var trainingLogs = new List<NamedTrainingLog>();
@@ -119,9 +119,9 @@ internal static class EvaluateCommand
                 {
                     var train = ClassificationDatasetLoader.Load(trainPath);
                     var baselineOptions = new MlNetBaselineOptions();
-                    var baseline = MlNetBaseline.TrainAndEvaluate(train.Examples, test.Examples, baselineOptions);
-                    reports.Add(new(MlNetBaseline.ModelName, baseline));
-                    baselineNote = MlNetBaseline.DescribeEvaluation(baseline, trainPath, train.Examples.Count, baselineOptions.Seed, modelDir);
+                    var baselineReport = MlNetBaseline.TrainAndEvaluate(train.Examples, test.Examples, baselineOptions);
+                    reports.Add(new(MlNetBaseline.ModelName, baselineReport));
+                    baselineNote = MlNetBaseline.DescribeEvaluation(baselineReport, trainPath, train.Examples.Count, baselineOptions.Seed, modelDir);
                     Console.WriteLine($"note: {MlNetBaseline.ModelName} {baselineNote}");
                 }
                 foreach (var (name, rep) in reports)

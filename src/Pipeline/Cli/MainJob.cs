@@ -1,8 +1,8 @@
-// `pipeline` with no sub-command: the main job on the embedded defaults. Captions the sample images in
-// data/samples/photos with the default model in data/models/captioner (both made by this project's own commands,
-// see docs/CAPTIONING.md), prints the captions, and writes them plus per-word attention maps to --out DIR —
-// by default out/ when run from the repository root (README's first command); anywhere else nothing is
-// written unless --out is given.
+// `pipeline` with no sub-command: the main job on the embedded defaults. Captions the sample photos in
+// data/samples/photos (Flickr8k dev photos, data/samples/README.md) with the shipped photo captioner in
+// data/models/captioner (made by this project's own command, docs/CAPTIONING.md), prints the captions, and
+// writes them plus per-word attention maps to --out DIR — by default out/ when run from the repository root
+// (README's first command); anywhere else nothing is written unless --out is given.
 using System.CommandLine;
 using System.Text.Json;
 using Pipeline.Batch;

@@ -1,5 +1,5 @@
 // The captioning report page: corpus metric table, a gallery of the best and the
-// worst test images by per-image CIDEr-D (generated caption against the references), per-word
+// worst images of the evaluated split by per-image CIDEr-D (generated caption against the references), per-word
 // attention strips, a table of every image's caption with its references and scores, and the training curves. Photos are downscaled and embedded as JPEG so a report of many images stays small.
 using System.Globalization;
 using Pipeline.Models.Evaluation;
@@ -18,7 +18,7 @@ public static class CaptioningReport
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(data.Metrics);
         var metrics = data.Metrics;
-        var page = new HtmlPage(data.Title, $"Image captioning · {data.ModelName} · {metrics.ImageCount} test images", data.Notes);
+        var page = new HtmlPage(data.Title, $"Image captioning · {data.ModelName} · {metrics.ImageCount} images", data.Notes);
 
         page.Section("Metrics", "metrics", "Corpus scores in the COCO caption evaluation conventions (PTB-tokenized; METEOR-es is exact+stem METEOR).");
         var numeric = new HashSet<int> { 1, 2, 3, 4, 5, 6, 7 };
@@ -37,8 +37,8 @@ public static class CaptioningReport
 
         var examples = data.Examples.ToDictionary(e => e.ImageId, StringComparer.Ordinal);
         int count = Math.Max(0, data.GalleryCount);
-        AppendGallery(page, "Best captions", "best", $"The {count} test images with the highest CIDEr-D.", metrics.Best(count), examples, low: false);
-        AppendGallery(page, "Worst captions", "worst", $"The {count} test images with the lowest CIDEr-D.", metrics.Worst(count), examples, low: true);
+        AppendGallery(page, "Best captions", "best", $"The {count} images with the highest CIDEr-D.", metrics.Best(count), examples, low: false);
+        AppendGallery(page, "Worst captions", "worst", $"The {count} images with the lowest CIDEr-D.", metrics.Worst(count), examples, low: true);
         AppendAttention(page, data.Attention);
         AppendAllCaptions(page, metrics, examples);
         // Training curves last: the reader of an evaluation report comes for the outputs first.
@@ -73,7 +73,7 @@ public static class CaptioningReport
     {
         if (metrics.PerImage.Length == 0) return;
         bool confidence = examples.Values.Any(e => e.Confidence is not null);
-        page.Section("All captions", "captions", $"The generated caption of each of the {metrics.PerImage.Length} test images with its references and per-image scores, by image id.");
+        page.Section("All captions", "captions", $"The generated caption of each of the {metrics.PerImage.Length} images with its references and per-image scores, by image id.");
         var headers = new List<string> { "Image", "Generated caption", "References", "CIDEr-D", "BLEU-4", "METEOR-es", "ROUGE-L" };
         if (confidence) headers.Add("Confidence");
         var rows = metrics.PerImage.Select(score =>
