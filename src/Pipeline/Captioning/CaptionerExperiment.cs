@@ -30,7 +30,7 @@ public sealed record CaptionerTestScores(string Decoding, CaptionOptions Options
 /// <summary>What a captioner training request produced.</summary>
 /// <param name="Training">The training result (null with <see cref="CaptionerTrainingRequest.EvaluateOnly"/>).</param>
 /// <param name="TimeLimitReached">Training stopped at <see cref="CaptionerTrainingRequest.TimeLimit"/>; the run still counts as done.</param>
-/// <param name="Density">The in-domain feature density fitted on the best weights (null when training did not run to its end).</param>
+/// <param name="Density">The in-domain feature density fitted on the best weights (null when training was interrupted before its end or time limit).</param>
 /// <param name="Test">Test-split scores per decoding setting (null when the dataset has no test split, or not evaluated).</param>
 /// <param name="Duration">Wall-clock time of the whole request.</param>
 public sealed record CaptionerExperimentResult(TrainingResult? Training, bool TimeLimitReached, FeatureDensity? Density,
@@ -94,7 +94,10 @@ public static class CaptionerExperiment
         var result = trainer.Fit(request.Resume, progress, onEpoch, trainingToken.Token);
 
         FeatureDensity? density = null;
-        if (!result.Interrupted && File.Exists(Path.Combine(request.OutputDirectory, Checkpoint.ModelFile)))
+        // A run stopped by --time-limit counts as done (its best model is what users get), so it gets its density too;
+        // only Ctrl-C leaves it for the resumed run.
+        bool done = !result.Interrupted || timer.IsCancellationRequested;
+        if (done && File.Exists(Path.Combine(request.OutputDirectory, Checkpoint.ModelFile)))
         {
             // The in-domain confidence belongs to the model users get: the best weights, not the last ones.
             task.LoadWeights(request.OutputDirectory);
@@ -102,7 +105,8 @@ public static class CaptionerExperiment
             logger.LogInformation("in-domain confidence fitted on {Train} training images, calibrated on {Calibration} validation images",
                 task.Corpus.Train.Shard.Count, density.CalibrationCount);
         }
-        string how = result.Interrupted ? "interrupted (resume with --resume)" : result.StoppedEarly ? "stopped early" : "finished";
+        string how = timer.IsCancellationRequested && result.Interrupted ? "stopped at the time limit (continue with --resume)"
+            : result.Interrupted ? "interrupted (resume with --resume)" : result.StoppedEarly ? "stopped early" : "finished";
         logger.LogInformation("{Outcome} after {Epochs} epochs in {Minutes:F1} min; best valid BLEU-4 {Best:F4}; model in {Directory}",
             how, result.EpochsCompleted, clock.Elapsed.TotalMinutes, result.BestMetric ?? double.NaN, request.OutputDirectory);
         return new CaptionerExperimentResult(result, timer.IsCancellationRequested, density, null, clock.Elapsed);
