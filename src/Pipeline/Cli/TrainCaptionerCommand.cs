@@ -91,7 +91,7 @@ internal static class TrainCaptionerCommand
                     Resume: parse.GetValue(resume),
                     EvaluateOnly: parse.GetValue(evaluateOnly),
                     TimeLimit: parse.GetValue(timeLimit) is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
-                return Task.FromResult(Run(request, cancellationToken));
+                return Task.FromResult(Run(request, PipelineCli.IsQuiet(parse), cancellationToken));
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or CheckpointFormatException or DatasetFormatException)
             {
@@ -102,7 +102,7 @@ internal static class TrainCaptionerCommand
         return command;
     }
 
-    private static int Run(CaptionerTrainingRequest request, CancellationToken commandToken)
+    private static int Run(CaptionerTrainingRequest request, bool quiet, CancellationToken commandToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -113,11 +113,12 @@ internal static class TrainCaptionerCommand
             Console.CancelKeyPress -= OnSecondCancel;
             Console.CancelKeyPress += OnSecondCancel;
         };
-        var logger = new CommandLogger();
+        // --quiet: warnings and errors only, no progress or per-epoch lines (the test scores, the command's result, stay).
+        var logger = new CommandLogger(quiet ? LogLevel.Warning : LogLevel.Information);
         Console.CancelKeyPress += onCancel;
         try
         {
-            if (!request.EvaluateOnly && Train(request, logger, cancel.Token).Interrupted) return PipelineCli.CancelledExitCode;
+            if (!request.EvaluateOnly && Train(request, logger, quiet, cancel.Token).Interrupted) return PipelineCli.CancelledExitCode;
             // Evaluation is not resumable: from here Ctrl-C ends the process as usual.
             Console.CancelKeyPress -= onCancel;
             var scores = CaptionerExperiment.Evaluate(request, logger);
@@ -132,8 +133,9 @@ internal static class TrainCaptionerCommand
     private static void OnSecondCancel(object? sender, ConsoleCancelEventArgs e) => e.Cancel = false;
 
     /// <summary>Runs CaptionerExperiment.Train with a progress bar on an interactive terminal, plain lines otherwise.</summary>
-    private static CaptionerExperimentResult Train(CaptionerTrainingRequest request, CommandLogger logger, CancellationToken cancellationToken)
+    private static CaptionerExperimentResult Train(CaptionerTrainingRequest request, CommandLogger logger, bool quiet, CancellationToken cancellationToken)
     {
+        if (quiet) return CaptionerExperiment.Train(request, progress: null, onEpoch: null, logger, cancellationToken);
         static void OnEpoch(EpochSummary e) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch {e.Epoch}: loss {e.TrainLoss:F4}  valid BLEU-4 {e.ValidMetric:F4}  CIDEr-D {e.ValidMetrics.GetValueOrDefault("CIDEr-D"):F3}  lr {e.LearningRate:G3}  {e.Seconds:F0}s  {e.ItemsPerSecond:F0} tokens/s{(e.Improved ? "  *best" : "")}"));
 
@@ -182,11 +184,11 @@ internal static class TrainCaptionerCommand
     }
 
     /// <summary>The experiment's messages as the command's lines: information on stdout, warnings and errors on stderr.</summary>
-    private sealed class CommandLogger : ILogger
+    private sealed class CommandLogger(LogLevel minimum) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel is >= LogLevel.Information and not LogLevel.None;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

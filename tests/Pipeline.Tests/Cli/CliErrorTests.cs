@@ -100,6 +100,23 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task QuietTrainCaptionerPrintsOnlyItsTestScores()
+    {
+        var synth = SyntheticScenes.Generate(new SynthOptions { OutputDirectory = Path.Combine(root, "synth"), Count = 12, Seed = 3, Size = 64 });
+        string[] args = ["train", "captioner", "--data", synth.DatasetJsonPath, "--preset", "tiny", "--epochs", "1", "--validation-images", "2",
+            "--embedding-dim", "8", "--hidden-size", "8", "--attention-dim", "8", "--cache", Path.Combine(root, "cache")];
+        var quiet = await RunAsync([.. args, "--out", Path.Combine(root, "quiet"), "--quiet"]);
+        Assert.True(quiet.Exit == 0, quiet.Error);
+        Assert.Equal("", quiet.Error);
+        var lines = quiet.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => Assert.StartsWith("test (", line));   // the result, nothing else
+        var loud = await RunAsync([.. args, "--out", Path.Combine(root, "loud")]);
+        Assert.True(loud.Exit == 0, loud.Error);
+        Assert.Contains(loud.Out.Split('\n'), line => line.StartsWith("epoch 1:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ConvertOnAnEmptyFolderIsOneLine()
     {
         var empty = Directory.CreateDirectory(Path.Combine(root, "empty")).FullName;
