@@ -1,5 +1,5 @@
 // Special file-system entries for tests of what readers refuse: FIFOs, made with mkfifo(3), which needs
-// no privileges (so these tests also run, and can fail, as root).
+// no privileges (so these tests also run, and can fail, as root). Pipeline.Tests compiles this same file.
 using System.Runtime.InteropServices;
 
 namespace Pipeline.Preprocessing.Tests;

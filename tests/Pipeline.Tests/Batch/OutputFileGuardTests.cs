@@ -6,6 +6,7 @@
 //      (flock on the hidden lock file, per open file description, so it holds within one process too).
 //  10. Keys with control characters (newline, tab, CR, backslash, quotes) are written exactly in CSV and
 //      TSV, so a rerun recognises them instead of appending them again.
+using Pipeline.Preprocessing.Tests;
 using System.Text;
 using Pipeline.Batch;
 using Pipeline.Tests.Support;

@@ -5,6 +5,7 @@
 //   7. a line longer than the bound is one error item, read without holding it in memory;
 //  11. a gzip input is decompressed and classified like the plain file; a FIFO input is refused at once
 //      (it would block the run); the output cannot be the input file.
+using Pipeline.Preprocessing.Tests;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;

@@ -5,6 +5,7 @@
 //      Each case is measured: the managed bytes the failed load allocated on this thread stay small.
 //   8. Weights holding NaN or an infinity are refused at load with the tensor's name, instead of
 //      producing NaN scores (CSV) or a crash while writing JSON.
+using Pipeline.Preprocessing.Tests;
 using System.Text.Json.Nodes;
 using Pipeline.Captioning;
 using Pipeline.Classification;
