@@ -154,12 +154,6 @@ internal static class CaptionCommand
 /// <summary>The inputs and options of <c>pipeline caption</c>; <c>pipeline cluster caption</c> takes the same ones.</summary>
 internal sealed class CaptionCommandLine
 {
-    /// <summary>Beam width of the CLI's decoding: the library's default (one source, CaptionOptions).</summary>
-    public const int DefaultBeam = CaptionOptions.DefaultBeamSize;
-
-    /// <summary>Length penalty α of the CLI's decoding: the library's default; without it (α = 0) beam search prefers short captions that drop details.</summary>
-    public const float DefaultLengthPenalty = CaptionOptions.DefaultLengthPenalty;
-
     public Argument<string[]> Inputs { get; } = new("INPUT") { Description = "Image files and/or folders; - reads one image from stdin.", Arity = ArgumentArity.OneOrMore };
     public Option<string?> Model { get; } = new("--model") { Description = "Model directory (from `pipeline train captioner`); default: the shipped photo captioner, data/models/captioner." };
 
@@ -167,8 +161,8 @@ internal sealed class CaptionCommandLine
     public string? ResolveModel(ParseResult parse) => parse.GetValue(Model) ?? DefaultModels.Find(DefaultModels.Captioner);
     public Option<string?> Output { get; } = new("--out") { Description = "Result file (.jsonl, .csv, .tsv), resumable: a rerun skips images already in it. Default (or -): stdout." };
     public Option<OutputFormat?> OutputFormat { get; } = ResultTarget.CreateFormatOption();
-    public Option<int> Beam { get; } = new("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => DefaultBeam };
-    public Option<float> LengthPenalty { get; } = new("--length-penalty") { Description = "Beam length normalisation α: captions ranked by log-probability / length^α (0 = raw log-probability, favours short captions).", DefaultValueFactory = _ => DefaultLengthPenalty };
+    public Option<int> Beam { get; } = new("--beam") { Description = "Beam width (1 = greedy).", DefaultValueFactory = _ => CaptionOptions.DefaultBeamSize };
+    public Option<float> LengthPenalty { get; } = new("--length-penalty") { Description = "Beam length normalisation α: captions ranked by log-probability / length^α (0 = raw log-probability, favours short captions).", DefaultValueFactory = _ => CaptionOptions.DefaultLengthPenalty };
     public Option<int?> MaxLength { get; } = new("--max-length") { Description = "Maximum caption words (default: the model's)." };
     public Option<int> TopK { get; } = new("--top-k") { Description = "Captions per image: the best plus TOP_K-1 alternatives (≤ beam).", DefaultValueFactory = _ => 1 };
     public Option<bool> Recursive { get; } = new("--recursive") { Description = "Descend into sub-folders of folder inputs." };

@@ -63,7 +63,7 @@ public sealed class ClusterTestData : IDisposable
 
     /// <summary>The caption settings of every test job (greedy decoding keeps the tests fast; the CLI's default length penalty, as `--beam 1` alone gives).</summary>
     public CaptionJobSettings Settings => new([ImageFolder], Recursive: false, BeamSize: 1, MaxLength: null, TopK: 1, AttentionMapsDirectory: null, BatchSize: 16, OnError: BatchErrorPolicy.Skip,
-        LengthPenalty: Pipeline.Cli.CaptionCommandLine.DefaultLengthPenalty);
+        LengthPenalty: Pipeline.Captioning.CaptionOptions.DefaultLengthPenalty);
 
     /// <summary>A fresh output path for one test.</summary>
     public string NewOutput(string name) => Path.Combine(Root, name + "-" + Guid.NewGuid().ToString("N")[..8], "captions.jsonl");
