@@ -69,7 +69,7 @@ if [[ -n "$photos" ]]; then
   # The first N image files of the folder in name order, hard-linked (copied across file systems) into one folder.
   mkdir -p "$work/images"
   find "$photos" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) -printf '%f\n' | LC_ALL=C sort \
-    | { if [[ "$images" -gt 0 ]]; then head -n "$images"; else cat; fi; } \
+    | awk -v n="$images" 'n <= 0 || NR <= n' \
     | while read -r f; do ln "$photos/$f" "$work/images/$f" 2>/dev/null || cp "$photos/$f" "$work/images/$f"; done
   images=$(find "$work/images" -maxdepth 1 -type f | wc -l)
   input="$images photos from $photos"
