@@ -4,6 +4,7 @@
 // Result columns: image, caption, score [, confidence] [, alternatives] [, attention_map]; confidence when the
 // model has an in-domain density (domain.safetensors), for every record of the run.
 using Pipeline.Batch;
+using Pipeline.Models.Tensors;
 using Pipeline.Preprocessing.Images;
 using Pipeline.Reports;
 
@@ -59,7 +60,11 @@ public static class CaptionBatchJob
             {
                 ct.ThrowIfCancellationRequested();
                 var results = captioner.CaptionPrepared(batch.Select(b => (b.Key, b.Item)).ToList(), captionOptions);
-                return results.Select(r => ToRecord(r, ids[r.Source], maps ? options.AttentionMapsDirectory : null, captionOptions.TopK, captioner.HasConfidence)).ToList();
+                var records = results.Select(r => ToRecord(r, ids[r.Source], maps ? options.AttentionMapsDirectory : null, captionOptions.TopK, captioner.HasConfidence)).ToList();
+                // The pixels came from the pool (Read). Returned only once the whole batch succeeded: a batch that
+                // failed anywhere (model or attention-map files) keeps them for the item-by-item retry.
+                foreach (var (_, pixels) in batch) BufferPool.Return(pixels);
+                return records;
             },
             output, errors, progress, cancellationToken).ConfigureAwait(false);
     }
@@ -68,7 +73,11 @@ public static class CaptionBatchJob
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
-        return captioner.Preprocess(path);
+        // Pooled: a fresh 600 KB array per 224-px photo is large-object-heap garbage that a run never collects, only pages in.
+        var pixels = BufferPool.Rent(captioner.InputLength);
+        try { captioner.Preprocess(path, pixels); }
+        catch { BufferPool.Return(pixels); throw; }
+        return pixels;
     }
 
     private static ResultRecord ToRecord(CaptionResult result, string id, string? mapsDirectory, int topK, bool confidence)
