@@ -37,7 +37,7 @@ rows=(
 
 if [[ ! -f "$runs/w2v-train.txt" ]]; then
   # Vectors from the training sentences only (131 k tokens): what a user without outside text can do.
-  $pipeline train embeddings --corpus "$data/train.tsv" --column 1 --out "$runs/w2v-train.txt" --dim 128 --epochs 15 \
+  $pipeline train embeddings --corpus "$data/train.tsv" --column 1 --out "$runs/w2v-train.txt" --embedding-dim 128 --epochs 15 \
     --min-count 2 --threads 1 --seed 42 > "$runs/w2v-train.log" 2>&1
 fi
 

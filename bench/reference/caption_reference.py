@@ -6,7 +6,7 @@ decode (PIL, in a thread pool) -> RGB -> resize the shorter side to the model's 
 centre crop -> pixels in 0..255 -> the backbone's input transform (channel order + mean image) ->
 reference.py's ResNet trunk (PyTorch, eval, no_grad, channels_last) -> region features -> reference.py's
 Decoder (the product's "Show, Attend and Tell" decoder and CaptionDecoding beam search: <unk> never
-emitted, end token, early stopping, length penalty 0 as the CLI's default) loaded with the model's weights -> one JSON line
+emitted, end token, early stopping, length penalty 0, which the benchmark passes to the CLI) loaded with the model's weights -> one JSON line
 per image {"image": ..., "caption": ...} written to --out.
 
 Inputs written by the C# side (Pipeline.Bench caption-e2e):

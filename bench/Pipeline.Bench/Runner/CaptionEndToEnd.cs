@@ -85,7 +85,8 @@ internal static class CaptionEndToEnd
             for (int round = 0; round < rounds; round++)
             {
                 File.Delete(oursOut);                         // `pipeline caption` resumes into an existing file
-                ours.Add(Time("dotnet", [pipeline, "caption", folder, "--model", model, "--beam", beam.ToString(), "--out", oursOut], out _,
+                // Length penalty 0 on both sides (the reference's), so the captions can be compared word for word; the CLI's default is 1.
+                ours.Add(Time("dotnet", [pipeline, "caption", folder, "--model", model, "--beam", beam.ToString(), "--length-penalty", "0", "--out", oursOut], out _,
                     ("DOTNET_PROCESSOR_COUNT", threads.ToString())));
                 Thread.Sleep(200);
                 reference.Add(Time("/usr/bin/python3", [script, "--model", model, "--resnet", resnet, "--inputs", folder, "--out", referenceOut,

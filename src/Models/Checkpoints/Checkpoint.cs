@@ -4,7 +4,9 @@
 //   optimizer.safetensors  optional: optimizer state tensors; step counters and learning rates in __metadata__
 //   trainer_state.json     optional: epoch, step, best metric, RNG state, scheduler state
 // Together the optional files allow bit-exact resumption. Every file is replaced atomically, so a crash
-// while saving leaves each file either old-and-complete or new-and-complete.
+// while saving leaves each file either old-and-complete or new-and-complete; a checkpoint whose files must
+// agree with each other (weights, optimizer and trainer state of one step) is written as a whole folder and
+// switched in by one rename (AtomicDirectory). Loading refuses non-finite weights (RequireFinite).
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -95,6 +97,7 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(module);
         var path = Path.Combine(directory, ModelFile);
         var content = SafeTensors.Read(path);
+        RequireFinite(content, path);
         if (content.Metadata.TryGetValue("format_version", out var version) && version != FormatVersion.ToString(CultureInfo.InvariantCulture))
             throw new CheckpointFormatException(path, null, $"format version {version} is not supported (this build reads version {FormatVersion})");
         try { module.LoadStateDict(content.Tensors, strict); }
@@ -108,9 +111,34 @@ public static class Checkpoint
         var path = Path.Combine(directory, OptimizerFile);
         if (!File.Exists(path)) return false;
         var content = SafeTensors.Read(path);
+        RequireFinite(content, path);
         try { optimizer.LoadState(OptimizerState.FromMetadata(content.Tensors, content.Metadata, path)); }
         catch (InvalidDataException ex) { throw new CheckpointFormatException(path, null, ex.Message, ex); }
         return true;
+    }
+
+    /// <summary>
+    /// Throws <see cref="CheckpointFormatException"/> naming the first tensor that holds a NaN or an infinity: such weights
+    /// (a diverged run, a corrupt file) would turn every output into NaN, so they are refused at load, not discovered later.
+    /// </summary>
+    public static void RequireFinite(SafeTensorsContent content, string path)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        foreach (var (name, tensor) in content.Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var values = tensor.Data;
+            int first = -1, count = 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (float.IsFinite(values[i])) continue;
+                if (first < 0) first = i;
+                count++;
+            }
+            if (count > 0)
+                throw new CheckpointFormatException(path, name,
+                    $"{count:N0} of {values.Length:N0} values are not finite (the first, at flat index {first:N0}, is {values[first]}); " +
+                    "the weights are corrupt or come from a diverged training run");
+        }
     }
 
     /// <summary>Reads the trainer state, or null when the checkpoint has none.</summary>

@@ -47,14 +47,20 @@ public sealed class BiRnnClassifier : TextClassifierModel
     public Linear Output { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null)
-        => ForwardWithAttention(tokenIds, batchSize, length, lengths, targets).Logits;
+    public override ClassifierLogits ForwardParts(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null, TokenRows? ngramRows = null)
+        => Run(tokenIds, batchSize, length, lengths, targets, ngramRows).Logits;
 
     /// <summary>
-    /// Like <see cref="Forward"/>, also returning the attention weights α (B, T') of attention pooling (zero past
-    /// each length; T' = max(T, 1)), or null for the other poolings — e.g. to show which words decided the class.
+    /// Like <see cref="TextClassifierModel.Forward"/>, also returning the attention weights α (B, T') of attention pooling
+    /// (zero past each length; T' = max(T, 1)), or null for the other poolings — e.g. to show which words decided the class.
     /// </summary>
-    public (Tensor Logits, Tensor? Attention) ForwardWithAttention(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null)
+    public (Tensor Logits, Tensor? Attention) ForwardWithAttention(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null, TokenRows? ngramRows = null)
+    {
+        var (logits, alpha) = Run(tokenIds, batchSize, length, lengths, targets, ngramRows);
+        return (logits.Logits(), alpha);
+    }
+
+    private (ClassifierLogits Logits, Tensor? Attention) Run(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets, TokenRows? ngramRows)
     {
         int padded = Math.Max(length, 1);
         var ids = MaskIds(tokenIds, batchSize, length, lengths, padded);
@@ -93,6 +99,6 @@ public sealed class BiRnnClassifier : TextClassifierModel
                 break;
         }
         sentence = Functional.Dropout(sentence, Config.Dropout, DropoutGenerator, IsTraining);
-        return (AddNgramLogits(Output.Forward(sentence), ids, batchSize, padded, lengths, targets), alpha);                                          // (B, K)
+        return (WithNgramLogits(Output.Forward(sentence), ids, batchSize, padded, lengths, targets, ngramRows), alpha);     // (B, K) each
     }
 }

@@ -72,3 +72,21 @@ public enum RnnPooling
     /// <summary>Learned attention-weighted average (Yang et al. 2016).</summary>
     Attention,
 }
+
+/// <summary>
+/// How the NB n-gram branch's sum over the n-grams present in a text is normalised (NaiveBayesNgrams.cs), named
+/// after the norm of the text's binary n-gram vector x̂ it divides by, as ML.NET's text featurizer names its
+/// normalisation. With n table n-grams present, ‖x̂‖₂ = √n and ‖x̂‖₁ = n.
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NgramNormalization>))]
+public enum NgramNormalization
+{
+    /// <summary>The plain sum: the branch's logits grow with the number of n-grams (long documents get huge logits).</summary>
+    None,
+
+    /// <summary>Divided by √n: an L2-normalised binary bag of n-grams.</summary>
+    L2,
+
+    /// <summary>Divided by n: the mean over the n-grams present.</summary>
+    L1,
+}

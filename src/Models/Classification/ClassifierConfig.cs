@@ -102,6 +102,13 @@ public sealed record ClassifierConfig(ClassifierArchitecture Architecture, int V
     /// <summary>Training-time drop probability of each present n-gram (default 0.5).</summary>
     public float NgramDropout { get; init; } = 0.5f;
 
+    /// <summary>
+    /// How the branch's sum over a text's n-grams is normalised by their number (NaiveBayesNgrams.cs). Default
+    /// <see cref="NgramNormalization.None"/>, the plain sum, which is also what a config.json without this field means:
+    /// the models saved before the setting existed. New models get the trainer's default (ClassifierTrainingOptions).
+    /// </summary>
+    public NgramNormalization NgramNormalization { get; init; } = NgramNormalization.None;
+
     // ---- loss ----
 
     /// <summary>Optional per-class loss weights (K entries, each &gt; 0), e.g. inverse class frequencies.</summary>
@@ -132,6 +139,7 @@ public sealed record ClassifierConfig(ClassifierArchitecture Architecture, int V
         if (NgramOrder > 0 && VocabularySize - 1 > NaiveBayesNgrams.MaxTokenId) Fail(nameof(VocabularySize), VocabularySize, $"at most {NaiveBayesNgrams.MaxTokenId + 1} with an n-gram branch");
         if (!(NgramScale >= 0f && float.IsFinite(NgramScale))) Fail(nameof(NgramScale), NgramScale, "a finite value ≥ 0");
         if (!(NgramDropout >= 0f && NgramDropout < 1f)) Fail(nameof(NgramDropout), NgramDropout, "a probability in [0, 1)");
+        if (!Enum.IsDefined(NgramNormalization)) Fail(nameof(NgramNormalization), NgramNormalization, "None, L2 or L1");
         if (ClassWeights is { } w)
         {
             if (w.Length != NumClasses) Fail(nameof(ClassWeights), $"{w.Length} weights", $"{NumClasses} weights (one per class)");

@@ -3,12 +3,17 @@
 // where the Naive Bayes log-count ratios are a fixed prior and a per-feature weight is learned:
 //   x̂_b ∈ {0,1}^G      which of the G table n-grams (orders 1..N of token ids) occur in sequence b
 //   r[f, k] = log( (p_k[f] / ‖p_k‖₁) / (q_k[f] / ‖q_k‖₁) ),   p_k = α + Σ_{i: y_i = k} x̂_i,   q_k = α + Σ_{i: y_i ≠ k} x̂_i
-//   logits_ng[b, k] = Σ_{f: x̂_b[f] = 1} (β + w[f]) · r[f, k]                        (B, K)
+//   logits_ng[b, k] = s(n_b) · Σ_{f: x̂_b[f] = 1} (β + w[f]) · r[f, k]                 (B, K)
 // r is fitted once on the training set (one-vs-rest per class; for two classes r[·, 1] = −r[·, 0], the
 // binary NB ratio) and frozen; w (G) starts at 0, so training starts from scaled multinomial NB (β·r, the
 // NBSVM interpolation towards NB) and learns how much to trust each n-gram. The classifier adds these
 // logits to its network's. In training, each present n-gram is dropped with probability p and the
 // survivors are scaled by 1/(1−p) (dropout on the sparse input).
+// Length: n_b = ‖x̂_b‖₁ is the number of table n-grams present and s(n) = 1/‖x̂_b‖ the normalisation
+// (NgramNormalization): 1 (none, the plain sum), 1/√n (L2) or 1/n (L1, the mean). Without it, a text with
+// ten times the n-grams of a sentence gets about ten times the logits — multinomial NB's over-confidence on
+// long documents; an L2-normalised bag is what linear text classifiers (ML.NET's featurizer, NBSVM's
+// liblinear inputs in practice) use for the same reason.
 // Leave-one-out: ratios fitted on the training set leak each training text's label through the n-grams
 // that only it contains (a singleton's ratio points at its own class), so the branch alone drives the
 // training loss to ~0 within one epoch and the network stops learning. Given the training counts and the
@@ -41,13 +46,14 @@ public sealed class NaiveBayesNgrams : Module
 
     /// <summary>Creates an empty table of <paramref name="count"/> n-grams up to <paramref name="order"/> for
     /// <paramref name="classes"/> classes; fill it with <see cref="Load"/> (or a checkpoint).</summary>
-    public NaiveBayesNgrams(int count, int order, int classes, float scale, float dropout)
+    public NaiveBayesNgrams(int count, int order, int classes, float scale, float dropout, NgramNormalization normalization = NgramNormalization.None)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(order, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
         if (!(dropout >= 0f && dropout < 1f)) throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "n-gram dropout must be in [0, 1)");
-        Count = count; Order = order; Classes = classes; Scale = scale; Dropout = dropout;
+        if (!Enum.IsDefined(normalization)) throw new ArgumentOutOfRangeException(nameof(normalization), normalization, "n-gram normalisation must be None, L2 or L1");
+        Count = count; Order = order; Classes = classes; Scale = scale; Dropout = dropout; Normalization = normalization;
         Keys = RegisterBuffer("keys", Tensor.Zeros(count, order));                  // (G, N)
         Ratio = RegisterBuffer("ratio", Tensor.Zeros(count, classes));              // (G, K)
         Weight = RegisterParameter("weight", Tensor.Zeros(count));                  // (G)
@@ -63,6 +69,16 @@ public sealed class NaiveBayesNgrams : Module
     public float Scale { get; }
     /// <summary>Training-time drop probability of a present n-gram.</summary>
     public float Dropout { get; }
+    /// <summary>How the sum over a text's n-grams is normalised by their number.</summary>
+    public NgramNormalization Normalization { get; }
+
+    /// <summary>s(n): the factor of a text's sum over its <paramref name="present"/> table n-grams (0 when there are none).</summary>
+    public float LengthScale(int present) => present == 0 ? 0f : Normalization switch
+    {
+        NgramNormalization.L2 => 1f / MathF.Sqrt(present),
+        NgramNormalization.L1 => 1f / present,
+        _ => 1f,
+    };
     /// <summary>Sorted n-gram keys (G, N).</summary>
     public Tensor Keys { get; }
     /// <summary>Frozen log-count ratios r (G, K).</summary>
@@ -103,17 +119,28 @@ public sealed class NaiveBayesNgrams : Module
 
     /// <summary>
     /// Logits (B, K) of the table n-grams in each row of <paramref name="ids"/> (B, T) — ids past each length are
-    /// ignored. <paramref name="generator"/> draws the n-gram dropout when <see cref="Module.IsTraining"/>. In training,
-    /// with the classes <paramref name="targets"/> (B) of training texts and the training counts loaded, each row uses
-    /// the leave-one-out ratios of its own text.
+    /// ignored. See <see cref="Forward(TokenRows, Generator, int[])"/>.
     /// </summary>
-    public Tensor Forward(int[] ids, int batchSize, int paddedLength, int[] lengths, Generator generator, int[]? targets = null)
+    public Tensor Forward(int[] ids, int batchSize, int paddedLength, int[] lengths, Generator generator, int[]? targets = null) =>
+        Forward(TokenRows.FromPadded(ids, batchSize, paddedLength, lengths), generator, targets);
+
+    /// <summary>
+    /// Logits (B, K) of the table n-grams in each of the B <paramref name="rows"/>. <paramref name="generator"/> draws the
+    /// n-gram dropout when <see cref="Module.IsTraining"/>. In training, with the classes <paramref name="targets"/> (B)
+    /// of training texts and the training counts loaded, each row uses the leave-one-out ratios of its own text.
+    /// </summary>
+    public Tensor Forward(TokenRows rows, Generator generator, int[]? targets = null)
     {
-        var (offsets, features) = Lookup(ids, batchSize, paddedLength, lengths);
+        ArgumentNullException.ThrowIfNull(rows);
+        int batchSize = rows.Count;
+        if (targets is not null && targets.Length != batchSize) throw new ArgumentException($"{targets.Length} targets for {batchSize} rows.", nameof(targets));
+        var (offsets, features) = Lookup(rows);
         var ratios = IsTraining && targets is not null && documentCounts is not null
             ? LeaveOneOutRatios(offsets, features, targets)
             : Gather(features);
-        float keep = 1f;
+        // s(n_b) counts the n-grams present before dropout, so dropout keeps each row's expected logits.
+        var rowScales = new float[batchSize];
+        for (int b = 0; b < batchSize; b++) rowScales[b] = LengthScale(offsets[b + 1] - offsets[b]);
         if (IsTraining && Dropout > 0f)
         {
             // Dropped features leave the lists; survivors are scaled by 1/(1−p) in the op.
@@ -130,9 +157,10 @@ public sealed class NaiveBayesNgrams : Module
                 }
                 newOffsets[b + 1] = keptFeatures.Count;
             }
-            (offsets, features, ratios, keep) = (newOffsets, keptFeatures.ToArray(), keptRatios.ToArray(), 1f / (1f - Dropout));
+            (offsets, features, ratios) = (newOffsets, keptFeatures.ToArray(), keptRatios.ToArray());
+            for (int b = 0; b < batchSize; b++) rowScales[b] /= 1f - Dropout;
         }
-        return Logits(offsets, features, Weight, ratios, Classes, Scale, keep);
+        return Logits(offsets, features, Weight, ratios, Classes, Scale, rowScales);
     }
 
     // The ratio rows r[f_j] of the listed features (nnz, K).
@@ -174,8 +202,10 @@ public sealed class NaiveBayesNgrams : Module
     /// The distinct table features of each row (binarized counts), as CSR lists: row b's feature ids are
     /// features[offsets[b] .. offsets[b + 1]), ascending.
     /// </summary>
-    public (int[] Offsets, int[] Features) Lookup(int[] ids, int batchSize, int paddedLength, int[] lengths)
+    public (int[] Offsets, int[] Features) Lookup(TokenRows rows)
     {
+        rows.Validate();
+        int batchSize = rows.Count;
         var offsets = new int[batchSize + 1];
         var features = new List<int>();
         var row = new List<int>();
@@ -184,13 +214,14 @@ public sealed class NaiveBayesNgrams : Module
         for (int b = 0; b < batchSize; b++)
         {
             row.Clear();
-            int length = lengths[b];
+            var ids = rows.Row(b);
+            int length = ids.Length;
             for (int t = 0; t < length; t++)
             {
                 for (int n = 1; n <= Order && t + n <= length; n++)
                 {
                     key.Clear();
-                    for (int j = 0; j < n; j++) key[j] = ids[b * paddedLength + t + j];
+                    for (int j = 0; j < n; j++) key[j] = ids[t + j];
                     int f = Find(keys, key);
                     if (f >= 0) row.Add(f);
                 }
@@ -225,20 +256,23 @@ public sealed class NaiveBayesNgrams : Module
     }
 
     /// <summary>
-    /// The op: y[b, k] = Σ_{j ∈ row b} keep · (β + w[f_j]) · R[j, k]  (B, K), rows as CSR lists of feature ids f_j with
-    /// their ratio rows R (nnz, K). Backward: dw[f_j] += keep · Σ_k dy[b, k] · R[j, k]  (the ratios are constants).
+    /// The op: y[b, k] = c_b · Σ_{j ∈ row b} (β + w[f_j]) · R[j, k]  (B, K), rows as CSR lists of feature ids f_j with
+    /// their ratio rows R (nnz, K) and a factor c_b per row (<paramref name="rowScales"/>, B: length normalisation
+    /// and dropout rescaling). Backward: dw[f_j] += c_b · Σ_k dy[b, k] · R[j, k]  (ratios and factors are constants).
     /// </summary>
-    internal static Tensor Logits(int[] offsets, int[] features, Tensor weight, float[] ratios, int classes, float scale, float keep = 1f)
+    internal static Tensor Logits(int[] offsets, int[] features, Tensor weight, float[] ratios, int classes, float scale, float[] rowScales)
     {
         int batch = offsets.Length - 1;
         if (ratios.Length != features.Length * classes) throw new ArgumentException($"{ratios.Length} ratios for {features.Length} features × {classes} classes.", nameof(ratios));
+        if (rowScales.Length != batch) throw new ArgumentException($"{rowScales.Length} row factors for {batch} rows.", nameof(rowScales));
         var y = Tensor.Zeros(batch, classes);                                       // (B, K)
         var yd = y.Data; var w = weight.Data;
         for (int b = 0; b < batch; b++)
         {
             var dst = yd.Slice(b * classes, classes);
+            float c = rowScales[b];
             for (int j = offsets[b]; j < offsets[b + 1]; j++)
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ratios.AsSpan(j * classes, classes), keep * (scale + w[features[j]]), dst, dst);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ratios.AsSpan(j * classes, classes), c * (scale + w[features[j]]), dst, dst);
         }
         return y.Record("nb_ngram_logits", [weight], g =>
         {
@@ -246,8 +280,9 @@ public sealed class NaiveBayesNgrams : Module
             for (int b = 0; b < batch; b++)
             {
                 var gRow = gd.Slice(b * classes, classes);
+                float c = rowScales[b];
                 for (int j = offsets[b]; j < offsets[b + 1]; j++)
-                    gw[features[j]] += keep * System.Numerics.Tensors.TensorPrimitives.Dot(gRow, ratios.AsSpan(j * classes, classes));
+                    gw[features[j]] += c * System.Numerics.Tensors.TensorPrimitives.Dot(gRow, ratios.AsSpan(j * classes, classes));
             }
         });
     }

@@ -50,7 +50,7 @@ public sealed class TextCnnClassifier : TextClassifierModel
     public int FeatureCount { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null)
+    public override ClassifierLogits ForwardParts(int[] tokenIds, int batchSize, int length, int[] lengths, int[]? targets = null, TokenRows? ngramRows = null)
     {
         int slots = Config.CnnPooling == CnnPooling.KMax ? Config.KMax : 1;
         // Internal padding: every filter needs at least one window, and k-max needs k time steps.
@@ -71,7 +71,7 @@ public sealed class TextCnnClassifier : TextClassifierModel
         }
         var z = features.Length == 1 ? features[0] : Tensor.Concat(features, 1);       // (B, F)
         z = Functional.Dropout(z, Config.Dropout, DropoutGenerator, IsTraining);
-        return AddNgramLogits(Output.Forward(z), ids, batchSize, padded, lengths, targets);       // (B, K)
+        return WithNgramLogits(Output.Forward(z), ids, batchSize, padded, lengths, targets, ngramRows);      // (B, K) each
     }
 
     /// <summary>Rescales every output-layer row whose L2 norm exceeds <see cref="ClassifierConfig.MaxNorm"/> (Kim's s = 3).</summary>

@@ -12,6 +12,7 @@
 // non-zero each is applied directly, dW[o] += g · window and dX[window] += g · W[o] (B·O·h·E work instead
 // of two GEMMs of B·T·O·h·E); dense gradients fall back to the tap-wise GEMMs.
 // Shape key: B = batch, T = time, E = embedding dim, O = feature maps, h = filter width.
+using Pipeline.Models.Init;
 using Pipeline.Models.Kernels;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
@@ -29,9 +30,9 @@ public sealed class TextConvolution : Module
         ArgumentOutOfRangeException.ThrowIfLessThan(featureMaps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         EmbeddingDim = embeddingDim; FeatureMaps = featureMaps; Width = width;
-        float bound = 1f / MathF.Sqrt(width * embeddingDim);
-        Weight = RegisterParameter("weight", Tensor.Rand(generator, [featureMaps, 1, width, embeddingDim], -bound, bound));   // (O, 1, h, E)
-        Bias = RegisterParameter("bias", Tensor.Rand(generator, [featureMaps], -bound, bound));                               // (O)
+        int fanIn = width * embeddingDim;
+        Weight = RegisterParameter("weight", Initializers.DefaultUniform(generator, [featureMaps, 1, width, embeddingDim], fanIn));   // (O, 1, h, E)
+        Bias = RegisterParameter("bias", Initializers.DefaultUniform(generator, [featureMaps], fanIn));                               // (O)
     }
 
     /// <summary>Embedding dimension E.</summary>

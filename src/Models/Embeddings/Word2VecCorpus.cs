@@ -44,13 +44,31 @@ public sealed class Word2VecCorpus
             throw new ArgumentOutOfRangeException(nameof(column), column, "Column must be ≥ 0.");
         if (!File.Exists(path))
             throw new FileNotFoundException($"Corpus file not found: {path}", path);
-        return new Word2VecCorpus(path, () => ReadLines(path, tokenize, column));
+        return new Word2VecCorpus(path, () => Tokenize(ReadLines(path), tokenize, column));
     }
 
-    private static IEnumerable<IReadOnlyList<string>> ReadLines(string path, Func<string, IReadOnlyList<string>> tokenize, int? column)
+    /// <summary>
+    /// One sentence per line from <paramref name="openLines"/> (called once per pass), split by <paramref name="tokenize"/>;
+    /// <paramref name="column"/> as in <see cref="FromTextFile"/>. Lets callers supply a bounded, decompressing line reader.
+    /// </summary>
+    public static Word2VecCorpus FromLines(string description, Func<IEnumerable<string>> openLines, Func<string, IReadOnlyList<string>> tokenize, int? column = null)
+    {
+        ArgumentNullException.ThrowIfNull(openLines);
+        ArgumentNullException.ThrowIfNull(tokenize);
+        if (column is < 0)
+            throw new ArgumentOutOfRangeException(nameof(column), column, "Column must be ≥ 0.");
+        return new Word2VecCorpus(description, () => Tokenize(openLines(), tokenize, column));
+    }
+
+    private static IEnumerable<string> ReadLines(string path)
     {
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        while (reader.ReadLine() is { } line)
+        while (reader.ReadLine() is { } line) yield return line;
+    }
+
+    private static IEnumerable<IReadOnlyList<string>> Tokenize(IEnumerable<string> lines, Func<string, IReadOnlyList<string>> tokenize, int? column)
+    {
+        foreach (var line in lines)
         {
             var text = line;
             if (column is { } index)

@@ -5,6 +5,13 @@
 // Fans follow PyTorch: for a weight [out, in, k…] the receptive field R = Π k, fanIn = in·R, fanOut = out·R
 // (Linear [out, in] has R = 1; Conv2d [out, in, kh, kw] has R = kh·kw).
 // Gains follow torch.nn.init.calculate_gain: linear/sigmoid 1, tanh 5/3, relu √2, leaky_relu √(2 / (1 + a²)).
+// Layer defaults (what the layers' constructors call, PyTorch's reset_parameters):
+//   Linear, Conv1d/2d, attention projections: W, b ~ U(−1/√fanIn, 1/√fanIn)   (= Kaiming uniform with a = √5)
+//   LSTM/GRU (cells and layers):                all weights and biases ~ U(−1/√H, 1/√H)
+//   Embedding:                                  N(0, 1)
+// These draw in float (Tensor.Rand/Randn) with the bound computed as 1f/MathF.Sqrt(fan), exactly as the layers did
+// before they called this file, so a seeded model's initial weights — and every checkpoint trained from one — stay
+// bit-identical. The general schemes below draw in double.
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Models.Init;
@@ -33,9 +40,34 @@ public enum FanMode
     FanOut,
 }
 
-/// <summary>In-place weight initialisers (they return the tensor for chaining).</summary>
+/// <summary>Weight initialisers: the layers' defaults (new tensors) and the general schemes (in place, returning the tensor).</summary>
 public static class Initializers
 {
+    /// <summary>PyTorch's default bound 1/√<paramref name="fan"/> for Linear, convolution, attention and recurrent parameters.</summary>
+    public static float DefaultBound(int fan)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fan, 1);
+        return 1f / MathF.Sqrt(fan);
+    }
+
+    /// <summary>
+    /// A new tensor of shape <paramref name="shape"/> drawn from U(−1/√fan, 1/√fan): PyTorch's default for Linear and
+    /// convolution weights and biases (fan = fan-in of the weight) and for every LSTM/GRU parameter (fan = hidden size).
+    /// </summary>
+    public static Tensor DefaultUniform(Generator generator, int[] shape, int fan)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        float bound = DefaultBound(fan);
+        return Tensor.Rand(generator, shape, -bound, bound);
+    }
+
+    /// <summary>A new tensor of shape <paramref name="shape"/> drawn from N(0, 1): PyTorch's default for embedding tables.</summary>
+    public static Tensor StandardNormal(Generator generator, int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        return Tensor.Randn(generator, shape);
+    }
+
     /// <summary>Fan-in and fan-out of a weight laid out as [out, in, k…] (rank ≥ 2).</summary>
     public static (int FanIn, int FanOut) ComputeFans(ReadOnlySpan<int> shape)
     {

@@ -32,13 +32,18 @@ public static class Parallelism
 {
     private static int s_degree = Math.Max(1, Environment.ProcessorCount);
 
+    // The calling thread's override from Scope (0: none), and how many regions this thread forked (tests read it).
+    [ThreadStatic] private static int t_scopedDegree;
+    [ThreadStatic] private static long t_forkedRegions;
+
     /// <summary>
-    /// Maximum number of threads a single kernel call may use (default <see cref="Environment.ProcessorCount"/>).
-    /// Must be at least 1; 1 makes every kernel run on the calling thread only.
+    /// Maximum number of threads a single kernel call made on this thread may use: the innermost <see cref="Scope"/>
+    /// open on this thread, otherwise the process default (initially <see cref="Environment.ProcessorCount"/>).
+    /// Setting it changes the process default. Must be at least 1; 1 makes every kernel run on the calling thread only.
     /// </summary>
     public static int DegreeOfParallelism
     {
-        get => Volatile.Read(ref s_degree);
+        get => t_scopedDegree > 0 ? t_scopedDegree : Volatile.Read(ref s_degree);
         set
         {
             if (value < 1)
@@ -46,6 +51,35 @@ public static class Parallelism
             Volatile.Write(ref s_degree, value);
         }
     }
+
+    /// <summary>
+    /// Sets <see cref="DegreeOfParallelism"/> to <paramref name="degree"/> for kernels called on the current thread
+    /// until the returned scope is disposed; other threads keep their own setting, so concurrent callers (and tests
+    /// running side by side) do not see each other's. Scopes nest and must be disposed in reverse order.
+    /// Nested kernel calls made from inside a parallel region's work items run on worker threads and use the process default.
+    /// </summary>
+    public static DegreeScope Scope(int degree)
+    {
+        if (degree < 1)
+            throw new ArgumentOutOfRangeException(nameof(degree), degree, $"parallelism scope: degree must be at least 1, got {degree}.");
+        var scope = new DegreeScope(t_scopedDegree);
+        t_scopedDegree = degree;
+        return scope;
+    }
+
+    /// <summary>Restores the calling thread's previous degree of parallelism when disposed.</summary>
+    public readonly struct DegreeScope : IDisposable
+    {
+        private readonly int previous;
+
+        internal DegreeScope(int previous) => this.previous = previous;
+
+        /// <inheritdoc />
+        public void Dispose() => t_scopedDegree = previous;
+    }
+
+    /// <summary>Parallel regions (more than one worker) started from the current thread since it began; lets tests prove a parallel path ran.</summary>
+    internal static long ForkedRegionsOnCurrentThread => t_forkedRegions;
 
     /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>) on at most <see cref="DegreeOfParallelism"/> workers.</summary>
     public static void For(int count, Action<int> body)
@@ -71,6 +105,7 @@ public static class Parallelism
             return;
         }
 
+        t_forkedRegions++;
         var job = new Job<TBody>(body, count);
         var team = WorkerTeam.Get(workers - 1);
         if (team.TryStart(job, workers - 1))

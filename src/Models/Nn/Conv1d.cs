@@ -1,6 +1,7 @@
 // 1-D convolution over (B, C, L) sequences (e.g. character/word CNNs for text), im2col + SGEMM via
 // ConvolutionCore with the 1-D unfolding.  outL = ⌊(L + 2·pad − dil·(k − 1) − 1) / stride⌋ + 1.
 // Shapes: x (B, C, L), weight (O, C, k), bias (O), y (B, O, outL).
+using Pipeline.Models.Init;
 using Pipeline.Models.Kernels;
 using Pipeline.Models.Tensors;
 
@@ -65,9 +66,9 @@ public sealed class Conv1d : Module, ITensorModule
     {
         options.Validate();
         Options = options;
-        float bound = ConvolutionCore.DefaultBound(options.InChannels * options.Kernel);
-        Weight = RegisterParameter("weight", Tensor.Rand(generator, [options.OutChannels, options.InChannels, options.Kernel], -bound, bound));
-        if (options.Bias) Bias = RegisterParameter("bias", Tensor.Rand(generator, [options.OutChannels], -bound, bound));
+        int fanIn = options.InChannels * options.Kernel;
+        Weight = RegisterParameter("weight", Initializers.DefaultUniform(generator, [options.OutChannels, options.InChannels, options.Kernel], fanIn));
+        if (options.Bias) Bias = RegisterParameter("bias", Initializers.DefaultUniform(generator, [options.OutChannels], fanIn));
     }
 
     /// <summary>(B, C, L) → (B, O, outL).</summary>

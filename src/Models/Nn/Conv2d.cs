@@ -3,6 +3,7 @@
 // via im2col + SGEMM (ConvolutionCore). groups = 1 only.
 //   outH = ⌊(H + 2·padH − dilH·(kh − 1) − 1) / strideH⌋ + 1   (same for W)
 // Shapes: x (N, C, H, W), weight (O, C, kh, kw), bias (O), y (N, O, outH, outW).
+using Pipeline.Models.Init;
 using Pipeline.Models.Kernels;
 using Pipeline.Models.Tensors;
 
@@ -90,9 +91,9 @@ public sealed class Conv2d : Module, ITensorModule
     {
         options.Validate();
         Options = options;
-        float bound = ConvolutionCore.DefaultBound(options.InChannels * options.Kernel.H * options.Kernel.W);
-        Weight = RegisterParameter("weight", Tensor.Rand(generator, [options.OutChannels, options.InChannels, options.Kernel.H, options.Kernel.W], -bound, bound));
-        if (options.Bias) Bias = RegisterParameter("bias", Tensor.Rand(generator, [options.OutChannels], -bound, bound));
+        int fanIn = options.InChannels * options.Kernel.H * options.Kernel.W;
+        Weight = RegisterParameter("weight", Initializers.DefaultUniform(generator, [options.OutChannels, options.InChannels, options.Kernel.H, options.Kernel.W], fanIn));
+        if (options.Bias) Bias = RegisterParameter("bias", Initializers.DefaultUniform(generator, [options.OutChannels], fanIn));
     }
 
     /// <summary>Square-kernel shorthand for <see cref="Conv2d(Conv2dOptions, Generator)"/>.</summary>

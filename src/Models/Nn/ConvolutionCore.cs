@@ -168,7 +168,4 @@ internal static class ConvolutionCore
         long perImage = Math.Max(1L, (long)columnRows * positions);
         return (int)Math.Clamp(ColumnBudget / perImage, 1, Math.Max(1, batch));
     }
-
-    /// <summary>PyTorch's default conv init: W, b ~ U(−1/√fan_in, 1/√fan_in), fan_in = C·kernel elements.</summary>
-    public static float DefaultBound(int fanIn) => 1f / MathF.Sqrt(fanIn);
 }

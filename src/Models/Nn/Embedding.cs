@@ -3,6 +3,7 @@
 // padding index (whose row stays 0 and never learns, as in PyTorch's padding_idx).
 // Shapes: ids (...) with V = vocabulary size, D = embedding dimension; weight (V, D); output (..., D).
 // Default init: N(0, 1), like PyTorch.
+using Pipeline.Models.Init;
 using System.Numerics.Tensors;
 using Tensor = Pipeline.Models.Tensors.Tensor;
 using Pipeline.Models.Tensors;
@@ -71,7 +72,7 @@ public sealed class Embedding : Module
         if (paddingIndex is { } p && (uint)p >= (uint)numEmbeddings)
             throw new ArgumentOutOfRangeException(nameof(paddingIndex), $"embedding: padding index {p} is outside the vocabulary of {numEmbeddings}.");
         NumEmbeddings = numEmbeddings; EmbeddingDim = embeddingDim; PaddingIndex = paddingIndex;
-        Weight = RegisterParameter("weight", Tensor.Randn(generator, [numEmbeddings, embeddingDim]));
+        Weight = RegisterParameter("weight", Initializers.StandardNormal(generator, [numEmbeddings, embeddingDim]));
         ZeroPaddingRow();
     }
 

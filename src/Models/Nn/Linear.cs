@@ -1,6 +1,7 @@
 // Fully connected layer: y = x·Wᵀ + b, applied to the last axis of x.
 // Shapes: x (..., I) · W (O, I)ᵀ + b (O) → y (..., O); I = in features, O = out features.
 // Default init follows PyTorch: W, b ~ U(−1/√I, 1/√I).
+using Pipeline.Models.Init;
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Models.Nn;
@@ -43,9 +44,8 @@ public sealed class Linear : Module, ITensorModule
         ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
         InFeatures = inFeatures; OutFeatures = outFeatures;
-        float bound = 1f / MathF.Sqrt(inFeatures);
-        Weight = RegisterParameter("weight", Tensor.Rand(generator, [outFeatures, inFeatures], -bound, bound));
-        if (bias) Bias = RegisterParameter("bias", Tensor.Rand(generator, [outFeatures], -bound, bound));
+        Weight = RegisterParameter("weight", Initializers.DefaultUniform(generator, [outFeatures, inFeatures], inFeatures));
+        if (bias) Bias = RegisterParameter("bias", Initializers.DefaultUniform(generator, [outFeatures], inFeatures));
     }
 
     /// <summary>(..., in) → (..., out).</summary>

@@ -1,6 +1,10 @@
-// Elementwise functions of one tensor. Forward runs through TensorPrimitives; each backward uses
-// whichever of input or output makes the derivative cheapest (e.g. tanh' = 1 − y²).
+// Elementwise functions of one tensor. Forward runs through TensorPrimitives (or, where it has no such function,
+// an operator struct through Elementwise.Map); each backward is an operator struct run by Elementwise.Accumulate
+// (Ops/Elementwise.cs, Ops/ElementwiseOperators.cs) and reads whichever of input or output makes the derivative
+// cheapest (e.g. tanh' = 1 − y²). pow and gelu keep scalar loops: their derivatives need MathF.Pow / erf, which
+// have no Vector<float> form.
 using System.Numerics.Tensors;
+using Pipeline.Models.Ops;
 
 namespace Pipeline.Models.Tensors;
 
@@ -26,22 +30,14 @@ public sealed partial class Tensor
     public static Tensor Log(Tensor x)
     {
         var y = Map(x, TensorPrimitives.Log);
-        return y.Record("log", [x], g =>
-        {
-            var gx = x.GradBuffer(); var gd = g.Data; var xd = x.Data;
-            for (int i = 0; i < gx.Length; i++) gx[i] += gd[i] / xd[i];
-        });
+        return y.Record("log", [x], g => Elementwise.Accumulate(new LogGradient(), g.Data, x.Data, x.GradBuffer()));
     }
 
     /// <summary>Square root.</summary>
     public static Tensor Sqrt(Tensor x)
     {
         var y = Map(x, TensorPrimitives.Sqrt);
-        return y.Record("sqrt", [x], g =>
-        {
-            var gx = x.GradBuffer(); var gd = g.Data; var yd = y.Data;
-            for (int i = 0; i < gx.Length; i++) gx[i] += 0.5f * gd[i] / yd[i];
-        });
+        return y.Record("sqrt", [x], g => Elementwise.Accumulate(new SqrtGradient(), g.Data, y.Data, x.GradBuffer()));
     }
 
     /// <summary>x².</summary>
@@ -49,11 +45,7 @@ public sealed partial class Tensor
     {
         var y = Uninitialized(x.shape);
         TensorPrimitives.Multiply(x.Data, x.Data, y.Data);
-        return y.Record("square", [x], g =>
-        {
-            var gx = x.GradBuffer(); var gd = g.Data; var xd = x.Data;
-            for (int i = 0; i < gx.Length; i++) gx[i] += 2f * gd[i] * xd[i];
-        });
+        return y.Record("square", [x], g => Elementwise.Accumulate(new SquareGradient(), g.Data, x.Data, x.GradBuffer()));
     }
 
     /// <summary>x^p for a constant exponent.</summary>
@@ -72,31 +64,21 @@ public sealed partial class Tensor
     public static Tensor Abs(Tensor x)
     {
         var y = Map(x, TensorPrimitives.Abs);
-        return y.Record("abs", [x], g =>
-        {
-            var gx = x.GradBuffer(); var gd = g.Data; var xd = x.Data;
-            for (int i = 0; i < gx.Length; i++) gx[i] += xd[i] > 0 ? gd[i] : xd[i] < 0 ? -gd[i] : 0f;
-        });
+        return y.Record("abs", [x], g => Elementwise.Accumulate(new AbsGradient(), g.Data, x.Data, x.GradBuffer()));
     }
 
     /// <summary>Hyperbolic tangent.</summary>
     public static Tensor Tanh(Tensor x)
     {
         var y = Map(x, TensorPrimitives.Tanh);
-        return y.Record("tanh", [x], g =>
-        {
-            ElementwiseGrad.AccumulateTanh(g.Data, y.Data, x.GradBuffer());
-        });
+        return y.Record("tanh", [x], g => Elementwise.Accumulate(new TanhGradient(), g.Data, y.Data, x.GradBuffer()));
     }
 
     /// <summary>Logistic sigmoid 1/(1+e^−x).</summary>
     public static Tensor Sigmoid(Tensor x)
     {
         var y = Map(x, TensorPrimitives.Sigmoid);
-        return y.Record("sigmoid", [x], g =>
-        {
-            ElementwiseGrad.AccumulateSigmoid(g.Data, y.Data, x.GradBuffer());
-        });
+        return y.Record("sigmoid", [x], g => Elementwise.Accumulate(new SigmoidGradient(), g.Data, y.Data, x.GradBuffer()));
     }
 
     /// <summary>max(x, 0).</summary>
@@ -104,23 +86,15 @@ public sealed partial class Tensor
     {
         var y = Uninitialized(x.shape);
         TensorPrimitives.Max(x.Data, 0f, y.Data);
-        return y.Record("relu", [x], g =>
-        {
-            ElementwiseGrad.AccumulateRelu(g.Data, y.Data, x.GradBuffer());
-        });
+        return y.Record("relu", [x], g => Elementwise.Accumulate(new ReluGradient(), g.Data, y.Data, x.GradBuffer()));
     }
 
     /// <summary>x for x &gt; 0, slope·x otherwise.</summary>
     public static Tensor LeakyRelu(Tensor x, float slope = 0.01f)
     {
         var y = Uninitialized(x.shape);
-        var xd = x.Data; var yd = y.Data;
-        for (int i = 0; i < xd.Length; i++) yd[i] = xd[i] > 0 ? xd[i] : slope * xd[i];
-        return y.Record("leaky_relu", [x], g =>
-        {
-            var gx = x.GradBuffer(); var gd = g.Data; var xs = x.Data;
-            for (int i = 0; i < gx.Length; i++) gx[i] += xs[i] > 0 ? gd[i] : slope * gd[i];
-        });
+        Elementwise.Map(new LeakyReluOperator(slope), x.Data, y.Data);
+        return y.Record("leaky_relu", [x], g => Elementwise.Accumulate(new LeakyReluGradient(slope), g.Data, x.Data, x.GradBuffer()));
     }
 
     /// <summary>Exact GELU, x·Φ(x), with Φ the standard normal CDF.</summary>
@@ -159,10 +133,6 @@ public sealed partial class Tensor
     {
         var y = Uninitialized(x.shape);
         TensorPrimitives.Clamp(x.Data, min, max, y.Data);
-        return y.Record("clamp", [x], g =>
-        {
-            var gx = x.GradBuffer(); var gd = g.Data; var xd = x.Data;
-            for (int i = 0; i < gx.Length; i++) if (xd[i] >= min && xd[i] <= max) gx[i] += gd[i];
-        });
+        return y.Record("clamp", [x], g => Elementwise.Accumulate(new ClampGradient(min, max), g.Data, x.Data, x.GradBuffer()));
     }
 }

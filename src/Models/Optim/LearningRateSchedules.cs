@@ -15,13 +15,6 @@ public interface ILearningRateSchedule
     double RateAt(double baseRate, int step);
 }
 
-/// <summary>Keeps the base rate (useful as the schedule after a warm-up).</summary>
-public sealed record ConstantLr : ILearningRateSchedule
-{
-    /// <inheritdoc />
-    public double RateAt(double baseRate, int step) => baseRate;
-}
-
 /// <summary>Multiplies the rate by <paramref name="Gamma"/> every <paramref name="StepSize"/> steps.</summary>
 public sealed record StepLr(int StepSize, double Gamma = 0.1) : ILearningRateSchedule
 {

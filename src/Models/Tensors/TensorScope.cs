@@ -1,6 +1,7 @@
 // Deterministic memory for training and inference loops: every op result created while a scope is
 // active on this thread is disposed (its buffer pooled) when the scope ends, so a steady-state step
-// allocates nothing. Results that must outlive the scope call Keep().
+// allocates nothing. Results that must outlive the scope call Keep(). The end of an outermost scope marks
+// a step for the BufferPool, which keeps about one step's worth of idle buffers.
 namespace Pipeline.Models.Tensors;
 
 /// <summary>Collects op results created on this thread and disposes them at the end of a <c>using</c> block.</summary>
@@ -47,5 +48,7 @@ public sealed class TensorScope : IDisposable
         foreach (var t in owned)
             if (t.Owner == this) t.Dispose();
         owned.Clear();
+        // An outermost scope is one step of a loop: the pool sizes its idle budget from such steps.
+        if (parent is null) BufferPool.EndOfStep();
     }
 }

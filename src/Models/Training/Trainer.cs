@@ -14,7 +14,8 @@ namespace Pipeline.Models.Training;
 /// <summary>Trains an <see cref="ITrainingTask"/> into a model directory.</summary>
 /// <remarks>
 /// Layout of <c>outputDirectory</c>: the best model at its root (what users load), <c>metrics.jsonl</c>
-/// (one line per epoch), and <c>checkpoints/last/</c> with optimizer and trainer state for <c>--resume</c>.
+/// (one line per epoch), and <c>checkpoints/last/</c> with optimizer and trainer state for <c>--resume</c> — a symbolic
+/// link to the latest complete checkpoint folder, switched by one atomic rename (<see cref="AtomicDirectory"/>).
 /// </remarks>
 public sealed class Trainer
 {
@@ -58,7 +59,7 @@ public sealed class Trainer
         if (resume)
         {
             var state = Checkpoint.LoadTrainerState(LastCheckpointDirectory)
-                ?? throw new InvalidOperationException($"--resume: no checkpoint in {LastCheckpointDirectory}; start without --resume.");
+                ?? throw new InvalidOperationException($"--resume: there is no checkpoint to resume in {LastCheckpointDirectory}; start without --resume.");
             task.LoadWeights(LastCheckpointDirectory);
             Checkpoint.LoadOptimizer(LastCheckpointDirectory, task.Optimizer);
             if (state.Generator is not null) generator.SetState(state.Generator);
@@ -130,7 +131,8 @@ public sealed class Trainer
         return new TrainingResult(options.Epochs, best, Interrupted: false, StoppedEarly: false, history);
     }
 
-    private void SaveLast(TrainerState state) => task.Save(LastCheckpointDirectory, task.Optimizer, state);
+    // Weights, optimizer and trainer state must come from the same step: written into a new folder, switched in by one rename.
+    private void SaveLast(TrainerState state) => AtomicDirectory.Write(LastCheckpointDirectory, folder => task.Save(folder, task.Optimizer, state));
 
     private static readonly JsonSerializerOptions LogJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 

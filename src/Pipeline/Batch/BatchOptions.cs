@@ -37,6 +37,12 @@ public sealed record BatchOptions(
 /// <param name="Cancelled">True when the run stopped early (Ctrl-C or the fail policy).</param>
 public sealed record BatchSummary(int Completed, int Skipped, int Failed, bool Cancelled)
 {
-    /// <summary>Process exit code: 0 only when nothing failed and the run finished.</summary>
-    public int ExitCode => Failed > 0 ? 2 : Cancelled ? 130 : 0;
+    /// <summary>
+    /// Inputs that are not items of the job and were left out before it started (e.g. files without an image extension, FIFOs
+    /// and folder cycles met while listing folders); counted so they are not silently lost. They do not change <see cref="ExitCode"/>.
+    /// </summary>
+    public int Ignored { get; init; }
+
+    /// <summary>Process exit code (docs/cli.md): 0 when everything finished, 1 when some items failed (see the errors file), 130 when cancelled.</summary>
+    public int ExitCode => Failed > 0 ? 1 : Cancelled ? 130 : 0;
 }

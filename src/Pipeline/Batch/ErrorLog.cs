@@ -4,16 +4,19 @@
 // are either stale (the item has now succeeded) or about to be repeated. While a run is under way the file
 // keeps them (an interrupted rerun must not lose the only record of a failure it never reached); once a
 // run has gone through the whole input, DiscardEarlierRuns drops them, leaving each failed item listed
-// exactly once — so output + errors account for every input item exactly once.
+// exactly once — so output + errors account for every input item exactly once. Like the results file, the
+// errors file is opened through OutputFileGuard (locked; recognised before a torn line is cut).
 using System.Text;
 using System.Text.Json;
+using Pipeline.Preprocessing.Files;
 
 namespace Pipeline.Batch;
 
 /// <summary>Append-only JSON-lines log of failed items.</summary>
+/// <remarks>Opened through <see cref="OutputFileGuard"/>: locked for its lifetime, and an existing file is used only when it is an errors file.</remarks>
 public sealed class ErrorLog : IDisposable
 {
-    private FileStream stream;
+    private readonly OutputFileGuard guard;
     private StreamWriter writer;
     private long earlierRunsLength;
     private readonly Lock gate = new();
@@ -21,23 +24,48 @@ public sealed class ErrorLog : IDisposable
     /// <summary>The file failures are appended to.</summary>
     public string Path { get; }
 
-    /// <summary>Opens <paramref name="path"/> for appending (a torn last line left by a crash is cut first).</summary>
+    /// <summary>Opens <paramref name="path"/> for appending (a torn last line left by a crash is cut first, once the file is known to be an errors file).</summary>
+    /// <exception cref="InvalidDataException">The file exists and is not an errors file (left untouched).</exception>
+    /// <exception cref="OutputLockedException">Another run holds the file.</exception>
     public ErrorLog(string path)
     {
         Path = path;
-        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        (stream, writer) = Open(path);
-        TornLine.Cut(stream);
-        earlierRunsLength = stream.Length;
-        stream.Seek(0, SeekOrigin.End);
+        guard = OutputFileGuard.Open(path, "errors file", Scan);
+        earlierRunsLength = guard.Stream.Length;
+        writer = NewWriter();
     }
 
-    private static (FileStream, StreamWriter) Open(string path)
+    private StreamWriter NewWriter() => new(guard.Stream, new UTF8Encoding(false), bufferSize: 4096, leaveOpen: true);
+
+    // Every complete line must be a JSON object with a "key" (what Write produces); a torn last line is cut.
+    private ExistingContent Scan(IEnumerable<RawLine> lines)
     {
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        stream.Seek(0, SeekOrigin.End);
-        return (stream, new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 4096, leaveOpen: true));
+        long valid = 0;
+        foreach (var line in lines)
+        {
+            if (!line.Terminated) break;
+            string? text = line.TooLong ? null : OutputFileGuard.DecodeStrict(line.Bytes.Span);
+            if (text is { Length: 0 }) { valid = line.End; continue; }
+            if (text is null || !IsEntry(text))
+            {
+                string problem = valid == 0
+                    ? "is not an entry of an errors file, so this is not an errors file of a batch job; it was left untouched. Move it away or choose another output file"
+                    : "is not an errors-file entry; the errors file is damaged — fix or move it before resuming";
+                throw new InvalidDataException($"{Path}:{line.Number}: line {line.Number} {problem}.");
+            }
+            valid = line.End;
+        }
+        return new ExistingContent(valid);
+    }
+
+    private static bool IsEntry(string line)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("key", out _);
+        }
+        catch (JsonException) { return false; }
     }
 
     /// <summary>The conventional errors file beside an output file: <c>out.jsonl</c> → <c>out.errors.jsonl</c>.</summary>
@@ -47,32 +75,29 @@ public sealed class ErrorLog : IDisposable
     /// <summary>Records one failure.</summary>
     public void Write(string key, string stage, string message)
     {
-        var line = JsonSerializer.Serialize(new Dictionary<string, string> { ["key"] = key, ["stage"] = stage, ["error"] = message, ["time"] = DateTimeOffset.UtcNow.ToString("O") });
-        lock (gate) { writer.WriteLine(line); writer.Flush(); }
+        var line = JsonSerializer.Serialize(new Dictionary<string, string> { ["key"] = key, ["stage"] = stage, ["error"] = message, ["time"] = DateTimeOffset.UtcNow.ToString("O") }, ResultRecordText.JsonValues);
+        lock (gate) { writer.Write(line); writer.Write('\n'); writer.Flush(); }
     }
 
     /// <summary>
     /// Removes the entries that were in the file before this log was opened, keeping this run's. Call it when the run
     /// has offered every input item (every earlier failure has then been retried and, if it failed again, re-logged).
     /// </summary>
-    /// <remarks>Crash-safe: this run's entries are copied to a temporary file that then replaces the log.</remarks>
+    /// <remarks>Crash-safe: this run's entries are copied to a temporary file that then replaces the log (still under the lock).</remarks>
     public void DiscardEarlierRuns()
     {
         lock (gate)
         {
             if (earlierRunsLength == 0) return;
             writer.Flush();
-            string temporary = Path + ".tmp";
-            using (var copy = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Seek(earlierRunsLength, SeekOrigin.Begin);
-                stream.CopyTo(copy);
-                copy.Flush(flushToDisk: true);
-            }
             writer.Dispose();
-            stream.Dispose();
-            File.Move(temporary, Path, overwrite: true);
-            (stream, writer) = Open(Path);
+            long from = earlierRunsLength;
+            guard.Replace(copy =>
+            {
+                guard.Stream.Seek(from, SeekOrigin.Begin);
+                guard.Stream.CopyTo(copy);
+            });
+            writer = NewWriter();
             earlierRunsLength = 0;
         }
     }
@@ -83,7 +108,7 @@ public sealed class ErrorLog : IDisposable
         lock (gate)
         {
             writer.Dispose();
-            stream.Dispose();
+            guard.Dispose();
         }
     }
 }

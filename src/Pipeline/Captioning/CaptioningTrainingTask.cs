@@ -48,8 +48,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
     {
         this.options = options.Validate();
         Preprocessing.Text.Vocabulary? vocabulary = null;
-        if (resumeDirectory is not null && File.Exists(Path.Combine(resumeDirectory, CaptionerFiles.VocabularyFile)))
-            (architecture, vocabulary, _) = CaptionerFiles.ReadMetadata(resumeDirectory);
+        if (resumeDirectory is not null && File.Exists(Path.Combine(resumeDirectory, CaptionerDirectory.VocabularyFile)))
+            (architecture, vocabulary, _) = CaptionerDirectory.ReadMetadata(resumeDirectory);
         Corpus = CaptionCorpus.Load(options, architecture.ImageSize, architecture.ImageMean, architecture.ImageStd, architecture.MaxCaptionLength, vocabulary, cancellationToken);
         Config = architecture with { VocabularySize = Corpus.Vocabulary.Count };
         imageStage = new CachedImageStage(Corpus.ImageOptions);
@@ -59,7 +59,12 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
         catch { Corpus.Dispose(); throw; }
         // A separate stream for shuffling/dropout, so changing the architecture does not change the batch order.
         Generator = new Generator(seed ^ 0x9E3779B97F4A7C15UL);
-        Optimizer = new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
+        // Two groups when backbone stages are fine-tuned: those train at a fraction of the decoder's rate (see
+        // BackboneLearningRateScale); the plateau schedule then halves both together.
+        Optimizer = Config.Backbone is { TrainableStages: > 0 }
+            ? new Adam([new ParameterGroup(model.Decoder.Parameters(), options.LearningRate),
+                        new ParameterGroup(model.Encoder.Parameters(), options.LearningRate * options.BackboneLearningRateScale)], new AdamOptions(options.LearningRate))
+            : new Adam(model.Parameters(), new AdamOptions(options.LearningRate));
     }
 
     /// <summary>The model configuration (vocabulary size filled in).</summary>
@@ -104,7 +109,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
                 imageOfCaption.Add(i);
             }
 
-        var features = EncodeBatch(shard, frozen?.Train, images);                                            // (B, R, F)
+        var features = EncodeBatch(shard, frozen?.Train, images, out var input);                             // (B, R, F)
+        using var _ = input;
         var loss = model.Loss(features, imageOfCaption.ToArray(), captions.ToArray(), generator);             // over N captions
         loss.Loss.Backward();
         return new BatchResult(loss.Loss.Item(), loss.Tokens);
@@ -133,7 +139,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var indices = Enumerable.Range(start, Math.Min(options.DecodeBatchSize, count - start)).ToArray();
-                var features = EncodeBatch(split.Shard, CachedFeatures(split), indices);                                   // (B, R, F)
+                var features = EncodeBatch(split.Shard, CachedFeatures(split), indices, out var input);                    // (B, R, F)
+                using var _ = input;
                 var hypotheses = model.Generate(features, decode);
                 for (int i = 0; i < indices.Length; i++)
                 {
@@ -164,7 +171,8 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
             {
                 using var scope = new TensorScope();
                 var chunk = indices.AsSpan(start, Math.Min(options.DecodeBatchSize, taken - start)).ToArray();
-                var features = EncodeBatch(split.Shard, CachedFeatures(split), chunk);                                 // (B, R, F)
+                var features = EncodeBatch(split.Shard, CachedFeatures(split), chunk, out var input);                  // (B, R, F)
+                using var _ = input;
                 FeatureDensity.Pool(features).CopyTo(pooled, start * model.FeatureSize);
             }
             return pooled;
@@ -187,20 +195,24 @@ public sealed class CaptioningTrainingTask : ITrainingTask, IDisposable
     /// Region features (B, R, F) of shard items <paramref name="indices"/>: the encoder's trainable part applied to the cached
     /// frozen features when there are some, otherwise the whole encoder applied to the prepared pixels.
     /// </summary>
-    private Tensor EncodeBatch(PreparedShard shard, FeatureShard? cached, int[] indices)
+    private Tensor EncodeBatch(PreparedShard shard, FeatureShard? cached, int[] indices, out Tensor input)
     {
+        // The input is a pooled tensor filled in place; the caller disposes it after the step (a fresh array per batch is
+        // large-object garbage the GC collects late, and an undisposed tensor takes its pooled buffer with it).
         if (frozen is not null)
         {
             if (cached is null) throw new InvalidOperationException("frozen encoder features are cached for the training and validation splits only.");
-            return model.Encoder.ForwardTrainable(frozen.Batch(cached, indices));
+            input = frozen.Batch(cached, indices);                                                                  // (B, frozen shape…)
+            return model.Encoder.ForwardTrainable(input);
         }
-        var pixels = Tensor.FromArray(imageStage.Batch(shard, indices), [indices.Length, 3, Config.ImageSize, Config.ImageSize]);   // (B, 3, S, S)
-        return model.Encode(pixels);
+        input = Tensor.Zeros(indices.Length, 3, Config.ImageSize, Config.ImageSize);                               // (B, 3, S, S)
+        imageStage.Batch(shard, indices, input.Data);
+        return model.Encode(input);
     }
 
     /// <inheritdoc/>
     public void Save(string directory, Optimizer? optimizer, TrainerState? state) =>
-        CaptionerFiles.Save(directory, model, Config, Corpus.Vocabulary, Corpus.Tokenizer.Spec, optimizer, state);
+        CaptionerDirectory.Save(directory, model, Config, Corpus.Vocabulary, Corpus.Tokenizer.Spec, optimizer, state);
 
     /// <inheritdoc/>
     public void LoadWeights(string directory) => Checkpoint.LoadModel(directory, model);

@@ -1,30 +1,38 @@
 // The application-facing captioner: loads a model directory written by training (weights, config,
 // vocabulary, tokenizer), preprocesses images exactly as training did (resize shorter side, centre crop,
 // normalise with the model's mean/std, no flips), encodes them in batches and decodes greedily or with
-// beam search. Inference keeps no per-call state in the model (eval mode, no autograd; tensor scopes are
-// per thread), so one instance serves concurrent callers.
+// beam search (CaptionOptions.Default: beam 3, length penalty 1, the CLI's defaults too). Inference keeps no
+// per-call state in the model (eval mode, no autograd; tensor scopes are per thread), so one instance serves
+// concurrent callers. The weights live in buffers rented from the engine's BufferPool (a loaded ResNet-18
+// captioner holds ~45 MB); Dispose gives them back, after the calls in flight have finished. Nothing else is
+// held: the model files are read into memory and closed at load (no memory mapping, no open handles).
 // Key: B = images in a batch, S = image side, R = GridH·GridW encoder regions, F = feature size.
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Batch;
 using Pipeline.Models.Autograd;
 using Pipeline.Models.Captioning;
 using Pipeline.Models.Checkpoints;
 using Pipeline.Models.Tensors;
+using Pipeline.ModelFiles;
 using Pipeline.Preprocessing.Images;
 using Pipeline.Preprocessing.Text;
 
 namespace Pipeline.Captioning;
 
-/// <summary>Captions images with a trained <see cref="CaptionModel"/>. Thread-safe: share one instance.</summary>
+/// <summary>
+/// Captions images with a trained <see cref="CaptionModel"/>. Thread-safe: share one instance. Dispose it to return the
+/// model's pooled weight buffers (calls still running finish first; later calls throw <see cref="ObjectDisposedException"/>).
+/// </summary>
 /// <example>
 /// <code>
-/// var captioner = ImageCaptioner.Load("data/models/captioner");
-/// var result = captioner.Caption("photo.png", new CaptionOptions(BeamSize: 3));
-/// Console.WriteLine(result.Caption);
+/// using var captioner = ImageCaptioner.Load("data/models/captioner");
+/// Console.WriteLine(captioner.Caption("photo.png").Caption);                   // beam 3, length penalty 1 (CaptionOptions.Default)
+/// await foreach (var result in captioner.CaptionAsync(Directory.EnumerateFiles("photos"), CaptionOptions.Default with { TopK = 2 }, cancellationToken: token))
+///     Console.WriteLine($"{result.Source}: {result.Caption}");
 /// </code>
 /// </example>
-public sealed class ImageCaptioner
+public sealed class ImageCaptioner : IDisposable
 {
     /// <summary>Images per forward pass in <see cref="CaptionMany"/> unless told otherwise.</summary>
     public const int DefaultBatchSize = 16;
@@ -34,6 +42,7 @@ public sealed class ImageCaptioner
     private readonly ImagePipeline images;
     private readonly ILogger logger;
     private readonly FeatureDensity? density;
+    private readonly ModelLease lease;
 
     private ImageCaptioner(CaptionModel model, CaptionerConfig config, Vocabulary vocabulary, ITokenizer tokenizer, ILogger logger, FeatureDensity? density)
     {
@@ -41,6 +50,7 @@ public sealed class ImageCaptioner
         this.density = density;
         this.tokenizer = tokenizer;
         this.logger = logger;
+        lease = new ModelLease(model);
         Config = config;
         Vocabulary = vocabulary;
         images = new ImagePipeline(new ImagePreprocessingOptions
@@ -54,6 +64,9 @@ public sealed class ImageCaptioner
 
     /// <summary>The model's configuration.</summary>
     public CaptionerConfig Config { get; }
+
+    /// <summary>How images are preprocessed for this model (size, resize, centre crop, normalisation): what the model "sees".</summary>
+    public ImagePreprocessingOptions ImageOptions => images.Options;
 
     /// <summary>The model's vocabulary.</summary>
     public Vocabulary Vocabulary { get; }
@@ -74,7 +87,7 @@ public sealed class ImageCaptioner
     {
         ArgumentNullException.ThrowIfNull(modelDir);
         logger ??= NullLogger.Instance;
-        var (config, vocabulary, tokenizerSpec) = CaptionerFiles.ReadMetadata(modelDir);
+        var (config, vocabulary, tokenizerSpec) = CaptionerDirectory.ReadMetadata(modelDir);
         // Check the weights' header against config and vocabulary before allocating the model (untrusted files).
         if (File.Exists(Path.Combine(modelDir, Checkpoint.ModelFile)))
         {
@@ -101,8 +114,9 @@ public sealed class ImageCaptioner
     /// <summary>Whether results carry <see cref="CaptionResult.Confidence"/> (the model directory has a domain.safetensors).</summary>
     public bool HasConfidence => density is not null;
 
-    /// <summary>Captions the image file at <paramref name="path"/>.</summary>
+    /// <summary>Captions the image file at <paramref name="path"/> (default options: <see cref="CaptionOptions.Default"/>).</summary>
     /// <exception cref="ImageDecodeException">The file is not a decodable image.</exception>
+    /// <exception cref="ObjectDisposedException">The captioner was disposed.</exception>
     public CaptionResult Caption(string path, CaptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -134,19 +148,46 @@ public sealed class ImageCaptioner
         return results;
     }
 
-    /// <summary>Streams captions of many files batch by batch (decoding and the model run off the caller's thread).</summary>
-    public async IAsyncEnumerable<CaptionResult> CaptionManyAsync(IEnumerable<string> paths, CaptionOptions? options = null, int batchSize = DefaultBatchSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Streams the captions of <paramref name="paths"/> in input order, <paramref name="batchSize"/> images per forward pass
+    /// (decoding and the model run off the caller's thread). Cancellation is checked between batches. The first
+    /// undecodable file throws <see cref="ImageDecodeException"/>; use <see cref="CaptionBatchJob"/> to skip and report bad files.
+    /// </summary>
+    /// <param name="paths">Image files.</param>
+    /// <param name="options">Decoding settings; null = <see cref="CaptionOptions.Default"/>.</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="cancellationToken">Stops the stream between batches.</param>
+    public IAsyncEnumerable<CaptionResult> CaptionAsync(IEnumerable<string> paths, CaptionOptions? options = null, int batchSize = DefaultBatchSize,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return CaptionAsync(AsyncBatches.AsAsync(paths), options, batchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams the captions of the image files that <paramref name="paths"/> produces (e.g. files arriving in a watched
+    /// folder), in input order: a batch is captioned as soon as <paramref name="batchSize"/> paths have arrived or the
+    /// source ends. The first undecodable file throws <see cref="ImageDecodeException"/>.
+    /// </summary>
+    /// <param name="paths">Image files, as they arrive.</param>
+    /// <param name="options">Decoding settings; null = <see cref="CaptionOptions.Default"/>.</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="cancellationToken">Stops the stream (passed on to <paramref name="paths"/>, checked between batches).</param>
+    public IAsyncEnumerable<CaptionResult> CaptionAsync(IAsyncEnumerable<string> paths, CaptionOptions? options = null, int batchSize = DefaultBatchSize,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        foreach (var chunk in paths.Chunk(batchSize))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = await Task.Run(() => CaptionPrepared(chunk.Select(p => (p, Preprocess(p))).ToList(), options), cancellationToken).ConfigureAwait(false);
-            foreach (var result in batch) yield return result;
-        }
+        // Validated here, so a bad option fails at the call rather than at the first MoveNextAsync.
+        var validated = (options ?? CaptionOptions.Default).Validate();
+        ObjectDisposedException.ThrowIf(lease.IsDisposed, this);
+        return AsyncBatches.Stream(paths, batchSize, batch => CaptionPrepared(batch.Select(p => (p ?? throw new ArgumentException("a path is null", nameof(paths)), Preprocess(p))).ToList(), validated), cancellationToken);
     }
+
+    /// <summary>Streams captions of many files batch by batch; the older name of <see cref="CaptionAsync(IEnumerable{string}, CaptionOptions?, int, CancellationToken)"/>.</summary>
+    [Obsolete("Use CaptionAsync.")]
+    public IAsyncEnumerable<CaptionResult> CaptionManyAsync(IEnumerable<string> paths, CaptionOptions? options = null, int batchSize = DefaultBatchSize,
+        CancellationToken cancellationToken = default) => CaptionAsync(paths, options, batchSize, cancellationToken);
 
     /// <summary>Decodes and preprocesses one file into the model's CHW input (3·S² floats). Thread-safe; used by batch jobs to read in parallel.</summary>
     /// <exception cref="ImageDecodeException">The file is not a decodable image.</exception>
@@ -164,15 +205,21 @@ public sealed class ImageCaptioner
     }
 
     /// <summary>Captions images already preprocessed by <see cref="Preprocess(string)"/>, as one batch.</summary>
+    /// <param name="batch">Per image, its name (becomes <see cref="CaptionResult.Source"/>) and its CHW pixels (3·S² floats).</param>
+    /// <param name="options">Decoding settings; null = <see cref="CaptionOptions.Default"/>.</param>
+    /// <exception cref="ObjectDisposedException">The captioner was disposed.</exception>
     public IReadOnlyList<CaptionResult> CaptionPrepared(IReadOnlyList<(string Source, float[] Pixels)> batch, CaptionOptions? options = null)
     {
+        using var use = lease.Use(this);
         ArgumentNullException.ThrowIfNull(batch);
         options = (options ?? CaptionOptions.Default).Validate();
         if (batch.Count == 0) return [];
         int side = Config.ImageSize, length = 3 * side * side;
-        foreach (var (source, image) in batch)
-            if (image.Length != length)
-                throw new ArgumentException($"Image '{source}' has {image.Length} floats; the model expects 3x{side}x{side} = {length}.", nameof(batch));
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Pixels.Length != length)
+                throw new ArgumentException($"Image '{batch[i].Source}' has {batch[i].Pixels.Length} floats; the model expects 3x{side}x{side} = {length}.", nameof(batch));
+        }
         var decode = new DecodeOptions(options.BeamSize, options.MaxLength ?? Config.MaxCaptionLength, options.LengthPenalty, options.TopK,
             options.ReturnAttention && Config.UseAttention);
 
@@ -181,9 +228,8 @@ public sealed class ImageCaptioner
         using (GradMode.NoGrad())
         using (new TensorScope())
         {
-            // The batch is stacked straight into a pooled tensor, returned to the pool at the end of the block (a fresh
-            // 10 MB large-object array per batch, never collected during a run, was most of its page faults).
-            using var input = Tensor.Zeros(batch.Count, 3, side, side);                   // (B, 3, S, S)
+            // Copied straight into a pooled tensor (disposed here), not through a fresh batch-sized array.
+            using var input = Tensor.Zeros(batch.Count, 3, side, side);                // (B, 3, S, S)
             for (int i = 0; i < batch.Count; i++) batch[i].Pixels.CopyTo(input.Data.Slice(i * length, length));
             var features = model.Encode(input);                                    // (B, R, F)
             if (density is not null)
@@ -207,4 +253,7 @@ public sealed class ImageCaptioner
         logger.LogDebug("Captioned {Count} images", batch.Count);
         return results;
     }
+
+    /// <summary>Returns the model's pooled weight buffers once the calls in flight have finished; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => lease.Dispose();
 }

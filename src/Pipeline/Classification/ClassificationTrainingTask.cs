@@ -114,9 +114,8 @@ public sealed class ClassificationTrainingTask : ITrainingTask
         var indices = plan[batchIndex];
         var batch = training.Pad(indices, options.MinimumLength);
         var targets = training.TargetsOf(indices);
-        var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths, targets);   // (B, K)
-        var loss = model.Loss(logits, targets);
-        loss.Backward();
+        var (objective, loss) = model.TrainingLoss(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths, targets, options.NetworkLossWeight, NgramRows(training, indices));
+        objective.Backward();
         return new BatchResult(loss.Item(), batch.BatchSize);
     }
 
@@ -135,7 +134,7 @@ public sealed class ClassificationTrainingTask : ITrainingTask
                 var indices = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
                 using var scope = new TensorScope();
                 var batch = validation.Pad(indices, options.MinimumLength);
-                var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths);   // (B, K)
+                var logits = model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths, ngramRows: NgramRows(validation, indices));   // (B, K)
                 lossSum += model.Loss(logits, validation.TargetsOf(indices)).Item() * indices.Length;
                 var best = Tensor.Argmax(logits, 1);
                 for (int i = 0; i < indices.Length; i++) predicted[indices[i]] = best[i];
@@ -156,6 +155,9 @@ public sealed class ClassificationTrainingTask : ITrainingTask
 
     /// <inheritdoc />
     public void LoadWeights(string directory) => Checkpoint.LoadModel(directory, model);
+
+    // What the n-gram branch reads: every kept id of each text (the network sees the first MaxLength); null without a branch.
+    private TokenRows? NgramRows(EncodedCorpus corpus, int[] indices) => model.Ngrams is null ? null : corpus.NgramRows(indices);
 
     /// <summary>w_c = N / (K · n_c): classes weigh equally in the loss whatever their frequency (absent classes get 0).</summary>
     public static float[] InverseFrequencyWeights(IReadOnlyList<int> targets, int classCount)

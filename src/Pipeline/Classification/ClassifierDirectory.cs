@@ -43,9 +43,13 @@ public static class ClassifierDirectory
     /// <summary>Reads the text encoder (preprocessing, tokenizer, vocabulary) of a model directory.</summary>
     /// <exception cref="FileNotFoundException">A required file is missing (the message names it).</exception>
     /// <exception cref="InvalidDataException">A file is malformed (the message names it).</exception>
-    public static TextEncoder LoadEncoder(string directory)
+    /// <param name="directory">The model directory.</param>
+    /// <param name="maxTokens">More vocabulary tokens than this is an error, raised while reading (untrusted folders).</param>
+    public static TextEncoder LoadEncoder(string directory, int maxTokens = int.MaxValue)
     {
         var preprocessing = ClassifierPreprocessing.FromJson(ReadRequired(directory, PreprocessingFile), Path.Combine(directory, PreprocessingFile));
+        if (ModelFiles.ModelLimits.Default.CheckSequenceLength(preprocessing.MaxLength) is { } tooLong)
+            throw new InvalidDataException($"{Path.Combine(directory, PreprocessingFile)}: {tooLong}.");
         TokenizerSpec tokenizer;
         try { tokenizer = TokenizerSpec.FromJson(ReadRequired(directory, TokenizerFile)); }
         catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
@@ -54,7 +58,7 @@ public static class ClassifierDirectory
         }
         ReadRequired(directory, VocabularyFile);
         Vocabulary vocabulary;
-        try { vocabulary = Vocabulary.Load(Path.Combine(directory, VocabularyFile)); }
+        try { vocabulary = Vocabulary.Load(Path.Combine(directory, VocabularyFile), maxTokens); }
         catch (FormatException e) { throw new InvalidDataException(e.Message, e); }
         return new TextEncoder(preprocessing, tokenizer, vocabulary);
     }
@@ -75,6 +79,7 @@ public static class ClassifierDirectory
         var path = Path.Combine(directory, file);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path} is missing: '{directory}' is not a complete classifier directory (train one with `pipeline train classifier`).", path);
-        return File.ReadAllText(path);
+        // Regular, size-bounded files only: a model folder is untrusted input.
+        return Preprocessing.Files.BoundedFile.ReadAllText(path, ModelFiles.ModelDirectorySpec.DefaultMaxSmallFileBytes, "model file");
     }
 }

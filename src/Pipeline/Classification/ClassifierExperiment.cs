@@ -30,10 +30,13 @@ public sealed record ClassifierExperimentResult(TrainingResult? Training, CrossV
 /// <summary>Runs classifier training requests.</summary>
 public static class ClassifierExperiment
 {
-    /// <summary>Name of the test metrics file written into the output directory.</summary>
-    public const string TestMetricsFile = "test_metrics.json";
-
     /// <summary>Runs <paramref name="request"/>; cancellation saves a resumable checkpoint and returns.</summary>
+    /// <param name="request">What to train, evaluate and where.</param>
+    /// <param name="progress">Per-batch progress. Reports arrive on the training thread; pass an
+    /// <see cref="InlineProgress{T}"/> (not <see cref="Progress{T}"/>, which posts them to the thread pool out of order).</param>
+    /// <param name="onEpoch">Called after each epoch with its summary.</param>
+    /// <param name="logger">Receives progress messages and warnings (skipped lines).</param>
+    /// <param name="cancellationToken">Stops training after the current batch (a checkpoint is saved).</param>
     public static ClassifierExperimentResult Run(ClassifierTrainingRequest request, IProgress<TrainingProgress>? progress = null, Action<EpochSummary>? onEpoch = null,
         ILogger? logger = null, CancellationToken cancellationToken = default)
     {
@@ -72,7 +75,7 @@ public static class ClassifierExperiment
             logger.LogInformation("ML.NET baseline trained and evaluated in {Seconds:F1} s", baselineClock.Elapsed.TotalSeconds);
             reports.Add(new(MlNetBaseline.ModelName, baseline));
         }
-        MetricsJson.Write(Path.Combine(request.OutputDirectory, TestMetricsFile), reports);
+        MetricsJson.Write(Path.Combine(request.OutputDirectory, MetricsJson.TestMetricsFile), reports);
         return new ClassifierExperimentResult(result, null, report, baseline, clock.Elapsed);
     }
 
@@ -114,8 +117,9 @@ public static class ClassifierExperiment
         var encoder = TextEncoder.Fit(train.Examples.Select(e => e.Text), request.EffectivePreprocessing, request.EffectiveTokenizer);
         var trainSet = EncodedCorpus.Encode(train.Examples, encoder, labels);
         var validSet = EncodedCorpus.Encode(valid.Examples, encoder, labels);
-        logger.LogInformation("{Train} training / {Valid} validation examples, {Classes} classes, vocabulary {Vocabulary} ({Tokenizer}), max length {MaxLength}",
-            trainSet.Count, validSet.Count, labels.Labels.Count, encoder.Vocabulary.Count, request.EffectiveTokenizer.Kind, request.EffectivePreprocessing.MaxLength);
+        logger.LogInformation("{Train} training / {Valid} validation examples, {Classes} classes, vocabulary {Vocabulary} ({Tokenizer}), max length {MaxLength} (n-gram branch {NgramMaxLength})",
+            trainSet.Count, validSet.Count, labels.Labels.Count, encoder.Vocabulary.Count, request.EffectiveTokenizer.Kind, request.EffectivePreprocessing.MaxLength,
+            request.EffectivePreprocessing.EncodedLength);
         EmbeddingMatrix? matrix = null;
         if (vectors is not null)
         {

@@ -42,6 +42,8 @@ public enum ClassifierOptimizer
 /// <param name="NgramScale">Initial weight β of every n-gram's NB log-count ratio.</param>
 /// <param name="NgramDropout">Training-time drop probability of each present n-gram.</param>
 /// <param name="NgramMinCount">Keep n-grams that occur in at least this many training texts.</param>
+/// <param name="NgramNormalization">How the n-gram branch's sum is normalised by the number of n-grams in the text.</param>
+/// <param name="NetworkLossWeight">With an n-gram branch, the weight λ of the network's own loss added to the training objective (0 = none).</param>
 /// <param name="Optimizer">Adam or Adadelta.</param>
 /// <param name="EmbeddingInitRange">Random word vectors start from U(−a, a) with this a (0 = N(0, 1)).</param>
 /// <param name="LearningRateDecay">Factor the learning rate is multiplied by after an epoch without validation improvement (1 = constant).</param>
@@ -68,6 +70,8 @@ public sealed record ClassifierTrainingOptions(
     float NgramScale = 0.3f,
     float NgramDropout = 0.5f,
     int NgramMinCount = 1,
+    NgramNormalization NgramNormalization = NgramNormalization.None,
+    float NetworkLossWeight = 0f,
     ClassifierOptimizer Optimizer = ClassifierOptimizer.Adam,
     float EmbeddingInitRange = ClassifierConfig.DefaultEmbeddingInitRange)
 {
@@ -82,6 +86,7 @@ public sealed record ClassifierTrainingOptions(
         if (LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive");
         if (Dropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "must be in [0, 1)");
         if (NgramMinCount < 1) throw new ArgumentOutOfRangeException(nameof(NgramMinCount), NgramMinCount, "must be at least 1");
+        if (!(NetworkLossWeight >= 0 && float.IsFinite(NetworkLossWeight))) throw new ArgumentOutOfRangeException(nameof(NetworkLossWeight), NetworkLossWeight, "must be finite and >= 0");
         if (NgramOrder is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(NgramOrder), NgramOrder, "must be 0 (no n-gram branch) to 3");
         if (!(EmbeddingInitRange >= 0 && float.IsFinite(EmbeddingInitRange))) throw new ArgumentOutOfRangeException(nameof(EmbeddingInitRange), EmbeddingInitRange, "must be finite and >= 0");
         if (WordDropout is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(WordDropout), WordDropout, "must be in [0, 1)");
@@ -121,5 +126,6 @@ public sealed record ClassifierTrainingOptions(
             NgramFeatures = ngramFeatures,
             NgramScale = NgramScale,
             NgramDropout = NgramDropout,
+            NgramNormalization = NgramNormalization,
         }.Validate();
 }

@@ -50,8 +50,9 @@ public sealed record ClassifierTrainingRequest(
     /// <summary>The tokenizer actually used (lower-cased words by default).</summary>
     public TokenizerSpec EffectiveTokenizer => Tokenizer ?? TokenizerSpec.Word();
 
-    /// <summary>The preprocessing actually used.</summary>
-    public ClassifierPreprocessing EffectivePreprocessing => Preprocessing ?? new ClassifierPreprocessing(TextNormalizerOptions.Default);
+    /// <summary>The preprocessing actually used (by default the n-gram branch, if any, reads up to DefaultNgramMaxLength tokens).</summary>
+    public ClassifierPreprocessing EffectivePreprocessing => Preprocessing ?? new ClassifierPreprocessing(TextNormalizerOptions.Default,
+        NgramMaxLength: Model.NgramOrder > 0 ? ClassifierPreprocessing.DefaultNgramMaxLength : null);
 
     /// <summary>Throws when the request is inconsistent.</summary>
     public void Validate()

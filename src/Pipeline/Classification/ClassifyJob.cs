@@ -4,10 +4,12 @@
 // repeat or be missing, line numbers cannot, and they let the output's completion index be one bit per
 // line (OrdinalCompletionIndex) instead of a string per line — memory stays flat at any corpus size.
 // The input lines travel with their keys through the runner's bounded queues, so at most MaxInFlight
-// texts are in memory.
+// texts are in memory, each at most MaxLineBytes long. Because records are keyed by position, the output
+// carries a fingerprint of the input (InputFingerprint): a rerun against a changed input is refused.
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Pipeline.Batch;
+using Pipeline.Preprocessing.Files;
 
 namespace Pipeline.Classification;
 
@@ -18,9 +20,10 @@ namespace Pipeline.Classification;
 /// <param name="TopK">Labels listed per text with their probabilities.</param>
 /// <param name="OnError">Skip bad lines (reported in the errors file) or stop at the first one.</param>
 /// <param name="BatchSize">Texts per forward pass.</param>
-/// <param name="TextPreviewLength">Characters of each text copied into the output.</param>
+/// <param name="TextPreviewLength">Characters of each text copied into the output (default: the whole text, on one line).</param>
 /// <param name="TextColumn">Text column (TSV/CSV header) or field (JSON lines).</param>
 /// <param name="IdColumn">Id column or field (optional in the input; default id is the line number). Ids are copied to the output; they need not be unique.</param>
+/// <param name="MaxLineBytes">Longest input line classified; a longer line is reported in the errors file without being read into memory.</param>
 public sealed record ClassifyJobOptions(
     string InputPath,
     string OutputPath,
@@ -28,9 +31,10 @@ public sealed record ClassifyJobOptions(
     int TopK = TextClassifier.DefaultTopK,
     BatchErrorPolicy OnError = BatchErrorPolicy.Skip,
     int BatchSize = 64,
-    int TextPreviewLength = 80,
+    int TextPreviewLength = int.MaxValue,
     string TextColumn = "text",
-    string IdColumn = "id")
+    string IdColumn = "id",
+    int MaxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
 {
     /// <summary>The errors file beside the output (<c>out.jsonl</c> → <c>out.errors.jsonl</c>).</summary>
     public string ErrorsPath => ErrorLog.PathFor(OutputPath);
@@ -49,7 +53,7 @@ public static class ClassifyJob
     public const string LineColumn = "line";
 
     /// <summary>
-    /// Classifies every usable line of the input not yet in the output. Bad lines (invalid UTF-8, empty, malformed)
+    /// Classifies every usable line of the input not yet in the output (blank lines are passed over). Bad lines (invalid UTF-8, malformed)
     /// go to the errors file, keyed by line number; the summary's exit code is non-zero when any line failed or the run
     /// was cancelled.
     /// </summary>
@@ -58,10 +62,32 @@ public static class ClassifyJob
     {
         ArgumentNullException.ThrowIfNull(classifier);
         if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "--top-k must be at least 1");
-        var input = ClassifyInputReader.Read(options.InputPath, options.Format, options.TextColumn, options.IdColumn);
-        var topClassifier = classifier.TopK == options.TopK ? classifier : classifier.WithTopK(options.TopK);
-        using var output = new ResumableResultWriter(options.OutputPath, new OrdinalCompletionIndex(LineColumn));
+        if (options.MaxLineBytes < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxLineBytes, "the line length limit must be at least 1 byte");
+        var input = ClassifyInputReader.Read(options.InputPath, options.Format, options.TextColumn, options.IdColumn, options.MaxLineBytes);
+        RefuseInputAsOutput(options.InputPath, options.OutputPath);
+        RefuseInputAsOutput(options.InputPath, options.ErrorsPath);
+        using var output = new ResumableResultWriter(options.OutputPath, CreateCompletionIndex());
+        // Records are keyed by line number: resume only against the input they were computed from (or an extension of it).
+        output.BindInput(options.InputPath);
         using var errors = new ErrorLog(options.ErrorsPath);
+        return await RunAsync(classifier, options, input, output, errors, progress, cancellationToken);
+    }
+
+    /// <summary>The completion index classify outputs are keyed by: one bit per input line (<see cref="LineColumn"/>).</summary>
+    public static OrdinalCompletionIndex CreateCompletionIndex() => new(LineColumn);
+
+    /// <summary>
+    /// Classifies the lines of <paramref name="input"/> (the whole file, or one line range of it such as a cluster shard)
+    /// into <paramref name="output"/> and <paramref name="errors"/>; of <paramref name="options"/> only the model settings
+    /// (top-k, batch size, preview length, error policy) are used.
+    /// </summary>
+    public static async Task<BatchSummary> RunAsync(TextClassifier classifier, ClassifyJobOptions options, IEnumerable<ClassifyInputLine> input,
+        ResumableResultWriter output, ErrorLog errors, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(input);
+        if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "--top-k must be at least 1");
+        var reporting = new ClassifyOptions(TopK: options.TopK);
 
         static string KeyOf(ClassifyInputLine line) => line.LineNumber.ToString(CultureInfo.InvariantCulture);
 
@@ -70,23 +96,10 @@ public static class ClassifyJob
 
         IReadOnlyList<ResultRecord> Compute(IReadOnlyList<(string Key, ClassifyInputLine Item)> batch, CancellationToken _)
         {
-            var predictions = topClassifier.PredictMany(batch.Select(b => b.Item.Text!), options.BatchSize);
+            var predictions = classifier.PredictMany(batch.Select(b => b.Item.Text!), reporting, options.BatchSize);
             var records = new ResultRecord[batch.Count];
             for (int i = 0; i < batch.Count; i++)
-            {
-                var (key, item) = batch[i];
-                var p = predictions[i];
-                // `line` goes last so the first columns (id, text, label, …) read as before in CSV/TSV.
-                records[i] = new ResultRecord(key,
-                [
-                    new(IdColumn, item.Key),
-                    new("text", Preview(item.Text!, options.TextPreviewLength)),
-                    new("label", p.Label),
-                    new("confidence", p.Confidence),
-                    new("top_k", p.TopK.Select(t => new LabelProbability(t.Label, t.Probability)).ToArray()),
-                    new(LineColumn, item.LineNumber),
-                ]);
-            }
+                records[i] = ToRecord(batch[i].Key, batch[i].Item, predictions[i], options.TextPreviewLength);
             return records;
         }
 
@@ -95,7 +108,30 @@ public static class ClassifyJob
         return await runner.RunAsync(input, KeyOf, Prepare, Compute, output, errors, progress, cancellationToken);
     }
 
-    /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/> on one line, with "…" when cut.</summary>
+    /// <summary>The output record of one classified line (the layout every classify output has, file or stream).</summary>
+    public static ResultRecord ToRecord(string key, ClassifyInputLine item, Prediction prediction, int textPreviewLength) =>
+        // `line` goes last so the first columns (id, text, label, …) read as before in CSV/TSV.
+        new(key,
+        [
+            new(IdColumn, item.Key),
+            new("text", Preview(item.Text!, textPreviewLength)),
+            new("label", prediction.Label),
+            new("confidence", prediction.Confidence),
+            new("top_k", prediction.TopK.Select(t => new LabelProbability(t.Label, t.Probability)).ToArray()),
+            new(LineColumn, item.LineNumber),
+        ]);
+
+    private static void RefuseInputAsOutput(string inputPath, string outputPath)
+    {
+        var input = FileSystemEntry.Stat(inputPath);
+        var output = FileSystemEntry.Stat(outputPath);
+        bool same = input.Identity is { } a && output.Identity is { } b ? a == b
+            : string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal);
+        if (same && output.Kind != FileKind.Missing)
+            throw new ArgumentException($"the output '{outputPath}' is the input file itself; choose another output file (default: INPUT.predictions.jsonl).");
+    }
+
+    /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/> on one line, with "…" when cut (never cut at <see cref="int.MaxValue"/>).</summary>
     public static string Preview(string text, int length)
     {
         var flat = text.ReplaceLineEndings(" ");

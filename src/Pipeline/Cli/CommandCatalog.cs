@@ -9,6 +9,7 @@ internal static class CommandCatalog
     {
         yield return CaptionCommand.Create();
         yield return ClassifyCommand.Create();
+        yield return ClusterCommand.Create();
         yield return TrainCommand.Create();
         yield return EvaluateCommand.Create();
         yield return ScoreCaptionsCommand.Create();

@@ -9,6 +9,9 @@ internal static class DefaultModels
     /// <summary>The photo captioner (ImageNet ResNet-18 encoder, trained on Flickr8k).</summary>
     public const string Captioner = "captioner";
 
+    /// <summary>The text classifier (see docs/CLASSIFICATION.md).</summary>
+    public const string Classifier = "classifier";
+
     /// <summary>The repository's data folder holding <c>models/&lt;name&gt;</c>, or null.</summary>
     public static string? FindDataDirectory(string model = Captioner)
     {

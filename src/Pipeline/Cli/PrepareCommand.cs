@@ -17,10 +17,10 @@ internal static class PrepareCommand
     {
         var data = new Option<string>("--data") { Description = "Caption dataset (Karpathy/COCO JSON, Flickr tokens, TSV/CSV).", Required = true };
         var images = new Option<string?>("--images") { Description = "Image folder (default: beside the dataset file)." };
-        var format = new Option<CaptionFormat>("--format") { Description = "Force the dataset format.", DefaultValueFactory = _ => CaptionFormat.Auto };
+        var format = CliOptions.Choice("--format", "Dataset format (default: detected from the file).", CaptionFormat.Auto);
         var size = new Option<int>("--size") { Description = "Square side the images are stored at (the model's input size).", DefaultValueFactory = _ => 64 };
         var cache = new Option<string?>("--cache") { Description = "Cache folder (default: DATA_FOLDER/.prepared, where train captioner looks)." };
-        var minFrequency = new Option<int>("--min-word-frequency") { Description = "Words seen fewer times become <unk> (as in train captioner).", DefaultValueFactory = _ => 1 };
+        var minFrequency = new Option<int>("--min-count") { Description = "Words seen fewer times become <unk> (as in train captioner).", DefaultValueFactory = _ => 1 };
         var command = new Command("prepare", "Decode and resize a caption dataset once into memory-mapped shards for training.");
         foreach (var o in new Option[] { data, images, format, size, cache, minFrequency }) command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
@@ -30,7 +30,7 @@ internal static class PrepareCommand
             {
                 DataPath = parse.GetValue(data)!,
                 ImageRoot = parse.GetValue(images),
-                Format = parse.GetValue(format),
+                Format = format.Get(parse),
                 CacheDirectory = parse.GetValue(cache),
                 MinWordFrequency = parse.GetValue(minFrequency),
             };
@@ -44,12 +44,12 @@ internal static class PrepareCommand
                     foreach (var failure in split.Failures) Console.Error.WriteLine($"  skipped {failure}");
                 }
                 Console.WriteLine($"vocabulary: {corpus.Vocabulary.Count} words; {clock.Elapsed.TotalSeconds:F1}s");
-                return Task.FromResult(corpus.Train.Failures.Count + corpus.Validation.Failures.Count > 0 ? 1 : 0);
+                return Task.FromResult(corpus.Train.Failures.Count + corpus.Validation.Failures.Count > 0 ? PipelineCli.PartialExitCode : 0);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException)
             {
-                Console.Error.WriteLine($"prepare: {e.Message}");
-                return Task.FromResult(2);
+                Console.Error.WriteLine($"pipeline prepare: {PipelineCli.UserMessage(e)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;

@@ -11,7 +11,7 @@ internal static class ScoreCaptionsCommand
     {
         var predictions = new Option<FileInfo>("--predictions") { Description = "Captions to score: JSONL/CSV/TSV with image and caption columns, or COCO results JSON.", Required = true };
         var references = new Option<FileInfo>("--references") { Description = "Reference captions in any caption dataset format (Karpathy JSON, COCO, Flickr, TSV).", Required = true };
-        var format = new Option<CaptionFormat>("--format") { Description = "Force the references' format.", DefaultValueFactory = _ => CaptionFormat.Auto };
+        var format = CliOptions.Choice("--format", "References' format (default: detected from the file).", CaptionFormat.Auto);
         var split = new Option<string?>("--split") { Description = "Only images of this split of the references (train, val, test)." };
         var metrics = new Option<FileInfo?>("--metrics") { Description = "Write the metrics as JSON here." };
         var command = new Command("score-captions", "Score predicted captions against references with BLEU-1..4, METEOR-es, ROUGE-L and CIDEr-D.");
@@ -21,7 +21,7 @@ internal static class ScoreCaptionsCommand
             try
             {
                 var dataset = CaptionDatasetLoader.Load(parse.GetValue(references)!.FullName,
-                    new CaptionLoadOptions(Format: parse.GetValue(format), CheckImagesExist: false, Policy: ErrorPolicy.Skip));
+                    new CaptionLoadOptions(Format: format.Get(parse), CheckImagesExist: false, Policy: ErrorPolicy.Skip));
                 DatasetSplit? chosen = parse.GetValue(split) is { } s ? DatasetFormatDetector.ParseSplit(s) ?? throw new ArgumentException($"--split: unknown split '{s}'; expected train, val, test or restval.") : null;
                 var result = CaptionScoring.Score(CaptionPredictionsReader.Read(parse.GetValue(predictions)!.FullName), dataset, chosen);
                 Console.WriteLine($"scored {result.Matched} captions against {result.ReferenceImages} reference images");
@@ -31,8 +31,8 @@ internal static class ScoreCaptionsCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or DatasetFormatException)
             {
-                Console.Error.WriteLine($"score-captions: {e.Message}");
-                return 1;
+                Console.Error.WriteLine($"pipeline score-captions: {PipelineCli.UserMessage(e)}");
+                return PipelineCli.ErrorExitCode;
             }
         });
         return command;

@@ -41,8 +41,8 @@ internal static class SynthCommand
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"synth: {e.Message}");
-            return 2;
+            Console.Error.WriteLine($"pipeline synth: {PipelineCli.UserMessage(e)}");
+            return PipelineCli.ErrorExitCode;
         }
         var started = System.Diagnostics.Stopwatch.StartNew();
         var result = SyntheticScenes.Generate(options, cancellationToken);

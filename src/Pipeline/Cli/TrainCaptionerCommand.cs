@@ -1,16 +1,14 @@
-// `pipeline train captioner`: parses the command line into CaptioningTrainingOptions, a CaptionerConfig
-// and TrainerOptions, runs the generic Trainer on a CaptioningTrainingTask, then scores the best model
-// on the test split (greedy and beam 3) through ImageCaptioner. Progress: a Spectre.Console bar on an
-// interactive terminal, plain lines otherwise. Ctrl-C cancels; the Trainer saves a resumable checkpoint.
+// `pipeline train captioner`: parses the command line into a CaptionerTrainingRequest and runs it with
+// CaptionerExperiment (library code: training, the in-domain density, test evaluation and test_metrics.json);
+// the CLI adds only progress display, Ctrl-C handling and the printed results, as `train classifier` does.
+// Progress: a Spectre.Console bar on an interactive terminal, plain lines otherwise. Ctrl-C while training
+// stops after the batch and saves a resumable checkpoint.
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Pipeline.Captioning;
 using Pipeline.Models.Captioning;
 using Pipeline.Models.Checkpoints;
-using Pipeline.Models.Evaluation;
-using Pipeline.Models.Optim;
 using Pipeline.Models.Training;
 using Pipeline.Preprocessing.Datasets;
 using Spectre.Console;
@@ -20,35 +18,29 @@ namespace Pipeline.Cli;
 /// <summary><c>pipeline train captioner --data D --out MODEL_DIR</c>: trains an image captioner.</summary>
 internal static class TrainCaptionerCommand
 {
-    /// <summary>File the test-split scores are written to inside the model directory.</summary>
-    public const string TestMetricsFile = "test_metrics.json";
-
-    private sealed record Request(CaptioningTrainingOptions Data, CaptionerConfig Architecture, TrainerOptions Trainer, string OutputDirectory,
-        ulong Seed, bool Resume, bool EvaluateOnly, TimeSpan? TimeLimit);
-
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Caption annotations: Karpathy/COCO JSON, Flickr token file or TSV/CSV.", Required = true };
         var images = new Option<string?>("--images") { Description = "Image folder (default: the annotation file's folder)." };
-        var format = new Option<CaptionFormat>("--format") { Description = "Annotation format (default: detected).", DefaultValueFactory = _ => CaptionFormat.Auto };
+        var format = CliOptions.Choice("--format", "Annotation format (default: detected from the file).", CaptionFormat.Auto);
         var output = new Option<string>("--out") { Description = "Model directory to write (best model at its root, checkpoints/last for --resume).", Required = true };
-        var preset = new Option<string>("--preset") { Description = "Encoder preset: resnet18 (ImageNet-pretrained, 224 px, for photos), or from scratch: tiny (64 px), small or base (128 px).", DefaultValueFactory = _ => CaptionEncoderSpec.Tiny };
+        var preset = new Option<string>("--preset") { Description = "Encoder preset: resnet18 (ImageNet-pretrained, 224 px, for photos; the default), or trained from scratch: tiny (64 px), small or base (128 px).", DefaultValueFactory = _ => "resnet18" };
         preset.AcceptOnlyFromAmong([.. CaptionerConfig.PresetNames]);
         var fineTune = new Option<int>("--fine-tune-stages") { Description = "resnet18: how many of its last residual stages train with the decoder (0 = frozen features, computed once and cached).", DefaultValueFactory = _ => 0 };
         var splitLists = new Option<string[]>("--split-list") { Description = "SPLIT=FILE: a Flickr-style split list (one image name per line) for train, val/dev or test; repeatable. Default for a Flickr token file: the *trainImages.txt/*devImages.txt/*testImages.txt beside it.", AllowMultipleArgumentsPerToken = false };
-        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => 20 };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => CaptionerTrainingRequest.DefaultEpochs };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per batch (each with all its reference captions).", DefaultValueFactory = _ => 32 };
-        var learningRate = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 2e-3 };
-        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without BLEU-4 improvement (0 = off).", DefaultValueFactory = _ => 4 };
+        var learningRate = new Option<double?>("--lr") { Description = "Adam learning rate (default: 1e-3 for resnet18, 2e-3 from scratch)." };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without BLEU-4 improvement (0 = off).", DefaultValueFactory = _ => CaptionerTrainingRequest.DefaultPatience };
         var noAttention = new Option<bool>("--no-attention") { Description = "Train the baseline: the decoder sees only the mean image feature." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, shuffling and dropout.", DefaultValueFactory = _ => 1UL };
         var resume = new Option<bool>("--resume") { Description = "Continue exactly from OUT/checkpoints/last." };
-        var embedding = new Option<int>("--embedding-dim") { Description = "Word embedding size.", DefaultValueFactory = _ => 128 };
-        var hidden = new Option<int>("--hidden-size") { Description = "LSTM hidden size.", DefaultValueFactory = _ => 256 };
-        var attentionDim = new Option<int>("--attention-dim") { Description = "Attention MLP size.", DefaultValueFactory = _ => 128 };
-        var lambda = new Option<float>("--attention-lambda") { Description = "Weight λ of the doubly stochastic attention penalty (per caption, relative to per-token cross-entropy).", DefaultValueFactory = _ => 0.1f };
-        var dropout = new Option<float>("--dropout") { Description = "Dropout before the word classifier.", DefaultValueFactory = _ => 0.3f };
-        var minFrequency = new Option<int>("--min-word-frequency") { Description = "Rarer training words become <unk>.", DefaultValueFactory = _ => CaptioningTrainingOptions.DefaultMinWordFrequency };
+        var embedding = new Option<int?>("--embedding-dim") { Description = "Word embedding size (default: 256 for resnet18, 128 from scratch)." };
+        var hidden = new Option<int?>("--hidden-size") { Description = "LSTM hidden size (default: 512 for resnet18, 256 from scratch)." };
+        var attentionDim = new Option<int?>("--attention-dim") { Description = "Attention MLP size (default: 256 for resnet18, 128 from scratch)." };
+        var lambda = new Option<float?>("--attention-lambda") { Description = "Weight λ of the doubly stochastic attention penalty (per caption, relative to per-token cross-entropy; default 0.1)." };
+        var dropout = new Option<float?>("--dropout") { Description = "Dropout before the word classifier (default: 0.5 for resnet18, 0.3 from scratch)." };
+        var minFrequency = new Option<int>("--min-count") { Description = "Training words seen fewer times become <unk>.", DefaultValueFactory = _ => CaptioningTrainingOptions.DefaultMinWordFrequency };
         var validationImages = new Option<int>("--validation-images") { Description = "Validation images decoded per epoch (0 = all).", DefaultValueFactory = _ => 0 };
         var cache = new Option<string?>("--cache") { Description = "Prepared-image cache folder (default: DATA_FOLDER/.prepared)." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Stop training after this many minutes (the best model so far is kept, the last checkpoint is resumable)." };
@@ -64,6 +56,7 @@ internal static class TrainCaptionerCommand
             try
             {
                 var architecture = CaptionerConfig.FromPreset(parse.GetValue(preset)!, vocabularySize: 8);
+                var recipe = CaptionerRecipe.For(architecture.EncoderPreset);
                 if (parse.GetValue(fineTune) != 0)
                 {
                     if (architecture.Backbone is null) throw new ArgumentException("--fine-tune-stages applies to a pretrained preset (resnet18) only.");
@@ -72,55 +65,46 @@ internal static class TrainCaptionerCommand
                 architecture = architecture with
                 {
                     UseAttention = !parse.GetValue(noAttention),
-                    EmbeddingDim = parse.GetValue(embedding),
-                    HiddenSize = parse.GetValue(hidden),
-                    AttentionDim = parse.GetValue(attentionDim),
-                    Dropout = parse.GetValue(dropout),
-                    DoublyStochasticLambda = parse.GetValue(lambda),
+                    EmbeddingDim = parse.GetValue(embedding) ?? recipe.EmbeddingDim,
+                    HiddenSize = parse.GetValue(hidden) ?? recipe.HiddenSize,
+                    AttentionDim = parse.GetValue(attentionDim) ?? recipe.AttentionDim,
+                    Dropout = parse.GetValue(dropout) ?? recipe.Dropout,
+                    DoublyStochasticLambda = parse.GetValue(lambda) ?? recipe.AttentionLambda,
                 };
-                var request = new Request(
-                    new CaptioningTrainingOptions
+                var request = new CaptionerTrainingRequest(
+                    Data: new CaptioningTrainingOptions
                     {
                         DataPath = parse.GetValue(data)!,
                         ImageRoot = parse.GetValue(images),
-                        Format = parse.GetValue(format),
+                        Format = format.Get(parse),
                         SplitLists = ParseSplitLists(parse.GetValue(splitLists)),
                         CacheDirectory = parse.GetValue(cache),
                         BatchSize = parse.GetValue(batchSize),
-                        LearningRate = parse.GetValue(learningRate),
+                        LearningRate = parse.GetValue(learningRate) ?? recipe.LearningRate,
                         MinWordFrequency = parse.GetValue(minFrequency),
                         ValidationImages = parse.GetValue(validationImages),
                     }.Validate(),
-                    architecture.Validated(),
-                    new TrainerOptions(
-                        Epochs: parse.GetValue(epochs),
-                        Patience: parse.GetValue(patience),
-                        GradientClipNorm: 5.0,
-                        HigherIsBetter: true,
-                        LrDecay: new ReduceOnPlateauOptions(Mode: PlateauMode.Max, Factor: 0.5, Patience: 1, Threshold: 1e-3, ThresholdMode: ThresholdMode.Absolute, MinLearningRate: 1e-5)),
-                    parse.GetValue(output)!,
-                    parse.GetValue(seed),
-                    parse.GetValue(resume),
-                    parse.GetValue(evaluateOnly),
-                    parse.GetValue(timeLimit) is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
-                return Task.FromResult(Run(request, cancellationToken));
+                    Architecture: architecture.Validated(),
+                    OutputDirectory: parse.GetValue(output)!,
+                    Trainer: CaptionerTrainingRequest.DefaultTrainer(parse.GetValue(epochs), parse.GetValue(patience)),
+                    Seed: parse.GetValue(seed),
+                    Resume: parse.GetValue(resume),
+                    EvaluateOnly: parse.GetValue(evaluateOnly),
+                    TimeLimit: parse.GetValue(timeLimit) is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
+                return Task.FromResult(Run(request, PipelineCli.IsQuiet(parse), cancellationToken));
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or CheckpointFormatException or DatasetFormatException)
             {
-                Console.Error.WriteLine($"train captioner: {e.Message}");
-                return Task.FromResult(2);
+                Console.Error.WriteLine($"pipeline train captioner: {PipelineCli.UserMessage(e)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;
     }
 
-    private static int Run(Request request, CancellationToken commandToken)
+    private static int Run(CaptionerTrainingRequest request, bool quiet, CancellationToken commandToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
-        // The time limit cancels training like Ctrl-C does (checkpoint saved), but the run still counts as done.
-        using var timer = new CancellationTokenSource();
-        if (request.TimeLimit is { } limit) timer.CancelAfter(limit);
-        using var trainingToken = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, timer.Token);
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;   // let the Trainer finish the batch and save instead of killing the process
@@ -129,41 +113,36 @@ internal static class TrainCaptionerCommand
             Console.CancelKeyPress -= OnSecondCancel;
             Console.CancelKeyPress += OnSecondCancel;
         };
+        // --quiet: warnings and errors only, no progress or per-epoch lines (the test scores, the command's result, stay).
+        var logger = new CommandLogger(quiet ? LogLevel.Warning : LogLevel.Information);
         Console.CancelKeyPress += onCancel;
         try
         {
-            if (!request.EvaluateOnly && !Train(request, trainingToken.Token) && !timer.IsCancellationRequested) return 130;
+            if (!request.EvaluateOnly && Train(request, logger, quiet, cancel.Token).Interrupted) return PipelineCli.CancelledExitCode;
+            // Evaluation is not resumable: from here Ctrl-C ends the process as usual.
             Console.CancelKeyPress -= onCancel;
-            return Evaluate(request);
+            var scores = CaptionerExperiment.Evaluate(request, logger);
+            foreach (var s in scores ?? [])
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test ({s.Decoding}, {s.Metrics.ImageCount} images, {s.Duration.TotalSeconds:F1}s): ") +
+                                  string.Join("  ", s.Metrics.Scores.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F4}"))));
+            return 0;
         }
         finally { Console.CancelKeyPress -= onCancel; }
     }
 
     private static void OnSecondCancel(object? sender, ConsoleCancelEventArgs e) => e.Cancel = false;
 
-    /// <summary>Trains; false when interrupted.</summary>
-    private static bool Train(Request request, CancellationToken cancellationToken)
+    /// <summary>Runs CaptionerExperiment.Train with a progress bar on an interactive terminal, plain lines otherwise.</summary>
+    private static CaptionerExperimentResult Train(CaptionerTrainingRequest request, CommandLogger logger, bool quiet, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        string? resumeFrom = request.Resume ? Path.Combine(request.OutputDirectory, "checkpoints", "last") : null;
-        using var task = new CaptioningTrainingTask(request.Data, request.Architecture, request.Seed, resumeFrom, cancellationToken,
-            new InlineProgress<string>(message => Console.WriteLine($"train captioner: {message}")));
-        foreach (var (split, list) in task.Corpus.Dataset.SplitLists)
-            Console.WriteLine($"train captioner: {split} split list {list}");
-        Console.WriteLine($"train captioner: {task.Corpus.Train.Shard.Count} training / {task.Corpus.Validation.Shard.Count} validation images, " +
-                          $"{task.Corpus.Vocabulary.Count} words, {task.Model.ParameterCount():N0} parameters, preset {task.Config.EncoderPreset}, " +
-                          $"attention {(task.Config.UseAttention ? "on" : "off")}, prepared in {clock.Elapsed.TotalSeconds:F1}s");
-        foreach (var failure in task.Corpus.Train.Failures.Concat(task.Corpus.Validation.Failures))
-            Console.Error.WriteLine($"train captioner: skipped undecodable image {failure}");
-
-        var trainer = new Trainer(request.Trainer, task, request.OutputDirectory);
-        void OnEpoch(EpochSummary e) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        if (quiet) return CaptionerExperiment.Train(request, progress: null, onEpoch: null, logger, cancellationToken);
+        static void OnEpoch(EpochSummary e) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch {e.Epoch}: loss {e.TrainLoss:F4}  valid BLEU-4 {e.ValidMetric:F4}  CIDEr-D {e.ValidMetrics.GetValueOrDefault("CIDEr-D"):F3}  lr {e.LearningRate:G3}  {e.Seconds:F0}s  {e.ItemsPerSecond:F0} tokens/s{(e.Improved ? "  *best" : "")}"));
 
-        TrainingResult result;
+        // InlineProgress, not Progress<T>: reports must arrive in order, on the training thread (see InlineProgress).
         if (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
         {
-            result = AnsiConsole.Progress()
+            return AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(context =>
                 {
@@ -175,55 +154,17 @@ internal static class TrainCaptionerCommand
                         bar!.Value = p.Batch;
                         bar.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.RunningLoss:F3} {p.ItemsPerSecond:F0} tok/s ETA {p.EpochEta:mm\\:ss}");
                     });
-                    return trainer.Fit(request.Resume, progress, e => { bar?.StopTask(); OnEpoch(e); }, cancellationToken);
+                    return CaptionerExperiment.Train(request, progress, e => { bar?.StopTask(); OnEpoch(e); }, logger, cancellationToken);
                 });
         }
-        else
+        var lines = new InlineProgress<TrainingProgress>(p =>
         {
-            var progress = new InlineProgress<TrainingProgress>(p =>
-            {
-                int every = Math.Max(1, p.Batches / 5);
-                if (p.Batch % every == 0 && p.Batch != p.Batches)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.RunningLoss:F4} {p.ItemsPerSecond:F0} tokens/s ETA {p.EpochEta:mm\\:ss}"));
-            });
-            result = trainer.Fit(request.Resume, progress, OnEpoch, cancellationToken);
-        }
-
-        if (!result.Interrupted && File.Exists(Path.Combine(request.OutputDirectory, Checkpoint.ModelFile)))
-        {
-            // The in-domain confidence belongs to the model users get: the best weights, not the last ones.
-            task.LoadWeights(request.OutputDirectory);
-            var density = task.FitFeatureDensity(request.OutputDirectory);
-            Console.WriteLine($"train captioner: in-domain confidence fitted on {task.Corpus.Train.Shard.Count} training images, calibrated on {density.CalibrationCount} validation images");
-        }
-        string how = result.Interrupted ? "interrupted (resume with --resume)" : result.StoppedEarly ? "stopped early" : "finished";
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"train captioner: {how} after {result.EpochsCompleted} epochs in {clock.Elapsed.TotalMinutes:F1} min; best valid BLEU-4 {result.BestMetric ?? double.NaN:F4}; model in {request.OutputDirectory}"));
-        return !result.Interrupted;
-    }
-
-    /// <summary>Scores the best model on the test split (greedy and beam 3) and writes test_metrics.json.</summary>
-    private static int Evaluate(Request request)
-    {
-        var dataset = CaptionDatasetLoader.Load(request.Data.DataPath, request.Data.LoadOptions);
-        if (!dataset.InSplit(DatasetSplit.Test).Any())
-        {
-            Console.WriteLine("train captioner: the dataset has no test split; skipping test evaluation.");
-            return 0;
-        }
-        var captioner = ImageCaptioner.Load(request.OutputDirectory);
-        var report = new Dictionary<string, object>();
-        foreach (var (name, options) in new[] { ("greedy", new CaptionOptions()), ("beam3", new CaptionOptions(BeamSize: 3)) })
-        {
-            var clock = Stopwatch.StartNew();
-            CaptionMetrics metrics = CaptionerEvaluation.Evaluate(captioner, request.Data.DataPath, DatasetSplit.Test, options, request.Data.ImageRoot, request.Data.Format);
-            report[name] = metrics.Scores;
-            string scores = string.Join("  ", metrics.Scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:F4}")));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test ({name}, {metrics.ImageCount} images, {clock.Elapsed.TotalSeconds:F1}s): ") + scores);
-        }
-        AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, TestMetricsFile), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-        return 0;
+            int every = Math.Max(1, p.Batches / 5);
+            if (p.Batch % every == 0 && p.Batch != p.Batches)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.RunningLoss:F4} {p.ItemsPerSecond:F0} tokens/s ETA {p.EpochEta:mm\\:ss}"));
+        });
+        return CaptionerExperiment.Train(request, lines, OnEpoch, logger, cancellationToken);
     }
 
     /// <summary>"train=a.txt", "dev=b.txt" → split lists; null when none are given (the loader then looks beside the data).</summary>
@@ -242,9 +183,17 @@ internal static class TrainCaptionerCommand
         return lists;
     }
 
-    /// <summary>Reports synchronously on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    /// <summary>The experiment's messages as the command's lines: information on stdout, warnings and errors on stderr.</summary>
+    private sealed class CommandLogger(LogLevel minimum) : ILogger
     {
-        public void Report(T value) => report(value);
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel)) return;
+            (logLevel >= LogLevel.Warning ? Console.Error : Console.Out).WriteLine($"train captioner: {formatter(state, exception)}");
+        }
     }
 }

@@ -24,7 +24,7 @@ internal static class TrainClassifierCommand
         var valid = new Option<FileSystemInfo?>("--valid") { Description = "Validation data (default: a seeded stratified 10% of --data)." };
         var test = new Option<FileSystemInfo?>("--test") { Description = "Test data, evaluated with the best model at the end." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Model directory to write.", Required = true };
-        var format = new Option<ClassificationFormat>("--format") { Description = "Data format (auto-detected by default).", DefaultValueFactory = _ => ClassificationFormat.Auto };
+        var format = CliOptions.Choice("--format", "Data format (default: detected from the file).", ClassificationFormat.Auto, new Dictionary<ClassificationFormat, string> { [ClassificationFormat.FastText] = "fasttext" });
         var arch = new Option<string>("--arch") { Description = "textcnn or birnn.", DefaultValueFactory = _ => "textcnn" };
         arch.AcceptOnlyFromAmong("textcnn", "birnn");
         var tokenizer = new Option<string>("--tokenizer") { Description = "word or bpe (cl100k_base).", DefaultValueFactory = _ => "word" };
@@ -37,10 +37,10 @@ internal static class TrainClassifierCommand
         cell.AcceptOnlyFromAmong("lstm", "gru");
         var pooling = new Option<string?>("--pooling") { Description = "BiRNN: attention, max, mean or last (default attention); TextCNN: max or kmax (default max)." };
         pooling.AcceptOnlyFromAmong("attention", "max", "mean", "last", "kmax");
-        var hidden = new Option<int>("--hidden") { Description = "BiRNN hidden units per direction.", DefaultValueFactory = _ => d.HiddenSize };
+        var hidden = new Option<int>("--hidden-size") { Description = "BiRNN hidden units per direction.", DefaultValueFactory = _ => d.HiddenSize };
         var layers = new Option<int>("--layers") { Description = "BiRNN stacked layers (1 or 2).", DefaultValueFactory = _ => d.Layers };
         var maps = new Option<int>("--feature-maps") { Description = "TextCNN feature maps per filter width.", DefaultValueFactory = _ => d.FeatureMaps };
-        var widths = new Option<int[]>("--widths") { Description = "TextCNN filter widths.", AllowMultipleArgumentsPerToken = true };
+        var widths = CliOptions.IntList("--widths", "TextCNN filter widths.");
         var dropout = new Option<float>("--dropout") { Description = "Dropout before the output layer.", DefaultValueFactory = _ => d.Dropout };
         var wordDropout = new Option<float>("--word-dropout") { Description = "Probability of replacing a training token by <unk>.", DefaultValueFactory = _ => d.WordDropout };
         var maxNorm = new Option<float>("--max-norm") { Description = "TextCNN: L2 bound of each output-layer weight row.", DefaultValueFactory = _ => d.MaxNorm };
@@ -48,10 +48,14 @@ internal static class TrainClassifierCommand
         var ngrams = new Option<int>("--ngrams") { Description = "Longest n-gram of the NB-weighted n-gram branch (0 = none, up to 3).", DefaultValueFactory = _ => d.NgramOrder };
         var ngramScale = new Option<float>("--ngram-scale") { Description = "Initial weight of each n-gram's NB log-count ratio.", DefaultValueFactory = _ => d.NgramScale };
         var ngramDropout = new Option<float>("--ngram-dropout") { Description = "Training-time drop probability of each n-gram.", DefaultValueFactory = _ => d.NgramDropout };
+        var ngramNorm = new Option<string>("--ngram-norm") { Description = "Normalise the n-gram branch's sum by the number of n-grams in the text: l2 (÷√n), l1 (÷n, the mean) or none.", DefaultValueFactory = _ => NgramNormName(d.NgramNormalization) };
+        ngramNorm.AcceptOnlyFromAmong("l2", "l1", "none");
+        var networkLoss = new Option<float>("--network-loss") { Description = "With the n-gram branch: weight of the network's own loss in the training objective (0 = none).", DefaultValueFactory = _ => d.NetworkLossWeight };
         var ngramMinCount = new Option<int>("--ngram-min-count") { Description = "Keep n-grams that occur in at least this many training texts.", DefaultValueFactory = _ => d.NgramMinCount };
         var embeddingInit = new Option<float>("--embedding-init") { Description = "Random word vectors start from U(-a, a) with this a (0 = N(0, 1)).", DefaultValueFactory = _ => d.EmbeddingInitRange };
-        var maxLength = new Option<int>("--max-length") { Description = "Tokens kept per text.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
-        var minFreq = new Option<int>("--min-freq") { Description = "Vocabulary: minimum token frequency.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMinFrequency };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokens of each text the network reads.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMaxLength };
+        var ngramMaxLength = new Option<int>("--ngram-max-length") { Description = "Tokens of each text the n-gram branch reads (at least --max-length).", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultNgramMaxLength };
+        var minFreq = new Option<int>("--min-count") { Description = "Vocabulary: tokens seen fewer times become <unk>.", DefaultValueFactory = _ => ClassifierPreprocessing.DefaultMinFrequency };
         var maxVocab = new Option<int>("--max-vocab") { Description = "Vocabulary: maximum size.", DefaultValueFactory = _ => 50_000 };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (training stops earlier when validation stops improving, see --patience).", DefaultValueFactory = _ => ClassifierTrainingRequest.DefaultEpochs };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => d.BatchSize };
@@ -67,11 +71,11 @@ internal static class TrainClassifierCommand
         var folds = new Option<int?>("--folds") { Description = "K-fold cross-validation on --data; reports mean ± std." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of split, initialisation, dropout and batch order.", DefaultValueFactory = _ => 42 };
         var resume = new Option<bool>("--resume") { Description = "Continue from <out>/checkpoints/last." };
-        var baseline = new Option<bool>("--baseline") { Description = "Also train and evaluate the ML.NET baseline (needs --test)." };
+        var baseline = new Option<bool>("--baseline") { Description = "Also train the ML.NET baseline on --data and report it beside the model on --test (as `evaluate classifier --baseline`)." };
 
         var command = new Command("classifier", "Train a TextCNN or BiRNN text classifier.");
         foreach (var o in new Option[] { data, valid, test, output, format, arch, tokenizer, embedding, vectors, embeddingDim, cell, pooling, hidden, layers, maps, widths, dropout,
-                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, embeddingInit, maxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
+                     wordDropout, maxNorm, lrDecay, ngrams, ngramScale, ngramDropout, ngramMinCount, ngramNorm, networkLoss, embeddingInit, maxLength, ngramMaxLength, minFreq, maxVocab, epochs, batchSize, lr, optimizer, preset, patience, metric, balance, folds, seed, resume, baseline })
             command.Options.Add(o);
 
         command.SetAction((parse, cancellationToken) =>
@@ -109,6 +113,8 @@ internal static class TrainClassifierCommand
                     NgramScale: Pick(ngramScale, p.NgramScale),
                     NgramDropout: Pick(ngramDropout, p.NgramDropout),
                     NgramMinCount: Pick(ngramMinCount, p.NgramMinCount),
+                    NetworkLossWeight: Pick(networkLoss, p.NetworkLossWeight),
+                    NgramNormalization: parse.GetResult(ngramNorm) is { Implicit: false } ? ParseNgramNorm(parse.GetValue(ngramNorm)!) : p.NgramNormalization,
                     EmbeddingInitRange: Pick(embeddingInit, p.EmbeddingInitRange),
                     Optimizer: parse.GetResult(optimizer) is { Implicit: false } ? (parse.GetValue(optimizer) == "adadelta" ? ClassifierOptimizer.Adadelta : ClassifierOptimizer.Adam) : p.Optimizer);
                 var request = new ClassifierTrainingRequest(
@@ -117,9 +123,10 @@ internal static class TrainClassifierCommand
                     Model: model,
                     ValidPath: parse.GetValue(valid)?.FullName,
                     TestPath: parse.GetValue(test)?.FullName,
-                    Format: parse.GetValue(format),
+                    Format: format.Get(parse),
                     Tokenizer: parse.GetValue(tokenizer) == "bpe" ? TokenizerSpec.Bpe() : TokenizerSpec.Word(),
-                    Preprocessing: new ClassifierPreprocessing(TextNormalizerOptions.Default, parse.GetValue(maxLength), MinFrequency: Pick(minFreq, kim ? ClassifierPresets.KimMinFrequency : ClassifierPreprocessing.DefaultMinFrequency), MaxVocabularySize: parse.GetValue(maxVocab)),
+                    Preprocessing: new ClassifierPreprocessing(TextNormalizerOptions.Default, parse.GetValue(maxLength), MinFrequency: Pick(minFreq, kim ? ClassifierPresets.KimMinFrequency : ClassifierPreprocessing.DefaultMinFrequency), MaxVocabularySize: parse.GetValue(maxVocab),
+                        NgramMaxLength: model.NgramOrder > 0 ? parse.GetValue(ngramMaxLength) : null),
                     VectorsPath: vectorsFile?.FullName,
                     Epochs: Pick(epochs, kim ? ClassifierPresets.KimEpochs : ClassifierTrainingRequest.DefaultEpochs),
                     Patience: Pick(patience, kim ? ClassifierPresets.KimPatience : ClassifierTrainingRequest.DefaultPatience),
@@ -127,29 +134,31 @@ internal static class TrainClassifierCommand
                     Folds: parse.GetValue(folds),
                     Resume: parse.GetValue(resume),
                     Baseline: parse.GetValue(baseline));
-                return Task.FromResult(Run(request, cancellationToken));
+                return Task.FromResult(Run(request, PipelineCli.IsQuiet(parse), cancellationToken));
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or DatasetFormatException or FormatException or Models.Checkpoints.CheckpointFormatException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return Task.FromResult(1);
+                Console.Error.WriteLine($"pipeline train classifier: {PipelineCli.UserMessage(e)}");
+                return Task.FromResult(PipelineCli.ErrorExitCode);
             }
         });
         return command;
     }
 
-    private static int Run(ClassifierTrainingRequest request, CancellationToken cancellationToken)
+    private static int Run(ClassifierTrainingRequest request, bool quiet, CancellationToken cancellationToken)
     {
-        var logger = new StderrLogger();
+        // --quiet: warnings and errors only on stderr, no progress bar or per-epoch lines.
+        var logger = new StderrLogger(quiet ? Microsoft.Extensions.Logging.LogLevel.Warning : Microsoft.Extensions.Logging.LogLevel.Information);
         ClassifierExperimentResult result;
-        void OnEpoch(EpochSummary s) => logger.LogEpoch(s);
-        if (!Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        void OnEpoch(EpochSummary s) { if (!quiet) logger.LogEpoch(s); }
+        if (!quiet && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive)
         {
             result = AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
                     var bar = ctx.AddTask("training");
-                    var progress = new Progress<TrainingProgress>(p =>
+                    // InlineProgress, not Progress<T>: reports must arrive in order, on the training thread (see InlineProgress).
+                    var progress = new InlineProgress<TrainingProgress>(p =>
                     {
                         bar.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.RunningLoss:F4} {p.ItemsPerSecond:F0} ex/s");
                         bar.MaxValue = p.Batches;
@@ -163,7 +172,7 @@ internal static class TrainClassifierCommand
         if (result.Interrupted)
         {
             Console.Error.WriteLine($"interrupted: checkpoint saved; continue with the same command plus --resume.");
-            return 130;
+            return PipelineCli.CancelledExitCode;
         }
         if (result.Folds is { } folds) Console.WriteLine(folds);
         if (result.Test is { } test) PrintTable(result.Test, result.Baseline, request.Model.Architecture.ToString());
@@ -182,7 +191,7 @@ internal static class TrainClassifierCommand
             .Concat(r.PerClass.Select(c => F(c.F1))).ToArray());
         Row(name, model);
         if (baseline is not null) Row(MlNetBaseline.ModelName, baseline);
-        AnsiConsole.Write(table);
+        CliTables.Write(table);
     }
 
     private static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
@@ -211,4 +220,14 @@ internal static class TrainClassifierCommand
         "kmax" => CnnPooling.KMax,
         _ => throw new ArgumentException($"--pooling {name} is not available for textcnn (max, kmax)."),
     };
+
+    private static NgramNormalization ParseNgramNorm(string name) => name switch
+    {
+        "l2" => NgramNormalization.L2,
+        "l1" => NgramNormalization.L1,
+        "none" => NgramNormalization.None,
+        _ => throw new ArgumentException($"--ngram-norm {name}: expected l2, l1 or none."),
+    };
+
+    private static string NgramNormName(NgramNormalization normalization) => normalization.ToString().ToLowerInvariant();
 }

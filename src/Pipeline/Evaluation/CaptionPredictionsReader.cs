@@ -1,7 +1,12 @@
 // Reads captions produced by any system for scoring: our own `pipeline caption` output (JSONL/CSV/TSV
 // with an image column and a caption column) or a COCO results file ([{"image_id": 42, "caption": "..."}]).
+// TSV values are unescaped the way ResumableResultWriter escapes them (\t, \n, \r, \\). Files are read through
+// BoundedFile (regular files only, size-bounded, gzip decompressed) and JSON lines through BoundedLineReader.
+using System.Text;
 using System.Text.Json;
 using Microsoft.VisualBasic.FileIO;
+using Pipeline.Batch;
+using Pipeline.Preprocessing.Files;
 
 namespace Pipeline.Evaluation;
 
@@ -18,7 +23,8 @@ public static class CaptionPredictionsReader
     public static IReadOnlyList<CaptionPrediction> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"predictions file not found: {path}", path);
-        return Path.GetExtension(path).ToLowerInvariant() switch
+        BoundedFile.RequireRegularFile(path, "predictions file");
+        return Preprocessing.Datasets.DatasetFormatDetector.ContentExtension(path) switch
         {
             ".json" => ReadCocoResults(path),
             ".csv" => ReadDelimited(path, ","),
@@ -29,7 +35,7 @@ public static class CaptionPredictionsReader
 
     private static IReadOnlyList<CaptionPrediction> ReadCocoResults(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = Open(path);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(stream); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON (line {e.LineNumber + 1}): {e.Message}"); }
@@ -51,10 +57,12 @@ public static class CaptionPredictionsReader
     private static IReadOnlyList<CaptionPrediction> ReadJsonLines(string path)
     {
         var list = new List<CaptionPrediction>();
-        int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        using var stream = Open(path);
+        foreach (var raw in BoundedLineReader.ReadLines(stream))
         {
-            lineNumber++;
+            int lineNumber = raw.Number;
+            if (raw.TooLong) throw new InvalidDataException($"{path}:{lineNumber}: {BoundedLineReader.DescribeTooLong(raw, BoundedLineReader.DefaultMaxLineBytes)}.");
+            var line = Encoding.UTF8.GetString(raw.Bytes.Span);
             if (string.IsNullOrWhiteSpace(line)) continue;
             try
             {
@@ -81,7 +89,7 @@ public static class CaptionPredictionsReader
 
     private static IReadOnlyList<CaptionPrediction> ReadDelimited(string path, string delimiter)
     {
-        using var parser = new TextFieldParser(path) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = delimiter == "," };
+        using var parser = new TextFieldParser(Open(path), Encoding.UTF8) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = delimiter == "," };
         parser.SetDelimiters(delimiter);
         var header = parser.ReadFields() ?? throw new InvalidDataException($"{path}: empty file; expected a header row.");
         int keyColumn = Array.FindIndex(header, h => KeyColumns.Contains(h.Trim().ToLowerInvariant()));
@@ -98,8 +106,13 @@ public static class CaptionPredictionsReader
             if (fields is null || fields.Length == 1 && fields[0].Length == 0) continue;
             if (fields.Length <= Math.Max(keyColumn, captionColumn))
                 throw new InvalidDataException($"{path}:{line}: {fields.Length} columns; expected at least {Math.Max(keyColumn, captionColumn) + 1}.");
-            list.Add(new CaptionPrediction(fields[keyColumn], fields[captionColumn]));
+            // TSV written by `pipeline caption` escapes tabs, line breaks and backslashes.
+            list.Add(delimiter == "\t"
+                ? new CaptionPrediction(TsvEscaping.Unescape(fields[keyColumn]), TsvEscaping.Unescape(fields[captionColumn]))
+                : new CaptionPrediction(fields[keyColumn], fields[captionColumn]));
         }
         return list;
     }
+
+    private static Stream Open(string path) => BoundedFile.OpenRead(path, BoundedFile.DefaultMaxTextBytes, "predictions file", decompressGzip: true);
 }

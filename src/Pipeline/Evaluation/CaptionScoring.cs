@@ -41,6 +41,16 @@ public static class CaptionScoring
                 throw new InvalidDataException($"two predictions for image '{image.FileName}' (keys include '{p.Key}'); expected one caption per image.");
             refs[image.FileName] = image.Captions.Select(c => c.Raw).ToList();
         }
+        // An image the references name but could not keep (no valid caption) is a different problem from an unknown key.
+        foreach (var key in unmatched)
+        {
+            string? name = references.ImagesWithoutCaptions.ContainsKey(key) ? key
+                : references.ImagesWithoutCaptions.ContainsKey(Path.GetFileName(key)) ? Path.GetFileName(key) : null;
+            if (name is not null)
+                throw new InvalidDataException(
+                    $"the prediction for '{key}' refers to reference image '{name}' ({references.ImagesWithoutCaptions[name]}), which has no reference caption to score against; " +
+                    "add captions for it to the references or remove its prediction.");
+        }
         if (unmatched.Count > 0)
             throw new InvalidDataException($"{unmatched.Count} prediction(s) match no reference image{(split is null ? "" : $" in split {split}")}, e.g. '{string.Join("', '", unmatched.Take(3))}'; keys must be image ids, annotation file names or paths ending in them.");
         if (predicted.Count == 0) throw new InvalidDataException("no predictions to score.");

@@ -123,8 +123,9 @@ public static class ClassificationEvaluator
         }
         var data = ml.Data.LoadFromEnumerable(rows);
         var m = ml.BinaryClassification.Evaluate(data, nameof(BinaryRow.Label), nameof(BinaryRow.Score), nameof(BinaryRow.Probability), nameof(BinaryRow.PredictedLabel));
+        var (roc, pr) = BinaryCurves.Compute(rows.Select(r => r.Label).ToArray(), rows.Select(r => r.Probability).ToArray());
         return new BinaryClassificationSummary(positiveLabel, m.AreaUnderRocCurve, m.AreaUnderPrecisionRecallCurve, m.Accuracy, m.F1Score,
-            m.PositivePrecision, m.PositiveRecall, m.NegativePrecision, m.NegativeRecall, m.LogLoss);
+            m.PositivePrecision, m.PositiveRecall, m.NegativePrecision, m.NegativeRecall, m.LogLoss, roc, pr);
     }
 
     private static float Logit(float probability)

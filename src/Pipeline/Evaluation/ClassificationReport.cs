@@ -105,6 +105,8 @@ public sealed record ClassMetrics(
 /// <param name="NegativePrecision">Precision of the negative class.</param>
 /// <param name="NegativeRecall">Recall of the negative class.</param>
 /// <param name="LogLoss">ML.NET's binary log-loss (base 2).</param>
+/// <param name="RocCurve">ROC curve points (false-positive rate, true-positive rate), for the report's chart; null in reports written before it existed.</param>
+/// <param name="PrecisionRecallCurve">Precision-recall curve points (recall, precision); null in reports written before it existed.</param>
 public sealed record BinaryClassificationSummary(
     [property: JsonPropertyName("positive_label")] string PositiveLabel,
     [property: JsonPropertyName("auc")] double Auc,
@@ -115,7 +117,9 @@ public sealed record BinaryClassificationSummary(
     [property: JsonPropertyName("positive_recall")] double PositiveRecall,
     [property: JsonPropertyName("negative_precision")] double NegativePrecision,
     [property: JsonPropertyName("negative_recall")] double NegativeRecall,
-    [property: JsonPropertyName("log_loss")] double LogLoss);
+    [property: JsonPropertyName("log_loss")] double LogLoss,
+    [property: JsonPropertyName("roc_curve")] IReadOnlyList<CurvePoint>? RocCurve = null,
+    [property: JsonPropertyName("pr_curve")] IReadOnlyList<CurvePoint>? PrecisionRecallCurve = null);
 
 /// <summary>A wrong prediction, for the "most confident mistakes" list.</summary>
 /// <param name="Id">Example id (or its index when the data has none).</param>

@@ -11,21 +11,67 @@ using Pipeline.Preprocessing.Datasets;
 namespace Pipeline.Evaluation;
 
 /// <summary>Immutable settings of the ML.NET baseline.</summary>
-/// <param name="Seed">Seed of the ML.NET context (SDCA shuffles with it).</param>
+/// <param name="Seed">Seed of the ML.NET context (SDCA shuffles with it); default <see cref="DefaultSeed"/>, the default
+/// <c>--seed</c> of <c>train classifier</c>, so <c>train classifier --baseline</c> and <c>evaluate classifier --baseline</c>
+/// shuffle alike unless a seed is given.</param>
 /// <param name="MaximumIterations">SDCA passes over the data; null lets SDCA decide.</param>
 /// <param name="L2Regularization">SDCA's L2 weight; null lets SDCA pick from the data.</param>
 /// <param name="Evaluation">Top-k and mistakes-list settings of the report.</param>
 public sealed record MlNetBaselineOptions(
-    int Seed = 0,
+    int Seed = MlNetBaselineOptions.DefaultSeed,
     int? MaximumIterations = null,
     float? L2Regularization = null,
-    ClassificationEvaluationOptions? Evaluation = null);
+    ClassificationEvaluationOptions? Evaluation = null)
+{
+    /// <summary>Default seed: the default <c>--seed</c> of <c>train classifier</c> (<see cref="Classification.ClassifierTrainingRequest"/>).</summary>
+    public const int DefaultSeed = 42;
+}
 
 /// <summary>Trains the FeaturizeText + SdcaMaximumEntropy baseline and evaluates it.</summary>
 public static class MlNetBaseline
 {
     /// <summary>Name under which reports list the baseline.</summary>
     public const string ModelName = "ML.NET baseline (n-grams + SDCA)";
+
+    /// <summary>
+    /// Says how a baseline result of <c>evaluate classifier --baseline</c> was obtained and, when the model directory's
+    /// test_metrics.json holds the accuracy <c>train classifier --baseline</c> measured, how the two relate: that run
+    /// trained the baseline on the training split left after the validation hold-out, with the training seed, and scored
+    /// it on its own --test file, so its number can differ from one trained on a whole file and scored on other data.
+    /// </summary>
+    /// <param name="evaluated">The baseline's report from this evaluation.</param>
+    /// <param name="trainingSource">The training data file given to <c>--baseline</c>.</param>
+    /// <param name="trainingExamples">Examples the baseline was trained on.</param>
+    /// <param name="seed">The seed it was trained with.</param>
+    /// <param name="modelDirectory">The evaluated model's directory (its test_metrics.json is read when present), or null.</param>
+    public static string DescribeEvaluation(ClassificationReport evaluated, string trainingSource, int trainingExamples, int seed, string? modelDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(evaluated);
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        string here = string.Create(culture, $"trained by evaluate --baseline on {trainingSource} ({trainingExamples} examples, seed {seed}); accuracy {evaluated.MicroAccuracy:P1} on {evaluated.ExampleCount} test examples.");
+        double? atTraining = modelDirectory is null ? null : TrainingRunAccuracy(Path.Combine(modelDirectory, MetricsJson.TestMetricsFile));
+        if (atTraining is not { } recorded) return here;
+        if (Math.Abs(recorded - evaluated.MicroAccuracy) < 1e-9)
+            return here + " train classifier --baseline reported the same accuracy.";
+        return here + string.Create(culture, $" train classifier --baseline reported {recorded:P1} for it ({MetricsJson.TestMetricsFile}): ") +
+            "that run trained it on the training split left after the validation hold-out, with the training --seed, and scored it on its --test file. " +
+            "Different training examples, seed or test set explain the difference; compare models within one run.";
+    }
+
+    // The baseline's micro accuracy in a test_metrics.json written by ClassifierExperiment, or null when absent or unreadable.
+    private static double? TrainingRunAccuracy(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                   && document.RootElement.TryGetProperty(ModelName, out var baseline)
+                   && baseline.TryGetProperty("micro_accuracy", out var accuracy) && accuracy.ValueKind == System.Text.Json.JsonValueKind.Number
+                ? accuracy.GetDouble() : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or IOException) { return null; }
+    }
 
     /// <summary>
     /// Trains on <paramref name="training"/> and evaluates on <paramref name="test"/>.

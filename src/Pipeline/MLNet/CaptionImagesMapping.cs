@@ -27,7 +27,7 @@ public sealed class CaptionImagesMapping : CustomMappingFactory<CaptionImagesMap
     {
         var settings = ModelSettings.Decode(input.Settings);
         var captioner = LoadedModels.Captioner(settings.ModelDirectory);
-        output.Caption = captioner.Caption(input.ImagePath, new CaptionOptions(BeamSize: settings.BeamSize)).Caption;
+        output.Caption = captioner.Caption(input.ImagePath, CaptionOptions.Default with { BeamSize = settings.BeamSize }).Caption;
     }
 
     /// <summary>One input row.</summary>

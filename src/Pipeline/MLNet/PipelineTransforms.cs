@@ -30,9 +30,9 @@ public static class PipelineTransforms
     /// <param name="modelDir">Captioner model directory (pipeline train captioner).</param>
     /// <param name="inputColumnName">Text column holding image file paths.</param>
     /// <param name="outputColumnName">Caption column to add.</param>
-    /// <param name="beam">Beam width (1 = greedy).</param>
+    /// <param name="beam">Beam width (1 = greedy); default <see cref="Captioning.CaptionOptions.DefaultBeamSize"/>, with the default length penalty, like the library and CLI.</param>
     public static ImageCaptioningEstimator CaptionImages(this TransformsCatalog catalog, string modelDir,
-        string inputColumnName = DefaultImagePathColumn, string outputColumnName = DefaultCaptionColumn, int beam = 1)
+        string inputColumnName = DefaultImagePathColumn, string outputColumnName = DefaultCaptionColumn, int beam = Captioning.CaptionOptions.DefaultBeamSize)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new ImageCaptioningEstimator(modelDir, inputColumnName, outputColumnName, beam);

@@ -29,8 +29,11 @@ public sealed record VocabularyCheck(string File, VocabularyFileKind Kind, strin
 /// <summary>The expected content of a model directory.</summary>
 public sealed record ModelDirectorySpec
 {
-    /// <summary>Largest config or vocabulary file read (they are small JSON files; anything bigger is not ours).</summary>
+    /// <summary>Largest vocabulary or label file read (they are small JSON files; anything bigger is not ours).</summary>
     public const long DefaultMaxSmallFileBytes = 64L << 20;
+
+    /// <summary>Largest config.json read.</summary>
+    public const long DefaultMaxConfigBytes = 1L << 20;
 
     /// <summary>Expected tensors: checkpoint key → shape. Every key must be present with exactly this shape.</summary>
     public required IReadOnlyDictionary<string, int[]> Tensors { get; init; }
@@ -41,13 +44,17 @@ public sealed record ModelDirectorySpec
     /// <summary>Whether tensors the model does not use are tolerated (false: they are reported).</summary>
     public bool AllowUnexpectedTensors { get; init; }
 
-    /// <summary>Size limit for config and vocabulary files.</summary>
+    /// <summary>Size limit for vocabulary and label files.</summary>
     public long MaxSmallFileBytes { get; init; } = DefaultMaxSmallFileBytes;
+
+    /// <summary>Largest number of float values the weights may declare.</summary>
+    public long MaxParameters { get; init; } = ModelLimits.Default.MaxParameters;
 
     /// <summary>
     /// The spec of a module built from the directory's config: its state-dict keys and shapes, plus the
-    /// given vocabulary checks. Building the module only allocates what the config declares, so validate
-    /// the config's sizes first when they are untrusted.
+    /// given vocabulary checks. Building the module allocates what the config declares, so check the config
+    /// against <see cref="ModelLimits"/> and build it under <see cref="ModelDirectoryValidator.AllocationBudget"/>
+    /// when it is untrusted (as <see cref="ModelDirectorySpecs"/> does).
     /// </summary>
     public static ModelDirectorySpec FromModule(Module module, params VocabularyCheck[] vocabularies)
     {

@@ -1,11 +1,16 @@
 // Validates a model directory (config.json + model.safetensors + vocabulary/label files) before anything
 // is loaded from it. Model directories are untrusted input — downloaded, copied, hand-edited — so the
 // loaders (ImageCaptioner.Load, TextClassifier.Load, the ML.NET transforms) call this first:
-//   1. required files exist and small files (config, vocabularies) are within a size bound;
+//   1. required files exist, are regular files (not a FIFO or a link to a device) and small files (config,
+//      vocabularies) are within a size bound; the weights declare at most ModelLimits.MaxParameters values;
 //   2. the safetensors header is valid (SafeTensors.ReadHeader: bounded header length, well-formed JSON,
 //      known dtypes, offsets inside the file, no overlaps) — only the header is read, no tensor allocated;
 //   3. tensor names and shapes equal what the configured model expects (missing, unexpected, wrong shape);
-//   4. each vocabulary's entry count equals the tensor axis it sizes (embedding rows, output classes).
+//   4. each vocabulary's entry count equals the tensor axis it sizes (embedding rows, output classes), counted
+//      in a streaming pass with a bound (a vocabulary of a million entries is not built to be rejected).
+// The specs themselves are built from config.json only after its sizes passed ModelLimits, and under an
+// allocation budget taken from the weights' header (AllocationBudget), so no config can make the loader
+// allocate more than its weights file holds.
 // Every problem is collected and reported in one ModelDirectoryException.
 using System.Text.Json;
 using Pipeline.Models.Checkpoints;
@@ -22,7 +27,7 @@ public static class ModelDirectoryValidator
     /// Reads <c>config.json</c> of <paramref name="directory"/> after checking it exists and is small, so a
     /// loader can build the spec from it. Problems raise <see cref="ModelDirectoryException"/>.
     /// </summary>
-    public static TConfig ReadConfig<TConfig>(string directory, long maxBytes = ModelDirectorySpec.DefaultMaxSmallFileBytes)
+    public static TConfig ReadConfig<TConfig>(string directory, long maxBytes = ModelDirectorySpec.DefaultMaxConfigBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory)) throw new ModelDirectoryException(directory, ["the directory does not exist"]);
@@ -53,7 +58,13 @@ public static class ModelDirectoryValidator
             try { header = SafeTensors.ReadHeader(weightsPath); }
             catch (CheckpointFormatException ex) { problems.Add($"{Checkpoint.ModelFile}: {Describe(ex)}"); firstCause ??= ex; }
         }
-        if (header is not null) CheckTensors(header, spec, problems);
+        if (header is not null)
+        {
+            long values = DeclaredValues(header);
+            if (values > spec.MaxParameters)
+                problems.Add($"{Checkpoint.ModelFile} declares {values:N0} values, more than the limit of {spec.MaxParameters:N0}");
+            CheckTensors(header, spec, problems);
+        }
 
         foreach (var check in spec.Vocabularies)
         {
@@ -89,14 +100,21 @@ public static class ModelDirectoryValidator
         int count;
         try
         {
+            // Counted in a streaming pass with a bound: one past the tensor's size is enough to know it does not fit.
+            var expected = header?.Tensors.FirstOrDefault(e => e.Name == check.Tensor);
+            int bound = expected is not null && check.Axis >= 0 && check.Axis < expected.Shape.Count ? expected.Shape[check.Axis] : int.MaxValue - 1;
             count = check.Kind switch
             {
-                VocabularyFileKind.Tokens => Vocabulary.Load(path).Count,
-                VocabularyFileKind.Labels => LabelMap.FromJson(File.ReadAllText(path), path).Labels.Count,
+                VocabularyFileKind.Tokens => Vocabulary.CountTokens(path, bound + 1),
+                VocabularyFileKind.Labels => LabelMap.FromJson(Preprocessing.Files.BoundedFile.ReadAllText(path, maxBytes, check.File), path).Labels.Count,
                 _ => throw new ArgumentOutOfRangeException(nameof(check), check.Kind, "unknown vocabulary kind"),
             };
+            if (check.Kind == VocabularyFileKind.Tokens && count > bound)
+            {
+                return $"{check.File} has more than {bound:N0} {Noun(check.Kind)} entries but tensor '{check.Tensor}' has {bound:N0} along axis {check.Axis} (vocabulary and weights come from different models?)";
+            }
         }
-        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidDataException)
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidDataException or IOException)
         {
             cause = ex;
             return $"{check.File}: cannot be read as a {Noun(check.Kind)} file: {ex.Message}";
@@ -112,11 +130,38 @@ public static class ModelDirectoryValidator
             : $"{check.File} has {count} {Noun(check.Kind)} entries but tensor '{check.Tensor}' has {size} along axis {check.Axis} (vocabulary and weights come from different models?)";
     }
 
+    /// <summary>
+    /// What building the model of <paramref name="directory"/> may allocate: the float values its weights declare (in the
+    /// buffer pool's size classes, plus an eighth), or <see cref="ModelLimits.MaxParameters"/> when the header cannot be
+    /// read (that problem is reported by <see cref="Validate"/>). Also returns where the number comes from, for messages.
+    /// </summary>
+    public static (long Elements, string Source) AllocationBudget(string directory, ModelLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var weights = Path.Combine(directory, Checkpoint.ModelFile);
+        try
+        {
+            if (Preprocessing.Files.FileSystemEntry.Stat(weights).Kind == Preprocessing.Files.FileKind.Regular)
+            {
+                var header = SafeTensors.ReadHeader(weights);
+                long classes = header.Tensors.Sum(e => (long)BufferPool.SizeClass(checked((int)e.Shape.Aggregate(1L, (a, d) => a * d))));
+                // A little slack for what construction allocates besides the state dict (none today).
+                return (Math.Min(classes + classes / 8 + 4096, limits.MaxParameters), $"{DeclaredValues(header):N0} values {Checkpoint.ModelFile} holds");
+            }
+        }
+        catch (Exception e) when (e is CheckpointFormatException or IOException or OverflowException) { }
+        return (limits.MaxParameters, $"limit of {limits.MaxParameters:N0} values");
+    }
+
+    /// <summary>Float values declared by all tensors of a header.</summary>
+    public static long DeclaredValues(SafeTensorsHeader header) => header.Tensors.Sum(e => e.Shape.Aggregate(1L, (a, d) => a * d));
+
     private static string? CheckSmallFile(string directory, string name, long maxBytes)
     {
-        var info = new FileInfo(Path.Combine(directory, name));
-        if (!info.Exists) return $"{name} is missing";
-        if (info.Length > maxBytes) return $"{name} is {info.Length} bytes, more than the {maxBytes}-byte limit for this kind of file";
+        var status = Preprocessing.Files.FileSystemEntry.Stat(Path.Combine(directory, name));
+        if (status.Kind == Preprocessing.Files.FileKind.Missing) return $"{name} is missing";
+        if (status.Kind != Preprocessing.Files.FileKind.Regular) return $"{name} is {Preprocessing.Files.FileSystemEntry.Describe(status.Kind)}, not a regular file";
+        if (status.Length > maxBytes) return $"{name} is {status.Length:N0} bytes, more than the {maxBytes:N0}-byte limit for this kind of file";
         return null;
     }
 

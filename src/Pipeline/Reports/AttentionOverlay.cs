@@ -4,7 +4,17 @@
 // colour map whose opacity grows with the weight. Render() gives one PNG strip (thumbnails with
 // the word under each) for `pipeline caption --attention-maps DIR`; RenderThumbnails() gives the
 // bare thumbnails for the HTML report, which prints the words as text.
+//
+// The grid covers what the model saw, not the whole photo: the captioner resizes the shorter side and
+// takes a centre crop, so on a non-square photo the attention is drawn over that centre region
+// (LoadSeenRegion), loaded at thumbnail resolution through the bounded image decoder. Thumbnails are
+// therefore square and their size never depends on the photo's aspect ratio (a 1×5000 image once made a
+// 15000-pixel-tall strip); bitmaps passed in directly are drawn with their aspect ratio clamped to 1:4..4:1.
+// Files are written through a temporary file and a rename in the target folder, so an existing symlink
+// at the map's name is replaced, never followed.
 using SkiaSharp;
+using Pipeline.Models.Checkpoints;
+using Pipeline.Preprocessing.Images;
 using Pipeline.Reports.Charts;
 
 namespace Pipeline.Reports;
@@ -20,13 +30,62 @@ public static class AttentionOverlay
 {
     private const float Gap = 8, WordHeight = 22;
 
-    /// <summary>Renders the strip of per-word thumbnails (word under each) for the image file at <paramref name="imagePath"/>.</summary>
+    /// <summary>Largest ratio between a thumbnail's longer and shorter side.</summary>
+    public const int MaxAspectRatio = 4;
+
+    /// <summary>
+    /// Renders the strip of per-word thumbnails (word under each) over the region of the image file at
+    /// <paramref name="imagePath"/> that the model saw under <paramref name="view"/> (default: resize the shorter side,
+    /// centre crop — the captioner's preprocessing).
+    /// </summary>
     /// <exception cref="FileNotFoundException">The image does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
-    public static byte[] Render(string imagePath, IReadOnlyList<string> words, IReadOnlyList<float[]> grids, int gridHeight, int gridWidth, AttentionOverlayOptions? options = null)
+    public static byte[] Render(string imagePath, IReadOnlyList<string> words, IReadOnlyList<float[]> grids, int gridHeight, int gridWidth,
+        AttentionOverlayOptions? options = null, ImagePreprocessingOptions? view = null)
     {
-        using var image = LoadImage(imagePath);
+        options ??= new AttentionOverlayOptions();
+        using var image = LoadSeenRegion(imagePath, view, (int)(options.ThumbnailWidth * ChartStyle.Scale));
         return Render(image, words, grids, gridHeight, gridWidth, options);
+    }
+
+    /// <summary>
+    /// The part of the image file the model saw under <paramref name="view"/> (default: shorter side resized, centre crop),
+    /// as a <paramref name="side"/>² bitmap, decoded with the bounded decoder (regular files only, pixel limit).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The image does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
+    public static SKBitmap LoadSeenRegion(string imagePath, ImagePreprocessingOptions? view, int side)
+    {
+        if (!File.Exists(imagePath) && !Directory.Exists(imagePath)) throw new FileNotFoundException($"Image '{imagePath}' does not exist.", imagePath);
+        RgbImage seen;
+        try { seen = new ImagePipeline(view ?? new ImagePreprocessingOptions { Size = side }).LoadViewed(imagePath, side); }
+        catch (ImageDecodeException e) { throw new InvalidDataException($"'{imagePath}' cannot be drawn: {e.Message}", e); }
+        return ToBitmap(seen);
+    }
+
+    /// <summary>
+    /// Decodes an image file for display with the bounded decoder (regular files only, at most <paramref name="maxPixels"/>
+    /// pixels, EXIF orientation applied); null when it cannot be read.
+    /// </summary>
+    public static SKBitmap? TryLoadBitmap(string imagePath, long maxPixels = 64L * 1024 * 1024)
+    {
+        try { return ToBitmap(RgbConvertStage.Apply(OrientStage.Apply(ImageDecoder.DecodeFile(imagePath, maxPixels)), Rgb8.White)); }
+        catch (ImageDecodeException) { return null; }
+    }
+
+    private static SKBitmap ToBitmap(RgbImage image)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var pixels = new byte[image.Width * image.Height * 4];
+        for (int i = 0, j = 0; i < image.Pixels.Length; i += 3, j += 4)
+        {
+            pixels[j] = image.Pixels[i];
+            pixels[j + 1] = image.Pixels[i + 1];
+            pixels[j + 2] = image.Pixels[i + 2];
+            pixels[j + 3] = 255;
+        }
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        return bitmap;
     }
 
     /// <summary>Renders the strip of per-word thumbnails (word under each) as PNG bytes.</summary>
@@ -90,14 +149,17 @@ public static class AttentionOverlay
     }
 
     /// <summary>
-    /// Writes the strip for one image to <paramref name="outputFolder"/> as "&lt;sanitized image id&gt;.png"
-    /// (the id cannot place the file outside the folder) and returns the path.
+    /// Writes the strip for one image to <paramref name="outputFolder"/> as "&lt;sanitized image id&gt;.png" (the id cannot
+    /// place the file outside the folder) and returns the path. The file is written to a temporary name and renamed into
+    /// place: an existing file at that name is replaced, and an existing symlink is replaced rather than followed.
     /// </summary>
-    public static string WritePng(string outputFolder, string imageId, string imagePath, IReadOnlyList<string> words, IReadOnlyList<float[]> grids, int gridHeight, int gridWidth, AttentionOverlayOptions? options = null)
+    public static string WritePng(string outputFolder, string imageId, string imagePath, IReadOnlyList<string> words, IReadOnlyList<float[]> grids, int gridHeight, int gridWidth,
+        AttentionOverlayOptions? options = null, ImagePreprocessingOptions? view = null)
     {
         string path = SafeOutputPath.Combine(outputFolder, imageId, ".png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, Render(imagePath, words, grids, gridHeight, gridWidth, options));
+        var png = Render(imagePath, words, grids, gridHeight, gridWidth, options, view);
+        AtomicFile.Write(path, stream => stream.Write(png));
         return path;
     }
 
@@ -125,18 +187,13 @@ public static class AttentionOverlay
         return result;
     }
 
-    internal static SKBitmap LoadImage(string imagePath)
-    {
-        if (!File.Exists(imagePath)) throw new FileNotFoundException($"Image '{imagePath}' does not exist.", imagePath);
-        return SKBitmap.Decode(imagePath) ?? throw new InvalidDataException($"'{imagePath}' is not a decodable image.");
-    }
-
     private static List<SKBitmap> RenderBitmaps(SKBitmap image, IReadOnlyList<string> words, IReadOnlyList<float[]> grids, int gridHeight, int gridWidth, AttentionOverlayOptions options)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(grids);
         if (gridHeight < 1 || gridWidth < 1) throw new ArgumentException($"The attention grid must be at least 1×1; got {gridHeight}×{gridWidth}.");
+        if (options.ThumbnailWidth is < 8 or > 1024) throw new ArgumentOutOfRangeException(nameof(options), options.ThumbnailWidth, "thumbnail width must be within 8..1024");
         if (words.Count != grids.Count) throw new ArgumentException($"{words.Count} words but {grids.Count} attention grids.", nameof(grids));
         for (int i = 0; i < grids.Count; i++)
         {
@@ -182,8 +239,10 @@ public static class AttentionOverlay
         return layer;
     }
 
+    // Follows the bitmap's aspect ratio within 1:4..4:1, so no input can make a thumbnail (or the strip) arbitrarily tall.
     private static float ThumbnailHeight(SKBitmap image, AttentionOverlayOptions options) =>
-        MathF.Round(options.ThumbnailWidth * (float)image.Height / Math.Max(1, image.Width));
+        Math.Clamp(MathF.Round(options.ThumbnailWidth * (float)image.Height / Math.Max(1, image.Width)),
+            Math.Max(1, options.ThumbnailWidth / MaxAspectRatio), options.ThumbnailWidth * MaxAspectRatio);
 
     private static string Fit(string word, SKPaint paint, float width)
     {

@@ -1,6 +1,6 @@
 // The captioning report page: corpus metric table, a gallery of the best and the
-// worst test images by per-image CIDEr-D (generated caption against the references), per-word
-// attention strips and the training curves. Photos are downscaled and embedded as JPEG so a report of many images stays small.
+// worst images of the evaluated split by per-image CIDEr-D (generated caption against the references), per-word
+// attention strips, a table of every image's caption with its references and scores, and the training curves. Photos are downscaled and embedded as JPEG so a report of many images stays small.
 using System.Globalization;
 using Pipeline.Models.Evaluation;
 using SkiaSharp;
@@ -18,7 +18,7 @@ public static class CaptioningReport
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(data.Metrics);
         var metrics = data.Metrics;
-        var page = new HtmlPage(data.Title, $"Image captioning · {data.ModelName} · {metrics.ImageCount} test images", data.Notes);
+        var page = new HtmlPage(data.Title, $"Image captioning · {data.ModelName} · {metrics.ImageCount} images", data.Notes);
 
         page.Section("Metrics", "metrics", "Corpus scores in the COCO caption evaluation conventions (PTB-tokenized; METEOR-es is exact+stem METEOR).");
         var numeric = new HashSet<int> { 1, 2, 3, 4, 5, 6, 7 };
@@ -37,9 +37,10 @@ public static class CaptioningReport
 
         var examples = data.Examples.ToDictionary(e => e.ImageId, StringComparer.Ordinal);
         int count = Math.Max(0, data.GalleryCount);
-        AppendGallery(page, "Best captions", "best", $"The {count} test images with the highest CIDEr-D.", metrics.Best(count), examples, low: false);
-        AppendGallery(page, "Worst captions", "worst", $"The {count} test images with the lowest CIDEr-D.", metrics.Worst(count), examples, low: true);
+        AppendGallery(page, "Best captions", "best", $"The {count} images with the highest CIDEr-D.", metrics.Best(count), examples, low: false);
+        AppendGallery(page, "Worst captions", "worst", $"The {count} images with the lowest CIDEr-D.", metrics.Worst(count), examples, low: true);
         AppendAttention(page, data.Attention);
+        AppendAllCaptions(page, metrics, examples);
         // Training curves last: the reader of an evaluation report comes for the outputs first.
         TrainingCurves.AppendSection(page, data.TrainingLog);
         return page.ToString();
@@ -67,6 +68,31 @@ public static class CaptioningReport
         page.Raw("</div>").EndSection();
     }
 
+    // Every test image, not only the gallery's extremes: the reader can search the page for an image or a word.
+    private static void AppendAllCaptions(HtmlPage page, CaptionMetrics metrics, IReadOnlyDictionary<string, CaptionExample> examples)
+    {
+        if (metrics.PerImage.Length == 0) return;
+        bool confidence = examples.Values.Any(e => e.Confidence is not null);
+        page.Section("All captions", "captions", $"The generated caption of each of the {metrics.PerImage.Length} images with its references and per-image scores, by image id.");
+        var headers = new List<string> { "Image", "Generated caption", "References", "CIDEr-D", "BLEU-4", "METEOR-es", "ROUGE-L" };
+        if (confidence) headers.Add("Confidence");
+        var rows = metrics.PerImage.Select(score =>
+        {
+            examples.TryGetValue(score.ImageId, out var example);
+            var row = new List<string>
+            {
+                HtmlPage.Encode(score.ImageId),
+                HtmlPage.Encode(example?.Generated ?? score.Candidate),
+                example is null || example.References.Count == 0 ? "" : string.Join("<br>", example.References.Select(HtmlPage.Encode)),
+                HtmlPage.Number(score.CiderD, 3), HtmlPage.Number(score.Bleu4, 3), HtmlPage.Number(score.MeteorEs, 3), HtmlPage.Number(score.RougeL, 3),
+            };
+            if (confidence) row.Add(example?.Confidence is { } c ? HtmlPage.Number(c, 3) : "–");
+            return (IReadOnlyList<string>)row;
+        });
+        page.Table(headers, rows, Enumerable.Range(3, headers.Count - 3).ToHashSet(), "captions");
+        page.EndSection();
+    }
+
     private static void AppendAttention(HtmlPage page, IReadOnlyList<AttentionExample> attention)
     {
         if (attention.Count == 0) return;
@@ -76,7 +102,8 @@ public static class CaptioningReport
         {
             page.Raw("<div class=\"attention\">");
             page.Raw($"<p class=\"caption\"><strong>{HtmlPage.Encode(example.ImageId)}</strong> — {HtmlPage.Encode(string.Join(' ', example.Words))}</p>");
-            SKBitmap? image = TryLoad(example.ImagePath);
+            // Drawn over the region the model saw (its centre crop), not stretched over the whole photo.
+            SKBitmap? image = TryLoadSeen(example.ImagePath, example.View, (int)(options.ThumbnailWidth * Charts.ChartStyle.Scale));
             if (image is null)
             {
                 page.Raw($"<p class=\"empty\">Image '{HtmlPage.Encode(example.ImagePath)}' could not be read.</p></div>");
@@ -102,22 +129,20 @@ public static class CaptioningReport
         using var image = path is null ? null : TryLoad(path);
         if (image is null) return $"<div class=\"missing\">image not available</div>";
         int width = Math.Min(PhotoWidth, image.Width);
-        int height = Math.Max(1, (int)Math.Round((double)image.Height * width / image.Width));
+        // Aspect ratio kept within 1:4..4:1 so an extreme image cannot blow up the page.
+        int height = Math.Clamp((int)Math.Round((double)image.Height * width / image.Width), Math.Max(1, width / 4), width * 4);
         using var resized = image.Resize(new SKImageInfo(width, height), SKFilterQuality.High) ?? image.Copy();
         using var encoded = resized.Encode(SKEncodedImageFormat.Jpeg, JpegQuality);
         return $"<img src=\"{HtmlPage.DataUri(encoded.ToArray(), "image/jpeg")}\" alt=\"{HtmlPage.Encode(imageId)}\" width=\"{width.ToString(CultureInfo.InvariantCulture)}\" height=\"{height.ToString(CultureInfo.InvariantCulture)}\">";
     }
 
-    private static SKBitmap? TryLoad(string path)
+    // A report with one unreadable image is still useful, so a bad file degrades to a placeholder. Decoding goes through
+    // the bounded decoder (regular files, pixel limit).
+    private static SKBitmap? TryLoad(string path) => AttentionOverlay.TryLoadBitmap(path);
+
+    private static SKBitmap? TryLoadSeen(string path, Preprocessing.Images.ImagePreprocessingOptions? view, int side)
     {
-        // A report with one unreadable image is still useful, so a bad file degrades to a placeholder.
-        try
-        {
-            return File.Exists(path) ? SKBitmap.Decode(path) : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        try { return AttentionOverlay.LoadSeenRegion(path, view, side); }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException) { return null; }
     }
 }

@@ -1,7 +1,10 @@
 // The classification report page: one metric table with every model side by side (the ML.NET
-// baseline included, best value per column in bold), then per model a confusion-matrix heatmap,
-// the per-class precision/recall/F1 table and the most confident mistakes. The first model's
-// details are open; the others are collapsed <details> elements, which need no script.
+// baseline included, best value per column in bold; top-k accuracy only when k is below the number of
+// classes, where it says something), notes on how results were obtained (the baseline's seed and data),
+// ROC and precision-recall curves of every model where AUC is reported (two classes), the training curves
+// of every model in shared charts, then per model a confusion-matrix heatmap, the per-class
+// precision/recall/F1 table and the most confident mistakes. The first model's details are open; the
+// others are collapsed <details> elements, which need no script.
 using Pipeline.Evaluation;
 using Pipeline.Reports.Charts;
 
@@ -20,7 +23,8 @@ public static class ClassificationReportPage
             $"Text classification · {data.Models.Count} model(s) · {first.ExampleCount} test examples · {first.Labels.Length} classes", data.Notes);
 
         AppendComparison(page, data.Models);
-        TrainingCurves.AppendSection(page, data.TrainingLog);
+        AppendCurves(page, data.Models);
+        TrainingCurves.AppendSection(page, data.EffectiveTrainingLogs);
 
         page.Section("Per-model details", "details", "Confusion matrix (colour: share of the true class; number: count), per-class metrics and the most confident mistakes.");
         for (int m = 0; m < data.Models.Count; m++)
@@ -32,6 +36,8 @@ public static class ClassificationReportPage
     private static void AppendComparison(HtmlPage page, IReadOnlyList<NamedClassificationReport> models)
     {
         int topK = models[0].Report.TopK;
+        // With k ≥ the number of classes every true class is in the top k: "top-2 accuracy 100 %" on two classes says nothing.
+        bool showTopK = topK < models[0].Report.Labels.Length;
         bool binary = models.All(m => m.Report.Binary is not null);
         // (header, value, higher is better)
         var columns = new List<(string Header, Func<ClassificationReport, double> Value, bool HigherIsBetter)>
@@ -39,10 +45,10 @@ public static class ClassificationReportPage
             ("Accuracy", r => r.MicroAccuracy, true),
             ("Macro accuracy", r => r.MacroAccuracy, true),
             ("Macro F1", r => r.MacroF1, true),
-            ($"Top-{topK} accuracy", r => r.TopKAccuracy, true),
             ("Log-loss", r => r.LogLoss, false),
             ("Log-loss reduction", r => r.LogLossReduction, true),
         };
+        if (showTopK) columns.Insert(3, ($"Top-{topK} accuracy", r => r.TopKAccuracy, true));
         if (binary)
         {
             columns.Add(("AUC", r => r.Binary!.Auc, true));
@@ -65,8 +71,39 @@ public static class ClassificationReportPage
             rows.Add(row);
         }
         page.Table(["Model", .. columns.Select(c => c.Header)], rows, Enumerable.Range(1, columns.Count).ToHashSet());
+        foreach (var model in models.Where(m => !string.IsNullOrWhiteSpace(m.Note)))
+            page.Raw($"<p class=\"lead note\" style=\"margin-top:10px\"><strong>{HtmlPage.Encode(model.Name)}:</strong> {HtmlPage.Encode(model.Note)}</p>");
         page.EndSection();
     }
+
+    // ROC and precision-recall curves, one series per model, where AUC is reported (two classes).
+    private static void AppendCurves(HtmlPage page, IReadOnlyList<NamedClassificationReport> models)
+    {
+        var withCurves = models.Select((m, i) => (Model: m, Color: i)).Where(m => m.Model.Report.Binary?.RocCurve is { Count: > 1 }).ToList();
+        if (withCurves.Count == 0) return;
+        string positive = withCurves[0].Model.Report.Binary!.PositiveLabel;
+        page.Section("ROC and precision-recall curves", "curves",
+            $"Positive class “{positive}”. Each point is one probability threshold; AUC is the area under the ROC curve, AUPRC under the precision-recall curve.");
+        var roc = withCurves.Select(m => new LineSeries($"{m.Model.Name} (AUC {HtmlPage.Number(m.Model.Report.Binary!.Auc, 3)})",
+            m.Model.Report.Binary!.RocCurve!.Select(p => (p.X, p.Y)).ToArray(), m.Color)).ToList();
+        roc.Add(new LineSeries("chance", [(0, 0), (1, 1)], ChartStyle.Palette.Count - 1, Dashed: true));
+        var pr = withCurves.Where(m => m.Model.Report.Binary!.PrecisionRecallCurve is { Count: > 1 })
+            .Select(m => new LineSeries($"{m.Model.Name} (AUPRC {HtmlPage.Number(m.Model.Report.Binary!.AreaUnderPrecisionRecallCurve, 3)})",
+                m.Model.Report.Binary!.PrecisionRecallCurve!.Select(p => (p.X, p.Y)).ToArray(), m.Color)).ToList();
+        page.Raw("<div class=\"charts\">");
+        string rocText = $"ROC curve (true-positive rate against false-positive rate) of {string.Join(", ", withCurves.Select(m => m.Model.Name))}";
+        page.Raw("<figure class=\"chart\">").Raw(HtmlPage.Image(LineChart.RenderPng(new LineChartSpec("ROC curve", "false-positive rate", "true-positive rate", roc, CurveWidth, CurveWidth - 40, IntegerX: false)), rocText, CurveWidth))
+            .Raw($"<figcaption>{HtmlPage.Encode(rocText)}</figcaption></figure>");
+        if (pr.Count > 0)
+        {
+            string prText = $"Precision-recall curve of {string.Join(", ", withCurves.Select(m => m.Model.Name))}";
+            page.Raw("<figure class=\"chart\">").Raw(HtmlPage.Image(LineChart.RenderPng(new LineChartSpec("Precision-recall curve", "recall", "precision", pr, CurveWidth, CurveWidth - 40, IntegerX: false)), prText, CurveWidth))
+                .Raw($"<figcaption>{HtmlPage.Encode(prText)}</figcaption></figure>");
+        }
+        page.Raw("</div>").EndSection();
+    }
+
+    private const int CurveWidth = 520;
 
     private static void AppendModelDetails(HtmlPage page, NamedClassificationReport model, bool open, int mistakeCount)
     {

@@ -20,7 +20,9 @@ public sealed record CaptionExample(string ImageId, string ImagePath, string Gen
 /// <param name="Grids">Per word, attention weights over the gridHeight × gridWidth encoder cells (row-major).</param>
 /// <param name="GridHeight">Rows of the attention grid.</param>
 /// <param name="GridWidth">Columns of the attention grid.</param>
-public sealed record AttentionExample(string ImageId, string ImagePath, IReadOnlyList<string> Words, IReadOnlyList<float[]> Grids, int GridHeight, int GridWidth);
+/// <param name="View">The captioner's image preprocessing, so the grid is drawn over the region the model saw (null: shorter side resized, centre crop).</param>
+public sealed record AttentionExample(string ImageId, string ImagePath, IReadOnlyList<string> Words, IReadOnlyList<float[]> Grids, int GridHeight, int GridWidth,
+    Preprocessing.Images.ImagePreprocessingOptions? View = null);
 
 /// <summary>Everything the captioning report shows.</summary>
 /// <param name="Title">Page title.</param>
@@ -44,17 +46,31 @@ public sealed record CaptioningReportData(
 /// <summary>A classification report under the name of the model that produced it.</summary>
 /// <param name="Name">Model name (e.g. "bilstm" or <see cref="MlNetBaseline.ModelName"/>).</param>
 /// <param name="Report">Its evaluation.</param>
-public sealed record NamedClassificationReport(string Name, ClassificationReport Report);
+/// <param name="Note">How this result was obtained, when the reader needs to know to compare it (e.g. the ML.NET baseline's
+/// training data and seed, and how its accuracy relates to the one <c>train classifier --baseline</c> reported); shown under the comparison table.</param>
+public sealed record NamedClassificationReport(string Name, ClassificationReport Report, string? Note = null);
+
+/// <summary>The per-epoch training log of one model, under its name.</summary>
+/// <param name="Name">Model name (empty: the report's only model).</param>
+/// <param name="Entries">Its epochs, in order.</param>
+public sealed record NamedTrainingLog(string Name, IReadOnlyList<TrainingLogEntry> Entries);
 
 /// <summary>Everything the classification report shows.</summary>
 /// <param name="Title">Page title.</param>
 /// <param name="Models">Evaluated models side by side (ML.NET baseline included); the first one's details are expanded.</param>
-/// <param name="TrainingLog">Per-epoch training metrics of the first model, or null.</param>
+/// <param name="TrainingLog">Per-epoch training metrics of the first model, or null (ignored when <paramref name="TrainingLogs"/> is given).</param>
 /// <param name="MistakeCount">Rows of the confident-mistakes table per model.</param>
 /// <param name="Notes">Free text under the header, or null.</param>
+/// <param name="TrainingLogs">Per-epoch training metrics of several models (e.g. TextCNN and BiLSTM), drawn in the same charts; null = <paramref name="TrainingLog"/>.</param>
 public sealed record ClassificationReportData(
     string Title,
     IReadOnlyList<NamedClassificationReport> Models,
     IReadOnlyList<TrainingLogEntry>? TrainingLog = null,
     int MistakeCount = 10,
-    string? Notes = null);
+    string? Notes = null,
+    IReadOnlyList<NamedTrainingLog>? TrainingLogs = null)
+{
+    /// <summary>The training logs the report draws: <see cref="TrainingLogs"/>, else <see cref="TrainingLog"/> under the first model's name.</summary>
+    public IReadOnlyList<NamedTrainingLog> EffectiveTrainingLogs =>
+        TrainingLogs ?? (TrainingLog is null || Models.Count == 0 ? [] : [new NamedTrainingLog(Models[0].Name, TrainingLog)]);
+}

@@ -25,6 +25,8 @@ internal static class ReportStyles
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         tbody tr:hover { background: #fafbfc; }
         .charts { display: flex; flex-wrap: wrap; gap: 16px; }
+        .charts figure { margin: 0; }
+        .charts figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
         .charts img, .heatmap img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
         .split { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
         .split > div { flex: 1 1 420px; min-width: 0; }

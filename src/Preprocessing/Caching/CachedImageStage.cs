@@ -39,8 +39,19 @@ public sealed class CachedImageStage
     public float[] Batch(PreparedShard shard, IReadOnlyList<int> indices, Random? rng = null)
     {
         var batch = new float[indices.Count * ImageLength];
-        for (int i = 0; i < indices.Count; i++)
-            ToChw(shard.Pixels(indices[i]), shard.Side, batch.AsSpan(i * ImageLength, ImageLength), rng);
+        Batch(shard, indices, batch, rng);
         return batch;
+    }
+
+    /// <summary>
+    /// Writes shard items <paramref name="indices"/> in order into <paramref name="destination"/> ([B,3,S,S]); allocation-free,
+    /// so a training loop can fill a pooled tensor instead of creating a large array every batch.
+    /// </summary>
+    public void Batch(PreparedShard shard, IReadOnlyList<int> indices, Span<float> destination, Random? rng = null)
+    {
+        if (destination.Length != indices.Count * ImageLength)
+            throw new ArgumentException($"Expected room for {indices.Count} images of {ImageLength} floats, got {destination.Length}.", nameof(destination));
+        for (int i = 0; i < indices.Count; i++)
+            ToChw(shard.Pixels(indices[i]), shard.Side, destination.Slice(i * ImageLength, ImageLength), rng);
     }
 }

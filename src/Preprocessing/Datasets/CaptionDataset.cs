@@ -20,6 +20,12 @@ public sealed record CaptionImage(string FileName, string Path, DatasetSplit Spl
 /// <param name="Report">Counts and skipped items.</param>
 public sealed record CaptionDataset(IReadOnlyList<CaptionImage> Images, CaptionFormat Format, DatasetLoadReport Report)
 {
+    /// <summary>
+    /// Images the annotations name but that were left out for having no valid caption (file name → where they were declared),
+    /// so a consumer can say "this image has no reference caption" instead of "unknown image".
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ImagesWithoutCaptions { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Images of one split.</summary>
     public IEnumerable<CaptionImage> InSplit(DatasetSplit split) => Images.Where(image => image.Split == split);
 

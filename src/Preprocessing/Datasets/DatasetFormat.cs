@@ -69,7 +69,7 @@ public static partial class DatasetFormatDetector
     public static CaptionFormat DetectCaptions(string path)
     {
         var head = Head(path);
-        var extension = Path.GetExtension(path).ToLowerInvariant();
+        var extension = ContentExtension(path);
         if (extension == ".json" || head.TrimStart().StartsWith('{'))
         {
             // Karpathy images carry "sentences" and "filename"; COCO images carry "file_name" and the
@@ -94,7 +94,7 @@ public static partial class DatasetFormatDetector
     {
         if (Directory.Exists(path))
             return ClassificationFormat.Folder;
-        var extension = Path.GetExtension(path).ToLowerInvariant();
+        var extension = ContentExtension(path);
         if (extension is ".jsonl" or ".ndjson")
             return ClassificationFormat.Jsonl;
         var first = FirstLine(Head(path)).TrimStart();
@@ -109,12 +109,19 @@ public static partial class DatasetFormatDetector
     }
 
     /// <summary>The delimiter implied by a file name: ',' for .csv, tab otherwise.</summary>
-    public static char DelimiterFor(string path) => Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? ',' : '\t';
+    public static char DelimiterFor(string path) => ContentExtension(path) == ".csv" ? ',' : '\t';
+
+    /// <summary>The lower-case extension that names the content: "train.tsv.gz" → ".tsv" (gzip files are read decompressed).</summary>
+    public static string ContentExtension(string path)
+    {
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        return extension == ".gz" ? Path.GetExtension(Path.GetFileNameWithoutExtension(path)).ToLowerInvariant() : extension;
+    }
 
     private static string Head(string path)
     {
         SourceText.RequireFile(path);
-        using var stream = File.OpenRead(path);
+        using var stream = Files.BoundedFile.OpenRead(path, SourceText.MaxFileBytes, "dataset file", decompressGzip: true);
         var buffer = new byte[SniffBytes];
         var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         // Lenient decoding here: sniffing must not fail on a bad byte; the reader reports it with its line.

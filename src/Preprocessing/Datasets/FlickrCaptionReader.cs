@@ -61,7 +61,7 @@ internal static class FlickrCaptionReader
                     continue;
                 }
                 var name = line.Text.Trim();
-                if (name.Length > 0 && !collector.TrySetSplit(name, split))
+                if (name.Length > 0 && !collector.TrySetSplit(name, split, $"{listFile}:{line.Number}"))
                     collector.Errors.Report(listFile, line.Number, $"split list names image '{name}', which has no caption in {collector.File}");
             }
         }

@@ -15,8 +15,7 @@ internal static class JsonArrayWalker
     /// </summary>
     public static void Walk(string file, IReadOnlyDictionary<string, Action<JsonElement, int>> handlers)
     {
-        SourceText.RequireFile(file);
-        var bytes = File.ReadAllBytes(file);
+        var bytes = SourceText.ReadAllBytes(file);
         var invalidLine = SourceText.FindInvalidUtf8Line(bytes);
         if (invalidLine is { } line)
             throw new DatasetFormatException(new DatasetError(file, line, "invalid UTF-8; expected a UTF-8 JSON file"));

@@ -1,7 +1,10 @@
 // Reading text files line by line with strict UTF-8: an invalid byte sequence is reported with its file
 // and line instead of silently turning into U+FFFD (which would poison a vocabulary without anyone noticing).
+// Files are read through BoundedFile/BoundedLineReader: regular files only, size- and line-length-bounded,
+// gzip decompressed (a .gz corpus is read, not reported as invalid UTF-8).
 using System.Text;
 using System.Text.Unicode;
+using Pipeline.Preprocessing.Files;
 
 namespace Pipeline.Preprocessing.Datasets;
 
@@ -17,38 +20,56 @@ internal static class SourceText
     /// <summary>Fails with a clear message when the input file is missing (no policy can skip a whole input).</summary>
     public static void RequireFile(string path)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
             throw new FileNotFoundException($"Dataset file not found: {path}", path);
+        BoundedFile.RequireRegularFile(path, "dataset file");
     }
 
+    /// <summary>Largest dataset text file read (after gzip decompression).</summary>
+    public const long MaxFileBytes = BoundedFile.DefaultMaxTextBytes;
+
     /// <summary>
-    /// Reads <paramref name="path"/> as lines split on '\n' (a trailing '\r' is dropped, a leading BOM skipped).
-    /// The file is read whole: dataset text files are at most tens of megabytes, and it keeps line numbering simple.
+    /// Reads <paramref name="path"/> as lines split on '\n' (a trailing '\r' is dropped, a leading BOM skipped), streaming
+    /// through <see cref="BoundedLineReader"/>: only regular files are read, gzip content is decompressed, the file may
+    /// hold at most <see cref="MaxFileBytes"/> bytes, and a line longer than <paramref name="maxLineBytes"/> becomes an
+    /// error line (its text is never held).
     /// </summary>
-    public static IEnumerable<SourceLine> ReadLines(string path)
+    public static IEnumerable<SourceLine> ReadLines(string path, int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
     {
         RequireFile(path);
-        var bytes = File.ReadAllBytes(path);
-        var start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? 3 : 0;
-        var number = 0;
-        while (start < bytes.Length)
+        using var stream = BoundedFile.OpenRead(path, MaxFileBytes, "dataset file", decompressGzip: true);
+        foreach (var line in BoundedLineReader.ReadLines(stream, maxLineBytes))
         {
-            number++;
-            var newline = Array.IndexOf(bytes, (byte)'\n', start);
-            var end = newline < 0 ? bytes.Length : newline;
-            var length = end - start;
-            if (length > 0 && bytes[end - 1] == '\r')
-                length--;
-            yield return Decode(bytes, start, length, number);
-            start = end + 1;
+            if (line.TooLong)
+            {
+                yield return new SourceLine(line.Number, null, BoundedLineReader.DescribeTooLong(line, maxLineBytes));
+                continue;
+            }
+            var bytes = line.Bytes.Span;
+            if (line.Number == 1 && bytes.StartsWith(Encoding.UTF8.Preamble)) bytes = bytes[3..];
+            if (bytes.Length > 0 && bytes[^1] == '\r') bytes = bytes[..^1];
+            yield return Decode(bytes, line.Number);
         }
     }
 
-    private static SourceLine Decode(byte[] bytes, int start, int length, int number)
+    /// <summary>
+    /// The whole content of <paramref name="path"/> (gzip decompressed) for readers that parse a file as one document,
+    /// bounded by <see cref="MaxFileBytes"/>; only regular files are read.
+    /// </summary>
+    public static byte[] ReadAllBytes(string path)
+    {
+        RequireFile(path);
+        using var stream = BoundedFile.OpenRead(path, MaxFileBytes, "dataset file", decompressGzip: true);
+        var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    private static SourceLine Decode(ReadOnlySpan<byte> bytes, int number)
     {
         try
         {
-            return new SourceLine(number, StrictUtf8.GetString(bytes, start, length), null);
+            return new SourceLine(number, StrictUtf8.GetString(bytes), null);
         }
         catch (DecoderFallbackException ex)
         {

@@ -1,6 +1,8 @@
 // Decode stage: bytes → unpremultiplied RGBA via SkiaSharp's SKCodec. The header is inspected
 // (format allow-list, dimensions, bomb limit) before any pixel memory is allocated, and every
-// failure is translated into an ImageDecodeException that names the file and the problem.
+// failure is translated into an ImageDecodeException that names the file and the problem. Files are read
+// only when they are regular files, with the size bounded before and during the read (BoundedFile).
+using Pipeline.Preprocessing.Files;
 using SkiaSharp;
 
 namespace Pipeline.Preprocessing.Images;
@@ -24,20 +26,25 @@ public static class ImageDecoder
         byte[] bytes;
         try
         {
-            // Checked before reading so a huge file is refused without pulling it into memory.
-            long length = new FileInfo(path).Length;
-            if (length > MaxEncodedBytes)
+            // Only regular files are read (a FIFO named .png would block the reader, a link to /dev/zero would be read until
+            // memory runs out), and the size is checked before reading and bounded while reading.
+            var status = FileSystemEntry.Stat(path);
+            if (status.Kind is not (FileKind.Regular or FileKind.Missing or FileKind.Directory))
+                throw new ImageDecodeException(path, ImageDecodeError.Unreadable,
+                    $"the path is {FileSystemEntry.Describe(status.Kind)}, not a regular file; only regular image files are read.");
+            if (status.Kind == FileKind.Regular && status.Length > MaxEncodedBytes)
                 throw new ImageDecodeException(path, ImageDecodeError.FileTooLarge,
-                    $"the file is {length:N0} bytes; encoded images above {MaxEncodedBytes:N0} bytes are refused.");
-            bytes = File.ReadAllBytes(path);
+                    $"the file is {status.Length:N0} bytes; encoded images above {MaxEncodedBytes:N0} bytes are refused.");
+            bytes = BoundedFile.ReadAllBytes(path, MaxEncodedBytes, "image");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidDataException)
         {
             string why = e switch
             {
                 _ when Directory.Exists(path) => "the path is a directory, not a file",
                 FileNotFoundException or DirectoryNotFoundException => "file not found",
                 UnauthorizedAccessException => "permission denied",
+                InvalidDataException => "the file grew beyond the size limit while being read",
                 _ => "the file could not be read",
             };
             throw new ImageDecodeException(path, ImageDecodeError.Unreadable, $"{why} ({e.Message})", e);

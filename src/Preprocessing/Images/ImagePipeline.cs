@@ -58,6 +58,29 @@ public sealed class ImagePipeline
         return CropStage.Extract(resized, CropStage.Center(resized.Width, resized.Height, s));
     }
 
+    /// <summary>
+    /// The part of the photo the model sees — after orientation, the resize and the centre crop of these options — as a
+    /// <paramref name="displaySide"/>² image, for drawing attention over it. Its size depends only on
+    /// <paramref name="displaySide"/>, never on the photo's aspect ratio (a 1×5000 image gives a displaySide² square).
+    /// </summary>
+    /// <exception cref="ImageDecodeException">The file cannot be decoded.</exception>
+    public RgbImage LoadViewed(string path, int displaySide)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(displaySide, 1);
+        int hint = Options.FastJpegDownscale ? Math.Max(displaySide, Options.EffectiveResizeSize) : 0;
+        var rgb = RgbConvertStage.Apply(OrientStage.Apply(ImageDecoder.DecodeFile(path, Options.MaxPixels, hint)), Options.Background);
+        // The model's window in resized coordinates, mapped back onto this image.
+        var (resizedWidth, resizedHeight) = ResizeStage.TargetSize(rgb.Width, rgb.Height, Options.EffectiveResizeSize, Options.Resize);
+        var window = CropStage.Center(resizedWidth, resizedHeight, Options.Size);
+        double sx = (double)rgb.Width / resizedWidth, sy = (double)rgb.Height / resizedHeight;
+        int x0 = Math.Clamp((int)Math.Floor(window.X * sx), 0, rgb.Width - 1), y0 = Math.Clamp((int)Math.Floor(window.Y * sy), 0, rgb.Height - 1);
+        int x1 = Math.Clamp((int)Math.Ceiling((window.X + window.Size) * sx), x0 + 1, rgb.Width), y1 = Math.Clamp((int)Math.Ceiling((window.Y + window.Size) * sy), y0 + 1, rgb.Height);
+        var region = new byte[(x1 - x0) * (y1 - y0) * 3];
+        for (int y = y0; y < y1; y++)
+            rgb.Pixels.AsSpan((y * rgb.Width + x0) * 3, (x1 - x0) * 3).CopyTo(region.AsSpan((y - y0) * (x1 - x0) * 3));
+        return ResizeStage.Apply(new RgbImage(x1 - x0, y1 - y0, region), displaySide, ResizeMode.Stretch);
+    }
+
     /// <summary>Runs every stage and returns a CHW float[3·Size²]; <paramref name="rng"/> is required for random crop/flip.</summary>
     public float[] Process(string path, Random? rng = null)
     {

@@ -1,6 +1,7 @@
 // The fitted token ↔ id map (the "transformer" half of VocabularyBuilder/Vocabulary). Ids are dense and
 // stable: the four special tokens come first, then tokens by descending training frequency, ordinal ties.
 // The JSON form is saved beside a model; loading validates it strictly and names the file on failure.
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -130,45 +131,108 @@ public sealed class Vocabulary
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
+    /// <summary>Largest vocabulary file <see cref="Load"/> reads (64 MiB).</summary>
+    public const long MaxFileBytes = 64L << 20;
+
     /// <summary>Parses JSON written by <see cref="ToJson"/>; errors name <paramref name="source"/>.</summary>
-    public static Vocabulary FromJson(string json, string source = "<memory>")
+    /// <param name="json">The file's text.</param>
+    /// <param name="source">Names the origin in error messages.</param>
+    /// <param name="maxTokens">More tokens than this is an error, raised before they are all held (untrusted files).</param>
+    public static Vocabulary FromJson(string json, string source = "<memory>", int maxTokens = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException($"{source}: invalid vocabulary JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message}", ex);
-        }
-        if (root is not JsonObject obj)
-            throw new FormatException($"{source}: expected a JSON object with \"format\", \"version\" and \"tokens\".");
-        if (obj["format"]?.GetValueKind() != JsonValueKind.String || obj["format"]!.GetValue<string>() != FormatName)
-            throw new FormatException($"{source}: expected \"format\": \"{FormatName}\" (is this a vocabulary file?).");
-        if (obj["version"]?.GetValueKind() != JsonValueKind.Number || obj["version"]!.GetValue<int>() != FormatVersion)
-            throw new FormatException($"{source}: unsupported vocabulary version {obj["version"]?.ToJsonString() ?? "(missing)"}; expected {FormatVersion}.");
-        if (obj["tokens"] is not JsonArray array)
-            throw new FormatException($"{source}: expected \"tokens\" to be an array of strings.");
-        var tokens = new List<string>(array.Count);
-        for (var i = 0; i < array.Count; i++)
-        {
-            if (array[i]?.GetValueKind() != JsonValueKind.String)
-                throw new FormatException($"{source}: vocabulary token {i} is not a string.");
-            tokens.Add(array[i]!.GetValue<string>());
-        }
-        return FromTokens(tokens, source);
+        return FromUtf8(Encoding.UTF8.GetBytes(json), source, maxTokens);
     }
 
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/> (UTF-8, no BOM).</summary>
     public void Save(string path) => File.WriteAllText(path, ToJson());
 
-    /// <summary>Loads and validates a vocabulary file; every error names <paramref name="path"/>.</summary>
-    public static Vocabulary Load(string path)
+    /// <summary>
+    /// Loads and validates a vocabulary file; every error names <paramref name="path"/>. The file must be a regular file of at
+    /// most <see cref="MaxFileBytes"/> bytes and hold at most <paramref name="maxTokens"/> tokens (checked while reading).
+    /// </summary>
+    public static Vocabulary Load(string path, int maxTokens = int.MaxValue)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Vocabulary file not found: {path}", path);
-        return FromJson(File.ReadAllText(path), path);
+        return FromUtf8(Files.BoundedFile.ReadAllBytes(path, MaxFileBytes, "vocabulary file"), path, maxTokens);
+    }
+
+    /// <summary>
+    /// Counts the tokens of a vocabulary file without building it (a streaming pass, nothing kept), or returns the problem
+    /// that makes it unreadable; stops counting past <paramref name="maxTokens"/> (returning maxTokens + 1).
+    /// </summary>
+    public static int CountTokens(string path, int maxTokens = int.MaxValue)
+    {
+        var bytes = Files.BoundedFile.ReadAllBytes(path, MaxFileBytes, "vocabulary file");
+        int count = 0;
+        Parse(bytes, path, _ => ++count <= maxTokens, materialize: false);
+        return count;
+    }
+
+    // One forward pass of Utf8JsonReader over the bytes (no DOM: a DOM of a million tokens costs gigabytes).
+    private static Vocabulary FromUtf8(byte[] bytes, string source, int maxTokens)
+    {
+        var tokens = new List<string>();
+        Parse(bytes, source, token =>
+        {
+            if (tokens.Count >= maxTokens)
+                throw new FormatException($"{source}: the vocabulary has more than {maxTokens:N0} tokens, the most this model can use.");
+            tokens.Add(token!);
+            return true;
+        });
+        return FromTokens(tokens, source);
+    }
+
+    // Calls onToken for each token in order while it returns true (with null instead of the text when not materialize);
+    // validates format, version and types.
+    private static void Parse(byte[] bytes, string source, Func<string?, bool> onToken, bool materialize = true)
+    {
+        var reader = new Utf8JsonReader(bytes);
+        string? format = null;
+        int? version = null;
+        bool sawTokens = false;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw new FormatException($"{source}: expected a JSON object with \"format\", \"version\" and \"tokens\".");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string name = reader.GetString()!;
+                reader.Read();
+                switch (name)
+                {
+                    case "format":
+                        format = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        if (format != FormatName) throw new FormatException($"{source}: expected \"format\": \"{FormatName}\" (is this a vocabulary file?).");
+                        break;
+                    case "version":
+                        version = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int v) ? v : -1;
+                        if (version != FormatVersion)
+                            throw new FormatException($"{source}: unsupported vocabulary version {(reader.TokenType == JsonTokenType.Number ? reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture) : "(not a number)")}; expected {FormatVersion}.");
+                        break;
+                    case "tokens":
+                        if (format is null || version is null) throw new FormatException($"{source}: \"format\" and \"version\" must come before \"tokens\" (is this a vocabulary file?).");
+                        if (reader.TokenType != JsonTokenType.StartArray) throw new FormatException($"{source}: expected \"tokens\" to be an array of strings.");
+                        sawTokens = true;
+                        for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
+                        {
+                            if (reader.TokenType != JsonTokenType.String) throw new FormatException($"{source}: vocabulary token {i} is not a string.");
+                            if (!onToken(materialize ? reader.GetString()! : null)) return;
+                        }
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"{source}: invalid vocabulary JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message}", ex);
+        }
+        if (format is null) throw new FormatException($"{source}: expected \"format\": \"{FormatName}\" (is this a vocabulary file?).");
+        if (version is null) throw new FormatException($"{source}: unsupported vocabulary version (missing); expected {FormatVersion}.");
+        if (!sawTokens) throw new FormatException($"{source}: expected \"tokens\" to be an array of strings.");
     }
 }

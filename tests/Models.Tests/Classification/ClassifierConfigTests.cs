@@ -50,6 +50,7 @@ public class ClassifierConfigTests
             { rnn with { HiddenSize = 0 }, nameof(ClassifierConfig.HiddenSize) },
             { rnn with { AttentionSize = 0 }, nameof(ClassifierConfig.AttentionSize) },
             { rnn with { RnnPooling = (RnnPooling)7 }, nameof(ClassifierConfig.RnnPooling) },
+            { cnn with { NgramNormalization = (NgramNormalization)5 }, nameof(ClassifierConfig.NgramNormalization) },
         };
     }
 
@@ -90,5 +91,18 @@ public class ClassifierConfigTests
             Assert.Equal(JsonSerializer.Serialize(config), JsonSerializer.Serialize(loaded));
         }
         finally { Directory.Delete(directory, recursive: true); }
+    }
+
+    [Fact]
+    public void NgramNormalization_IsSavedByName_AndAnOlderConfigWithoutItMeansThePlainSum()
+    {
+        var config = new ClassifierConfig(ClassifierArchitecture.TextCnn, 50, 2) { NgramOrder = 2, NgramFeatures = 7, NgramNormalization = NgramNormalization.L2 };
+        var json = JsonSerializer.Serialize(config);
+        Assert.Contains("\"NgramNormalization\":\"L2\"", json);
+        Assert.Equal(NgramNormalization.L2, JsonSerializer.Deserialize<ClassifierConfig>(json)!.NgramNormalization);
+        // Models saved before the setting existed summed their n-grams: their config.json must keep meaning that.
+        var older = json.Replace(",\"NgramNormalization\":\"L2\"", "");
+        Assert.DoesNotContain("NgramNormalization", older);
+        Assert.Equal(NgramNormalization.None, JsonSerializer.Deserialize<ClassifierConfig>(older)!.NgramNormalization);
     }
 }

@@ -64,8 +64,12 @@ internal static class ClassifierFixtures
             Dropout = 0.1f,
         };
 
-    /// <summary>Full-batch Adam for <paramref name="steps"/> steps (ApplyConstraints after each); returns the final train loss in eval mode.</summary>
-    public static float Train(TextClassifierModel model, TokenBatch batch, int steps, double learningRate = 0.01)
+    /// <summary>
+    /// Full-batch Adam for <paramref name="steps"/> steps (ApplyConstraints after each); returns the final train loss in eval
+    /// mode. With <paramref name="networkLossWeight"/> set, it minimises the trainer's objective (TrainingLoss: targets
+    /// given, so an n-gram branch uses leave-one-out ratios, plus λ × the network's own loss).
+    /// </summary>
+    public static float Train(TextClassifierModel model, TokenBatch batch, int steps, double learningRate = 0.01, float? networkLossWeight = null)
     {
         var optimizer = new Adam(model.Parameters(), new AdamOptions(learningRate));
         model.Train();
@@ -73,7 +77,9 @@ internal static class ClassifierFixtures
         {
             using var scope = new TensorScope();
             optimizer.ZeroGrad();
-            var loss = model.Loss(model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths), batch.Labels);
+            var loss = networkLossWeight is { } lambda
+                ? model.TrainingLoss(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths, batch.Labels, lambda).Objective
+                : model.Loss(model.Forward(batch.Ids, batch.BatchSize, batch.Length, batch.Lengths), batch.Labels);
             loss.Backward();
             optimizer.Step();
             model.ApplyConstraints();

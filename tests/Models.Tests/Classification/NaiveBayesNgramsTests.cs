@@ -1,9 +1,10 @@
 // NaiveBayesNgrams (Wang & Manning 2012 as a learned linear branch): the fitted table against the NB
 // formula written out by hand on a four-sentence corpus, the lookup against a scan of every table row,
-// the logits op against a naive sum and its weight gradient by finite differences, leave-one-out training
-// ratios against counts recomputed without each text, n-gram dropout, and
-// both architectures with the branch (the logits are the network's plus the branch's; whole-network
-// gradient check; the tiny corpus is overfitted in ClassifierTrainingTests).
+// the logits op against a naive sum (plain, ÷√n and ÷n) and its weight gradient by finite differences,
+// leave-one-out training ratios against counts recomputed without each text, n-gram dropout, the length
+// robustness the normalisation is for, and
+// both architectures with the branch (the logits are the network's plus the branch's; the training objective
+// adds the network's own loss; whole-network gradient checks; the tiny corpus is overfitted in ClassifierTrainingTests).
 // Shape key: B = batch, T = time, G = table n-grams, N = order, K = classes.
 using Pipeline.Models.Classification;
 using Pipeline.Models.Tensors;
@@ -53,9 +54,10 @@ public class NaiveBayesNgramsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => NaiveBayesNgrams.Fit(Sequences, [0, 0, 1, 2], 2, order: 1));
     }
 
-    private static NaiveBayesNgrams Branch(NgramTable table, int classes, float scale = 0.5f, float dropout = 0f, ulong seed = 3)
+    private static NaiveBayesNgrams Branch(NgramTable table, int classes, float scale = 0.5f, float dropout = 0f, ulong seed = 3,
+        NgramNormalization normalization = NgramNormalization.None)
     {
-        var branch = new NaiveBayesNgrams(table.Count, table.Order, classes, scale, dropout);
+        var branch = new NaiveBayesNgrams(table.Count, table.Order, classes, scale, dropout, normalization);
         branch.Load(table);
         var g = new Generator(seed);
         for (int f = 0; f < table.Count; f++) branch.Weight.Data[f] = g.NextFloat() - 0.5f;   // non-zero w, so the test sees it
@@ -63,26 +65,40 @@ public class NaiveBayesNgramsTests
         return branch;
     }
 
-    /// <summary>Σ over every table row whose n-gram occurs in the sequence (once) of (β + w)·r — a scan, no search.</summary>
+    /// <summary>
+    /// Σ over every table row whose n-gram occurs in the sequence (once) of (β + w)·r, divided by 1, √n or n for the n
+    /// rows that occur — a scan, no search, the norms written out in double.
+    /// </summary>
     private static float[] NaiveLogits(NaiveBayesNgrams branch, int[] sequence)
     {
-        var logits = new float[branch.Classes];
+        var sums = new double[branch.Classes];
+        int present = 0;
         for (int f = 0; f < branch.Count; f++)
         {
             var key = branch.Keys.Data.Slice(f * branch.Order, branch.Order).ToArray();
             int n = key.TakeWhile(id => id != 0).Count();
             bool occurs = Enumerable.Range(0, Math.Max(sequence.Length - n + 1, 0)).Any(t => Enumerable.Range(0, n).All(j => sequence[t + j] == key[j]));
             if (!occurs) continue;
-            for (int k = 0; k < branch.Classes; k++) logits[k] += (branch.Scale + branch.Weight.Data[f]) * branch.Ratio.Data[f * branch.Classes + k];
+            present++;
+            for (int k = 0; k < branch.Classes; k++) sums[k] += (branch.Scale + branch.Weight.Data[f]) * (double)branch.Ratio.Data[f * branch.Classes + k];
         }
-        return logits;
+        double norm = present == 0 ? 1 : branch.Normalization switch
+        {
+            NgramNormalization.L2 => Math.Sqrt(present),
+            NgramNormalization.L1 => present,
+            _ => 1,
+        };
+        return sums.Select(x => (float)(x / norm)).ToArray();
     }
 
-    [Fact]
-    public void Forward_MatchesAScanOfTheTable_IgnoringPaddingAndUnknownNgrams()
+    [Theory]
+    [InlineData(NgramNormalization.None)]
+    [InlineData(NgramNormalization.L2)]
+    [InlineData(NgramNormalization.L1)]
+    public void Forward_MatchesAScanOfTheTable_IgnoringPaddingAndUnknownNgrams(NgramNormalization normalization)
     {
         var table = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 3);
-        var branch = Branch(table, 2);
+        var branch = Branch(table, 2, normalization: normalization);
         // Row 0: known n-grams plus an unseen id 9 and a repeat; row 1: garbage past its length 2; row 2: empty.
         int[] ids = [3, 4, 5, 9, 3, 4, 6, 6, 7, 7, 9, 9, 0, 0, 0, 0, 0, 0];
         int[] lengths = [6, 2, 0];
@@ -99,9 +115,39 @@ public class NaiveBayesNgramsTests
         var table = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 2);
         var branch = Branch(table, 2);
         int[] ids = [3, 4, 5, 6, 6, 7];
-        var (offsets, features) = branch.Lookup(ids, 2, 3, [3, 3]);
+        var (offsets, features) = branch.Lookup(TokenRows.FromPadded(ids, 2, 3, [3, 3]));
         var ratios = features.SelectMany(f => branch.Ratio.Data.Slice(f * 2, 2).ToArray()).ToArray();
-        GradCheck.Check(x => NaiveBayesNgrams.Logits(offsets, features, x[0], ratios, 2, branch.Scale, keep: 1.5f), [branch.Weight]);
+        GradCheck.Check(x => NaiveBayesNgrams.Logits(offsets, features, x[0], ratios, 2, branch.Scale, rowScales: [1.5f, 0.4f]), [branch.Weight]);
+    }
+
+    [Fact]
+    public void Normalisation_KeepsTheLogitsOfALongTextAtTheScaleOfAShortOne()
+    {
+        // One class-0 n-gram ("3") in a short text and 3 then 12 distinct class-0 unigrams in longer ones: the sum grows
+        // with n, ÷√n grows as √n (the evidence of independent n-grams adds up, as in an L2-normalised linear model)
+        // and the mean stays put. Every class-0 unigram has the same counts (3 of 3 class-0 texts, no class-1 text), so
+        // the same ratio r = log 4, and the three laws are exact.
+        int[] class0 = [.. Enumerable.Range(3, 12)], class1 = [.. Enumerable.Range(20, 12)];
+        int[][] sequences = [class0, class0, class0, class1, class1, class1];
+        int[] targets = [0, 0, 0, 1, 1, 1];
+        var table = NaiveBayesNgrams.Fit(sequences, targets, 2, order: 1);
+        float[] Logit(NgramNormalization normalization, int length)
+        {
+            var branch = new NaiveBayesNgrams(table.Count, 1, 2, scale: 1f, dropout: 0f, normalization);
+            branch.Load(table);
+            branch.Eval();
+            using var scope = new TensorScope();
+            int[] ids = [.. Enumerable.Range(3, length)];
+            return branch.Forward(ids, 1, length, [length], new Generator(1)).ToArray();
+        }
+        float r = Logit(NgramNormalization.None, 1)[0];
+        Assert.True(r > 0.5f, $"a class-0 n-gram should have a clearly positive class-0 ratio, got {r}");
+        foreach (int n in new[] { 3, 12 })
+        {
+            Assert.Equal(n * r, Logit(NgramNormalization.None, n)[0], 4);
+            Assert.Equal(MathF.Sqrt(n) * r, Logit(NgramNormalization.L2, n)[0], 4);
+            Assert.Equal(r, Logit(NgramNormalization.L1, n)[0], 4);
+        }
     }
 
     [Fact]
@@ -111,7 +157,7 @@ public class NaiveBayesNgramsTests
         int[][] sequences = [[3, 4], [3, 4, 5], [5, 6], [6, 6, 7], [7, 3], [4, 7, 7]];
         int[] targets = [0, 0, 1, 1, 2, 2];
         var table = NaiveBayesNgrams.Fit(sequences, targets, classes: 3, order: 2);
-        var branch = Branch(table, 3);
+        var branch = Branch(table, 3, normalization: NgramNormalization.L2);
         Assert.True(branch.CanLeaveOneOut);
         branch.Train();
         var keys = Enumerable.Range(0, table.Count).Select(f => table.Keys.AsSpan(f * 2, 2).ToArray().TakeWhile(id => id != 0).Select(id => (int)id).ToArray()).ToArray();
@@ -121,13 +167,14 @@ public class NaiveBayesNgramsTests
             // Counts of the table's n-grams over the other texts, then the NB formula (α = 1) — and the sum over text i's n-grams.
             var others = Enumerable.Range(0, sequences.Length).Where(j => j != i).ToArray();
             var expected = new float[3];
+            float norm = MathF.Sqrt(keys.Count(key => Contains(sequences[i], key)));   // L2: ÷√(n-grams of text i)
             for (int k = 0; k < 3; k++)
             {
                 double Count(int f, bool inClass) => others.Count(j => (targets[j] == k) == inClass && Contains(sequences[j], keys[f]));
                 double p = Enumerable.Range(0, table.Count).Sum(f => 1 + Count(f, true)), q = Enumerable.Range(0, table.Count).Sum(f => 1 + Count(f, false));
                 for (int f = 0; f < table.Count; f++)
                     if (Contains(sequences[i], keys[f]))
-                        expected[k] += (branch.Scale + branch.Weight.Data[f]) * (float)Math.Log((1 + Count(f, true)) / p / ((1 + Count(f, false)) / q));
+                        expected[k] += (branch.Scale + branch.Weight.Data[f]) * (float)Math.Log((1 + Count(f, true)) / p / ((1 + Count(f, false)) / q)) / norm;
             }
             using var scope = new TensorScope();
             var actual = branch.Forward(sequences[i], 1, sequences[i].Length, [sequences[i].Length], new Generator(1), [targets[i]]).ToArray();
@@ -147,15 +194,16 @@ public class NaiveBayesNgramsTests
     public void Dropout_TrainingDropsNgramsAndRescales_EvalIsExact()
     {
         var table = NaiveBayesNgrams.Fit(Sequences, Targets, 2, order: 1);
-        var branch = Branch(table, 2, dropout: 0.5f);
+        var branch = Branch(table, 2, dropout: 0.5f, normalization: NgramNormalization.L2);
         int[] ids = [3, 4, 5, 6, 7];
         using var scope = new TensorScope();
         var exact = branch.Forward(ids, 1, 5, [5], new Generator(1)).ToArray();
         GradCheck.AssertClose(NaiveLogits(branch, ids), exact, 1e-5f, 1e-5f);
 
         branch.Train();
-        // Each training draw keeps a subset S of the five unigrams and gives 2·Σ_{f∈S} (β + w_f)·r_f: find it among all subsets.
-        var contributions = Enumerable.Range(0, 5).Select(f => (branch.Scale + branch.Weight.Data[f]) * branch.Ratio.Data[f * 2]).ToArray();
+        // Each training draw keeps a subset S of the five unigrams and gives 2·Σ_{f∈S} (β + w_f)·r_f / √5 — the norm counts the
+        // n-grams before dropout, so the expectation is the eval logit: find S among all subsets.
+        var contributions = Enumerable.Range(0, 5).Select(f => (branch.Scale + branch.Weight.Data[f]) * branch.Ratio.Data[f * 2] / MathF.Sqrt(5f)).ToArray();
         var generator = new Generator(5);
         var seenSizes = new HashSet<int>();
         for (int draw = 0; draw < 20; draw++)
@@ -178,12 +226,13 @@ public class NaiveBayesNgramsTests
         var config = (architecture == ClassifierArchitecture.TextCnn
             ? new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, FilterWidths = [1, 2], FeatureMaps = 2 }
             : new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, HiddenSize = 2, AttentionSize = 2 })
-            with { Dropout = 0f, NgramOrder = 2, NgramFeatures = table.Count, NgramScale = 0.3f };
+            with { Dropout = 0f, NgramOrder = 2, NgramFeatures = table.Count, NgramScale = 0.3f, NgramNormalization = NgramNormalization.L2 };
         var model = TextClassifierModel.Create(config, new Generator(8));
         model.Ngrams!.Load(table);
         for (int f = 0; f < table.Count; f++) model.Ngrams.Weight.Data[f] = 0.01f * (f % 7) - 0.03f;
         var plain = TextClassifierModel.Create(config with { NgramOrder = 0, NgramFeatures = 0 }, new Generator(8));
         model.Eval(); plain.Eval();
+        Assert.Equal(NgramNormalization.L2, model.Ngrams.Normalization);
         Assert.Contains("ngram.keys", model.StateDict().Keys);
         Assert.Contains("ngram.ratio", model.StateDict().Keys);
         Assert.Contains(model.Ngrams.Weight, model.Parameters());
@@ -195,8 +244,59 @@ public class NaiveBayesNgramsTests
         {
             var branchLogits = model.Ngrams.Forward(MaskedIds(corpus), corpus.BatchSize, corpus.Length, corpus.Lengths, new Generator(1)).ToArray();
             GradCheck.AssertClose(network.Zip(branchLogits, (a, b) => a + b).ToArray(), withBranch, 1e-5f, 1e-5f);
+            var parts = model.ForwardParts(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths);
+            GradCheck.AssertClose(network, parts.Network.ToArray(), 1e-5f, 1e-5f);
+            GradCheck.AssertClose(branchLogits, parts.Ngram!.ToArray(), 1e-5f, 1e-5f);
         }
         ClassifierFixtures.CheckGradients(model, () => model.Forward(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths));
+    }
+
+    /// <summary>Mean −log softmax(logits)[y] per row, in double: the naive cross-entropy.</summary>
+    private static double NaiveCrossEntropy(float[] logits, int[] targets, int classes)
+    {
+        double sum = 0;
+        for (int b = 0; b < targets.Length; b++)
+        {
+            var row = logits.AsSpan(b * classes, classes).ToArray().Select(x => (double)x).ToArray();
+            double max = row.Max(), logZ = max + Math.Log(row.Sum(x => Math.Exp(x - max)));
+            sum += logZ - row[targets[b]];
+        }
+        return sum / targets.Length;
+    }
+
+    [Theory]
+    [InlineData(ClassifierArchitecture.TextCnn)]
+    [InlineData(ClassifierArchitecture.BiRnn)]
+    public void TrainingLoss_AddsTheNetworksOwnLoss_AndItsGradientsCheck(ClassifierArchitecture architecture)
+    {
+        var corpus = ClassifierFixtures.Corpus(count: 6, maxLength: 5, seed: 4);
+        var sequences = Enumerable.Range(0, corpus.BatchSize).Select(b => corpus.Ids.AsSpan(b * corpus.Length, corpus.Lengths[b]).ToArray()).ToArray();
+        var table = NaiveBayesNgrams.Fit(sequences, corpus.Labels, ClassifierFixtures.Classes, order: 2);
+        var config = (architecture == ClassifierArchitecture.TextCnn
+            ? new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, FilterWidths = [1, 2], FeatureMaps = 2 }
+            : new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, HiddenSize = 2, AttentionSize = 2 })
+            with { Dropout = 0f, NgramOrder = 2, NgramFeatures = table.Count, NgramNormalization = NgramNormalization.L2, NgramDropout = 0f };
+        var model = TextClassifierModel.Create(config, new Generator(8));
+        model.Ngrams!.Load(table);
+        model.Eval();   // no dropout and full-table ratios, so the parts below are the ones the objective sees
+        using var scope = new TensorScope();
+        var parts = model.ForwardParts(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths);
+        double combined = NaiveCrossEntropy(parts.Logits().ToArray(), corpus.Labels, ClassifierFixtures.Classes);
+        double alone = NaiveCrossEntropy(parts.Network.ToArray(), corpus.Labels, ClassifierFixtures.Classes);
+        foreach (float lambda in new[] { 0f, 0.5f, 1f })
+        {
+            var (objective, loss) = model.TrainingLoss(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths, corpus.Labels, lambda);
+            Assert.Equal(combined, loss.Item(), 1e-5);
+            Assert.Equal(combined + lambda * alone, objective.Item(), 1e-5);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.TrainingLoss(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths, corpus.Labels, -1f));
+        ClassifierFixtures.CheckGradients(model, () => model.TrainingLoss(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths, corpus.Labels, 0.5f).Objective);
+
+        // Without a branch there is no second term: the objective is the plain loss.
+        var plain = TextClassifierModel.Create(config with { NgramOrder = 0, NgramFeatures = 0 }, new Generator(8));
+        plain.Eval();
+        var (plainObjective, plainLoss) = plain.TrainingLoss(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths, corpus.Labels, 1f);
+        Assert.Same(plainLoss, plainObjective);
     }
 
     private static int[] MaskedIds(TokenBatch batch)

@@ -124,4 +124,31 @@ public class InitializerTests
         Assert.All(Initializers.Zeros(t).ToArray(), v => Assert.Equal(0f, v));
         Assert.All(Initializers.Constant(t, 0.25f).ToArray(), v => Assert.Equal(0.25f, v));
     }
+
+    // The layers draw their defaults through Initializers, in registration order, with the fan PyTorch uses:
+    // the same seed gives the same tensors whether drawn by the layer or by hand here.
+    [Fact]
+    public void Layers_draw_their_defaults_through_Initializers()
+    {
+        var linear = new Pipeline.Models.Nn.Linear(7, 5, new Generator(9));
+        var g = new Generator(9);
+        Assert.Equal(Initializers.DefaultUniform(g, [5, 7], 7).ToArray(), linear.Weight.ToArray());
+        Assert.Equal(Initializers.DefaultUniform(g, [5], 7).ToArray(), linear.Bias!.ToArray());
+
+        var conv = new Pipeline.Models.Nn.Conv2d(3, 4, 3, new Generator(10));
+        g = new Generator(10);
+        Assert.Equal(Initializers.DefaultUniform(g, [4, 3, 3, 3], 27).ToArray(), conv.Weight.ToArray());
+        Assert.Equal(Initializers.DefaultUniform(g, [4], 27).ToArray(), conv.Bias!.ToArray());
+
+        var cell = new Pipeline.Models.Nn.Recurrent.LSTMCell(5, 6, new Generator(11));
+        g = new Generator(11);
+        Assert.Equal(Initializers.DefaultUniform(g, [24, 5], 6).ToArray(), cell.WeightIh.ToArray());   // fan = hidden size
+        Assert.Equal(Initializers.DefaultUniform(g, [24, 6], 6).ToArray(), cell.WeightHh.ToArray());
+
+        var embedding = new Pipeline.Models.Nn.Embedding(11, 4, new Generator(12));
+        Assert.Equal(Initializers.StandardNormal(new Generator(12), [11, 4]).ToArray(), embedding.Weight.ToArray());
+
+        Assert.Equal(1f / MathF.Sqrt(27), Initializers.DefaultBound(27));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Initializers.DefaultBound(0));
+    }
 }

@@ -9,6 +9,7 @@
 using Pipeline.Models.Kernels;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
+using Pipeline.Models.Tests.Support;
 
 namespace Pipeline.Models.Tests.Kernels;
 
@@ -29,11 +30,10 @@ public unsafe class DirectConv2dTests
         { 1, 16, 32, 3, 3, 1, 1, 16, false, true },      // narrower than 4: one pixel per call
     };
 
-    [Theory]
+    [Avx512Theory]
     [MemberData(nameof(Geometries))]
     public void Kernel_matches_the_reference(int batch, int inChannels, int outChannels, int size, int kernel, int stride, int padding, int inLanes, bool residual, bool relu)
     {
-        if (!DirectConv2d.IsSupported) return;   // no AVX-512: the engine never calls the kernel
         var random = new Random(size * 100 + kernel * 10 + stride);
         var weight = BlockedBuffers.Uniform(random, outChannels * inChannels * kernel * kernel, 0.5);
         var scale = BlockedBuffers.Uniform(random, outChannels, 1.0);
@@ -61,11 +61,10 @@ public unsafe class DirectConv2dTests
             Assert.True(Math.Abs(fast[i] - reference[i]) <= 1e-5 * bound + 1e-6, $"element {i}: fast {fast[i]}, reference {reference[i]}");
     }
 
-    [Theory]
+    [Avx512Theory]
     [MemberData(nameof(Geometries))]
     public void Packed_and_folded_conv_equals_conv_then_batch_norm(int batch, int inChannels, int outChannels, int size, int kernel, int stride, int padding, int inLanes, bool residual, bool relu)
     {
-        if (!DirectConv2d.IsSupported) return;
         var generator = new Generator((ulong)(size + kernel));
         var conv = new Conv2d(inChannels, outChannels, kernel, generator, stride: stride, padding: padding, bias: false);
         var bn = new BatchNorm2d(outChannels);

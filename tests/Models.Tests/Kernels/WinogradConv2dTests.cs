@@ -4,6 +4,7 @@
 // tiles), an odd number of runs, residual and ReLU on and off. Tolerance as in DirectConv2dTests: the
 // transforms add up to 16 products' worth of rounding per term; 2e-5 of the sum of magnitudes + 1e-6.
 using Pipeline.Models.Kernels;
+using Pipeline.Models.Tests.Support;
 
 namespace Pipeline.Models.Tests.Kernels;
 
@@ -19,11 +20,10 @@ public unsafe class WinogradConv2dTests
         { 4, 64, 96, 14, 14, true, false },       // several chunks
     };
 
-    [Theory]
+    [Avx512Theory]
     [MemberData(nameof(Geometries))]
     public void Winograd_matches_the_reference(int batch, int inChannels, int outChannels, int height, int width, bool residual, bool relu)
     {
-        if (!WinogradConv2d.IsSupported) return;
         var random = new Random(height * 31 + width);
         var weight = BlockedBuffers.Uniform(random, outChannels * inChannels * 9, 0.5);
         var scale = BlockedBuffers.Uniform(random, outChannels, 1.0);

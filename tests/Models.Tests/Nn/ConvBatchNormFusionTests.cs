@@ -3,7 +3,6 @@
 // against the three separate layers in every mode, including the inference epilogue that folds an
 // evaluation-mode batch norm into the convolution.
 using Pipeline.Models.Autograd;
-using Pipeline.Models.Captioning;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Tensors;
 using Pipeline.Models.Tests.Support;
@@ -54,6 +53,32 @@ public class ConvBatchNormFusionTests
         GradCheck.AssertClose(separate.Db, fusedResult.Db, 1e-6f, 1e-5f);
         Assert.Contains(fusedResult.Y, v => v == 0f);                     // the ReLU really clipped something
         Assert.Contains(fusedResult.Y, v => v > 0f);
+    }
+
+    // Against a double-precision forward and backward. The x-gradient of training-mode batch norm is a difference of
+    // three O(1) terms (m·dy − Σdy − x̂·Σdy·x̂), where float32 finite differences (tolerance 1e-2) would not notice a
+    // dropped mean term scaled by 1/m. Here the fused float32 result must agree to about 1e-5: sums over m = 3·37 = 111
+    // values carry ~√111·6e-8 relative rounding each, well below the bound.
+    [Theory]
+    [InlineData(37)]
+    [InlineData(8)]
+    public void BatchNormRelu_Training_MatchesDoublePrecisionReference(int spatial)
+    {
+        const int n = 3, channels = 4;
+        var g = new Generator(21);
+        var x = GradCheck.Param(g, 1.5f, n, channels, spatial);
+        var w = GradCheck.Param(g, 1f, channels);
+        var b = GradCheck.Param(g, 1f, channels);
+        var upstream = Tensor.Randn(g, [n, channels, spatial]);
+        var y = Functional.BatchNormRelu(x, Tensor.Zeros(channels), Tensor.Ones(channels), w, b, training: true);
+        Tensor.SumAll(y * upstream).Backward();
+
+        var expected = DoubleReference.BatchNormReluTraining(DoubleReference.D(x.ToArray()), DoubleReference.D(w.ToArray()),
+            DoubleReference.D(b.ToArray()), DoubleReference.D(upstream.ToArray()), n, channels, spatial, 1e-5);
+        DoubleReference.AssertClose("y", expected.Y, y.Data, 2e-6, 2e-5);
+        DoubleReference.AssertClose("dx", expected.DInput, x.Grad!.Data, 2e-6, 2e-5);
+        DoubleReference.AssertClose("dγ", expected.DWeight, w.Grad!.Data, 1e-5, 2e-5);
+        DoubleReference.AssertClose("dβ", expected.DBias, b.Grad!.Data, 1e-5, 2e-5);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ using Pipeline.Models.Nn;
 using Pipeline.Models.Optim;
 using Pipeline.Models.Tensors;
 using Pipeline.Models.Vision;
+using Pipeline.Models.Tests.Support;
 
 namespace Pipeline.Models.Tests.Nn;
 
@@ -19,13 +20,12 @@ public sealed class ConvNetInferenceTests
 {
     private static readonly ResNetSpec SmallResNet = new(32, 7, [32, 64], [1, 2]);
 
-    [Theory]
+    [Avx512Theory]
     [InlineData(2, 64)]
     [InlineData(1, 37)]         // odd sides: every stride-2 layer rounds up, Winograd tiles hang over the edge
     [InlineData(9, 32)]
     public void ResNet_fused_forward_matches_the_layers(int batch, int side)
     {
-        if (!DirectConv2d.IsSupported) return;
         var network = new ResNet(SmallResNet, new Generator(5));
         RandomiseStatistics(network, seed: 1);
         network.Eval();
@@ -33,10 +33,9 @@ public sealed class ConvNetInferenceTests
         AssertClose(LayerByLayer(x => network.Forward(x), images), Fused(() => network.Forward(images)));
     }
 
-    [Fact]
+    [Avx512Fact]
     public void ResNet_fused_forward_from_a_middle_stage_matches_the_layers()
     {
-        if (!DirectConv2d.IsSupported) return;
         var network = new ResNet(SmallResNet, new Generator(7));
         RandomiseStatistics(network, seed: 2);
         network.Eval();
@@ -46,12 +45,11 @@ public sealed class ConvNetInferenceTests
         AssertClose(LayerByLayer(x => network.ForwardStages(x, 0, 0), images), Fused(() => network.ForwardStages(images, 0, 0)));   // stem only
     }
 
-    [Theory]
+    [Avx512Theory]
     [InlineData(CaptionEncoderSpec.Small)]
     [InlineData(CaptionEncoderSpec.Base)]
     public void Caption_encoder_presets_fused_forward_matches_the_layers(string preset)
     {
-        if (!DirectConv2d.IsSupported) return;
         var encoder = new CaptionEncoder(CaptionEncoderSpec.FromPreset(preset), 64, new Generator(10));
         RandomiseStatistics(encoder, seed: 3);
         encoder.Eval();
@@ -59,10 +57,9 @@ public sealed class ConvNetInferenceTests
         AssertClose(LayerByLayer(x => encoder.Forward(x), images), Fused(() => encoder.Forward(images)));
     }
 
-    [Fact]
+    [Avx512Fact]
     public void Packed_weights_follow_optimizer_steps_and_state_dict_loads()
     {
-        if (!DirectConv2d.IsSupported) return;
         var network = new ResNet(SmallResNet, new Generator(12));
         RandomiseStatistics(network, seed: 4);
         network.Eval();

@@ -60,26 +60,37 @@ public class ConvolutionTests
         GradCheck.Check(t => Functional.Conv2d(t[0], t[1], null, stride: (1, 2), padding: (0, 1)), [x, w]);
     }
 
-    [Fact]
-    public void Conv2d_SameResult_SerialAndParallel()
+    // Sized so that every GEMM of the forward and backward is above Sgemm.ParallelProblem (2^20 multiply-adds):
+    // K = 8·3·3 = 72, four 16×16 images in one group give a (16, 72)·(72, 1024) product, 1.18 M multiply-adds.
+    // The fork counter proves the parallel path ran (a smaller input used to run both halves serially).
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Conv2d_SameResult_SerialAndParallel(int threads)
     {
         var g = new Generator(3);
-        var x = GradCheck.Param(g, 1f, 4, 2, 6, 6);
-        var conv = new Conv2d(2, 3, 3, g, stride: 1, padding: 1);
-        int saved = Parallelism.DegreeOfParallelism;
-        try
+        var x = GradCheck.Param(g, 1f, 4, 8, 16, 16);                               // (N, C, H, W)
+        var conv = new Conv2d(8, 16, 3, g, stride: 1, padding: 1);
+        var weights = Tensor.Randn(g, [4, 16, 16, 16]);
+
+        (float[] Output, float[] WeightGrad, float[] InputGrad, long Forks) Run(int degree)
         {
-            Parallelism.DegreeOfParallelism = 1;
-            var serial = conv.Forward(x).ToArray();
-            Tensor.SumAll(conv.Forward(x)).Backward();
-            var serialGrad = conv.Weight.Grad!.ToArray();
-            conv.ZeroGrad();
-            Parallelism.DegreeOfParallelism = 4;
-            Assert.Equal(serial, conv.Forward(x).ToArray());
-            Tensor.SumAll(conv.Forward(x)).Backward();
-            Assert.Equal(serialGrad, conv.Weight.Grad!.ToArray());
+            using var parallel = Parallelism.Scope(degree);
+            x.Grad = null; conv.ZeroGrad();
+            long before = Parallelism.ForkedRegionsOnCurrentThread;
+            var y = conv.Forward(x);
+            Tensor.SumAll(y * weights).Backward();
+            return (y.ToArray(), conv.Weight.Grad!.ToArray(), x.Grad!.ToArray(), Parallelism.ForkedRegionsOnCurrentThread - before);
         }
-        finally { Parallelism.DegreeOfParallelism = saved; }
+
+        var serial = Run(1);
+        var parallel = Run(threads);
+        Assert.Equal(0, serial.Forks);
+        Assert.True(parallel.Forks >= 3, $"expected the forward and both backward GEMMs to fork, saw {parallel.Forks} parallel regions");
+        Assert.Equal(serial.Output, parallel.Output);
+        Assert.Equal(serial.WeightGrad, parallel.WeightGrad);
+        Assert.Equal(serial.InputGrad, parallel.InputGrad);
     }
 
     [Fact]

@@ -72,6 +72,39 @@ public class GRUCellTests
             GradCheck.AssertClose(composed[i], fusedResult[i], 1e-5f, 1e-4f);
     }
 
+    // Forward and every gradient against a double-precision reference (DoubleReference.GruStep), where the float32
+    // finite-difference check (tolerance 1e-2) would pass a wrong term smaller than that (e.g. the r factor on the
+    // u_n gradient). Each value is a float32 sum of at most I + H + 1 = 43 O(1) products (relative rounding
+    // ~√43·6e-8 ≈ 4e-7) through sigmoid/tanh (a few ulps); the weight gradients sum B = 3 such products: 1e-5.
+    [Theory]
+    [InlineData(4)]
+    [InlineData(37)]
+    public void Fused_matches_double_precision_reference_in_values_and_all_gradients(int hidden)
+    {
+        const int batch = 3, input = 5;
+        var g = new Generator(200 + (ulong)hidden);
+        Tensor[] p =
+        [
+            GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden),
+            GradCheck.Param(g, 0.3f, 3 * hidden, input), GradCheck.Param(g, 0.3f, 3 * hidden, hidden),
+            GradCheck.Param(g, 0.3f, 3 * hidden), GradCheck.Param(g, 0.3f, 3 * hidden),
+        ];
+        var dh = Tensor.Randn(g, [batch, hidden]);
+        var h = FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5]);
+        Tensor.SumAll(h * dh).Backward();
+
+        var d = p.Select(t => DoubleReference.D(t.ToArray())).ToArray();
+        var expected = DoubleReference.GruStep(d[0], d[1], d[2], d[3], d[4], d[5], DoubleReference.D(dh.ToArray()), batch, input, hidden);
+        const double atol = 1e-5, rtol = 1e-5;
+        DoubleReference.AssertClose("h'", expected.H, h.Data, atol, rtol);
+        DoubleReference.AssertClose("dx", expected.Grads.X, p[0].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("dh", expected.Grads.H, p[1].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("dW_ih", expected.Grads.WeightIh, p[2].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("dW_hh", expected.Grads.WeightHh, p[3].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("db_ih", expected.Grads.BiasIh, p[4].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("db_hh", expected.Grads.BiasHh, p[5].Grad!.Data, atol, rtol);
+    }
+
     [Fact]
     public void Fused_gradients_match_finite_differences()
     {

@@ -35,12 +35,23 @@ public class LSTMCellTests
         GradCheck.AssertClose(cRef, c.ToArray(), 1e-5f, 1e-5f);
     }
 
-    [Fact]
-    public void Fused_matches_composed_ops_in_values_and_all_gradients()
+    // Hidden 4 is below one vector; 16 and 37 run the SIMD paths of the forward state update and of
+    // LstmGateGradients (vector body, and with 37 a scalar tail) for 128-, 256- and 512-bit vectors.
+    [Theory]
+    [InlineData(4)]
+    [InlineData(16)]
+    [InlineData(37)]
+    public void Fused_matches_composed_ops_in_values_and_all_gradients(int hidden)
     {
-        var p = Inputs(2);
-        var g = new Generator(99);
-        var wh = Tensor.Randn(g, [Batch, Hidden]); var wc = Tensor.Randn(g, [Batch, Hidden]);
+        const int batch = 3, input = 5;
+        var g = new Generator((ulong)hidden);
+        Tensor[] p =
+        [
+            GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden), GradCheck.Param(g, 1f, batch, hidden),
+            GradCheck.Param(g, 0.3f, 4 * hidden, input), GradCheck.Param(g, 0.3f, 4 * hidden, hidden),
+            GradCheck.Param(g, 0.3f, 4 * hidden), GradCheck.Param(g, 0.3f, 4 * hidden),
+        ];
+        var wh = Tensor.Randn(g, [batch, hidden]); var wc = Tensor.Randn(g, [batch, hidden]);
 
         float[][] Run(bool fused)
         {
@@ -51,8 +62,45 @@ public class LSTMCellTests
         }
         var composed = Run(fused: false);
         var fusedResult = Run(fused: true);
+        // Same float32 math in a different order (fused GEMMs vs separate ops): a few ulps of O(1) values.
         for (int i = 0; i < composed.Length; i++)
             GradCheck.AssertClose(composed[i], fusedResult[i], 1e-5f, 1e-4f);
+    }
+
+    // Forward and every gradient against a double-precision reference (DoubleReference.LstmStep). The float32
+    // finite-difference check below tolerates 1e-2; a wrong term in a gate derivative that small (e.g. a missing
+    // (1 − i) on a saturated gate) would pass it. Against double the fused kernel must agree to ~1e-5: each value is
+    // a float32 sum of at most I + H + 2 = 44 O(1) products (relative rounding ~√44·6e-8 ≈ 4e-7) passed through
+    // sigmoid/tanh (TensorPrimitives, a few ulps), and the weight gradients sum B = 3 such products.
+    [Theory]
+    [InlineData(4)]
+    [InlineData(37)]
+    public void Fused_matches_double_precision_reference_in_values_and_all_gradients(int hidden)
+    {
+        const int batch = 3, input = 5;
+        var g = new Generator(100 + (ulong)hidden);
+        Tensor[] p =
+        [
+            GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden), GradCheck.Param(g, 1f, batch, hidden),
+            GradCheck.Param(g, 0.3f, 4 * hidden, input), GradCheck.Param(g, 0.3f, 4 * hidden, hidden),
+            GradCheck.Param(g, 0.3f, 4 * hidden), GradCheck.Param(g, 0.3f, 4 * hidden),
+        ];
+        var dh = Tensor.Randn(g, [batch, hidden]); var dc = Tensor.Randn(g, [batch, hidden]);
+        var (h, c) = FusedLstmCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+        Tensor.SumAll(h * dh + c * dc).Backward();
+
+        var d = p.Select(t => DoubleReference.D(t.ToArray())).ToArray();
+        var expected = DoubleReference.LstmStep(d[0], d[1], d[2], d[3], d[4], d[5], d[6], DoubleReference.D(dh.ToArray()), DoubleReference.D(dc.ToArray()), batch, input, hidden);
+        const double atol = 1e-5, rtol = 1e-5;
+        DoubleReference.AssertClose("h'", expected.H, h.Data, atol, rtol);
+        DoubleReference.AssertClose("c'", expected.C, c.Data, atol, rtol);
+        DoubleReference.AssertClose("dx", expected.Grads.X, p[0].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("dh", expected.Grads.H, p[1].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("dc", expected.Grads.C, p[2].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("dW_ih", expected.Grads.WeightIh, p[3].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("dW_hh", expected.Grads.WeightHh, p[4].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("db_ih", expected.Grads.BiasIh, p[5].Grad!.Data, atol, rtol);
+        DoubleReference.AssertClose("db_hh", expected.Grads.BiasHh, p[6].Grad!.Data, atol, rtol);
     }
 
     [Fact]

@@ -66,7 +66,18 @@ public sealed class TrainerTests : IDisposable
             double accuracy = predicted.Zip(labels).Count(p => p.First == p.Second) / 48.0;
             return new ValidationResult(accuracy, new Dictionary<string, double> { ["accuracy"] = accuracy });
         }
-        public void Save(string directory, Optimizer? optimizer, TrainerState? state) => Checkpoint.Save(directory, model, new ToyConfig(4, 3), optimizer, state);
+        /// <summary>When set, the Nth save with trainer state dies after writing the weights (what a kill -9 there leaves).</summary>
+        public int DieInSave { get; set; }
+        private int saves;
+        public void Save(string directory, Optimizer? optimizer, TrainerState? state)
+        {
+            if (state is not null && ++saves == DieInSave)
+            {
+                Checkpoint.Save(directory, model, new ToyConfig(4, 3));   // model.safetensors of the new step, nothing else
+                throw new SimulatedKill();
+            }
+            Checkpoint.Save(directory, model, new ToyConfig(4, 3), optimizer, state);
+        }
         public void LoadWeights(string directory) => Checkpoint.LoadModel(directory, model);
         public float[] Weights() => model.Layer.NamedParameters().SelectMany(p => p.Tensor.ToArray()).ToArray();
     }
@@ -117,6 +128,32 @@ public sealed class TrainerTests : IDisposable
         Assert.True(result.StoppedEarly);
         Assert.Equal(3, result.EpochsCompleted);
         Assert.Equal(3, task.ValidationCalls);
+    }
+
+    private sealed class SimulatedKill : Exception;
+
+    // Issue 18, item 9: the last checkpoint is one unit. A run killed between model.safetensors and trainer_state.json
+    // resumes from the previous complete checkpoint and ends exactly where an uninterrupted run ends.
+    [Fact]
+    public void AKillBetweenWeightsAndTrainerStateLeavesTheLastCheckpointWhole()
+    {
+        var options = new TrainerOptions(Epochs: 4, Patience: 0);
+        var reference = new ToyTask(7);
+        new Trainer(options, reference, Path.Combine(dir, "full")).Fit();
+
+        var outDir = Path.Combine(dir, "killed");
+        var killed = new ToyTask(7) { DieInSave = 3 };   // dies while saving the checkpoint of epoch 3
+        Assert.Throws<SimulatedKill>(() => new Trainer(options, killed, outDir).Fit());
+        var last = Path.Combine(outDir, "checkpoints", "last");
+        Assert.Equal(2, Checkpoint.LoadTrainerState(last)!.Epoch);   // still the whole epoch-2 checkpoint
+        Assert.Single(Directory.GetDirectories(Path.Combine(outDir, "checkpoints")), d => new DirectoryInfo(d).LinkTarget is null);
+
+        var resumed = new ToyTask(1234);
+        new Trainer(options, resumed, outDir).Fit(resume: true);
+
+        Assert.Equal(reference.Weights(), resumed.Weights());
+        // The interrupted save's folder was swept; only the current version remains beside the link.
+        Assert.Single(Directory.GetDirectories(Path.Combine(outDir, "checkpoints")), d => new DirectoryInfo(d).LinkTarget is null);
     }
 
     [Fact]

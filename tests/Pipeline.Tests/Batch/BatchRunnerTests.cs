@@ -32,7 +32,7 @@ public sealed class BatchRunnerTests : IDisposable
 
         int bad = keys.Count(k => k.StartsWith("bad"));
         Assert.Equal(new BatchSummary(keys.Count - bad, 0, bad, false), summary);
-        Assert.Equal(2, summary.ExitCode);
+        Assert.Equal(1, summary.ExitCode);
         var lines = File.ReadAllLines(path);
         Assert.Equal(keys.Count - bad + (name.EndsWith("jsonl") ? 0 : 1), lines.Length);
         var errorLines = File.ReadAllLines(ErrorLog.PathFor(path));

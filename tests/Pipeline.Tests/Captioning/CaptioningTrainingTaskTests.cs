@@ -9,15 +9,10 @@ namespace Pipeline.Tests.Captioning;
 
 public sealed class CaptioningTrainingTaskTests(TinyCaptionData data) : IClassFixture<TinyCaptionData>
 {
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
     [Fact]
     public void TrainingWritesACompleteModelDirectory()
     {
-        foreach (var file in new[] { Checkpoint.ModelFile, Checkpoint.ConfigFile, CaptionerFiles.VocabularyFile, CaptionerFiles.TokenizerFile, Trainer.MetricsLogFile })
+        foreach (var file in new[] { Checkpoint.ModelFile, Checkpoint.ConfigFile, CaptionerDirectory.VocabularyFile, CaptionerDirectory.TokenizerFile, Trainer.MetricsLogFile })
             Assert.True(File.Exists(Path.Combine(data.ModelDirectory, file)), file);
         // The log stores metric names in snake case (valid_bleu_4), as the Trainer writes them.
         var log = Trainer.ReadLog(Path.Combine(data.ModelDirectory, Trainer.MetricsLogFile));

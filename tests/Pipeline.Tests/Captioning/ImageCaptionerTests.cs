@@ -39,14 +39,14 @@ public sealed class ImageCaptionerTests(TinyCaptionData data) : IClassFixture<Ti
         Assert.Equal(single.Select(r => r.Caption), many.Select(r => r.Caption));
         Assert.Equal(paths, many.Select(r => r.Source));
         var streamed = new List<CaptionResult>();
-        await foreach (var r in captioner.CaptionManyAsync(paths, batchSize: 4)) streamed.Add(r);
+        await foreach (var r in captioner.CaptionAsync(paths, batchSize: 4)) streamed.Add(r);
         Assert.Equal(single.Select(r => r.Caption), streamed.Select(r => r.Caption));
     }
 
     [Fact]
     public void PreprocessIntoABufferEqualsTheAllocatingOverload()
     {
-        var captioner = ImageCaptioner.Load(data.ModelDirectory);
+        using var captioner = ImageCaptioner.Load(data.ModelDirectory);
         var expected = captioner.Preprocess(data.ImagePaths[2]);
         Assert.Equal(expected.Length, captioner.InputLength);
         var buffer = new float[captioner.InputLength];
@@ -55,6 +55,60 @@ public sealed class ImageCaptionerTests(TinyCaptionData data) : IClassFixture<Ti
         Assert.Equal(expected, buffer);
         var ex = Assert.Throws<ArgumentException>(() => captioner.Preprocess(data.ImagePaths[2], new float[captioner.InputLength - 1]));
         Assert.Contains(captioner.InputLength.ToString(), ex.Message);
+    }
+
+    [Fact]
+    public async Task CaptionAsyncStreamsAnAsyncSourceInInputOrder()
+    {
+        using var captioner = ImageCaptioner.Load(data.ModelDirectory);
+        var paths = data.ImagePaths.Take(5).ToList();
+        var expected = paths.Select(p => captioner.Caption(p)).ToList();
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        var producer = Task.Run(async () =>
+        {
+            foreach (var p in paths) { await channel.Writer.WriteAsync(p); await Task.Yield(); }
+            channel.Writer.Complete();
+        });
+        var streamed = new List<CaptionResult>();
+        await foreach (var r in captioner.CaptionAsync(channel.Reader.ReadAllAsync(), batchSize: 2)) streamed.Add(r);
+        await producer;
+        Assert.Equal(paths, streamed.Select(r => r.Source));
+        Assert.Equal(expected.Select(r => r.Caption), streamed.Select(r => r.Caption));
+        Assert.Equal(expected.Select(r => r.Score), streamed.Select(r => r.Score));
+    }
+
+    [Fact]
+    public async Task CaptionAsyncStopsWhenCancelledAndRejectsBadOptionsAtTheCall()
+    {
+        using var captioner = ImageCaptioner.Load(data.ModelDirectory);
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<CaptionResult>();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var r in captioner.CaptionAsync(data.ImagePaths, batchSize: 2, cancellationToken: cancel.Token))
+            {
+                seen.Add(r);
+                cancel.Cancel();
+            }
+        });
+        Assert.Equal(2, seen.Count);   // the first batch, then no other
+        Assert.Throws<ArgumentOutOfRangeException>(() => captioner.CaptionAsync(data.ImagePaths, new CaptionOptions(BeamSize: 0)));
+    }
+
+    [Fact]
+    public async Task DisposedCaptionerRefusesCalls()
+    {
+        var captioner = ImageCaptioner.Load(data.ModelDirectory);
+        var stream = captioner.CaptionAsync(data.ImagePaths.Take(4), batchSize: 2).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync());
+        captioner.Dispose();
+        // The batch in flight was delivered whole; the next batch is refused.
+        Assert.True(await stream.MoveNextAsync());
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await stream.MoveNextAsync());
+        await stream.DisposeAsync();
+        Assert.Throws<ObjectDisposedException>(() => captioner.Caption(data.ImagePaths[0]));
+        Assert.Throws<ObjectDisposedException>(() => captioner.CaptionAsync(data.ImagePaths));
+        captioner.Dispose();   // idempotent
     }
 
     [Fact]
@@ -109,11 +163,11 @@ public sealed class ImageCaptionerTests(TinyCaptionData data) : IClassFixture<Ti
         foreach (var file in Directory.GetFiles(data.ModelDirectory))
             File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
 
-        File.Delete(Path.Combine(copy, CaptionerFiles.VocabularyFile));
+        File.Delete(Path.Combine(copy, CaptionerDirectory.VocabularyFile));
         var noVocab = Assert.Throws<FileNotFoundException>(() => ImageCaptioner.Load(copy));
-        Assert.Contains(CaptionerFiles.VocabularyFile, noVocab.Message);
+        Assert.Contains(CaptionerDirectory.VocabularyFile, noVocab.Message);
 
-        Vocabulary.FromTokens([.. Vocabulary.SpecialTokens, "a", "b"]).Save(Path.Combine(copy, CaptionerFiles.VocabularyFile));
+        Vocabulary.FromTokens([.. Vocabulary.SpecialTokens, "a", "b"]).Save(Path.Combine(copy, CaptionerDirectory.VocabularyFile));
         var mismatch = Assert.Throws<InvalidDataException>(() => ImageCaptioner.Load(copy));
         Assert.Contains("6 tokens", mismatch.Message);
         Assert.Contains(Checkpoint.ConfigFile, mismatch.Message);

@@ -86,6 +86,25 @@ public sealed class PretrainedCaptionerTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Fine_tuned_stages_train_at_a_tenth_of_the_decoders_rate()
+    {
+        using (var frozenTask = Task())
+            Assert.Single(frozenTask.Optimizer.Groups);
+        using var task = Task(trainableStages: 1);
+        var groups = task.Optimizer.Groups;
+        Assert.Equal(2, groups.Count);
+        var decoder = task.CaptionModel.Decoder.Parameters().ToHashSet();
+        var layer4 = task.CaptionModel.Encoder.Parameters().ToHashSet();
+        Assert.NotEmpty(layer4);
+        Assert.True(groups[0].Parameters.ToHashSet().SetEquals(decoder));
+        Assert.True(groups[1].Parameters.ToHashSet().SetEquals(layer4));
+        Assert.Equal(1e-2, groups[0].LearningRate, 12);
+        Assert.Equal(1e-2 * CaptioningTrainingOptions.DefaultBackboneLearningRateScale, groups[1].LearningRate, 12);
+        // Every trainable parameter of the model is in exactly one group.
+        Assert.Equal(task.CaptionModel.Parameters().Count(), decoder.Count + layer4.Count);
+    }
+
+    [Fact]
     public void Fine_tuned_stage_is_trained_saved_and_reloaded()
     {
         string modelDir = Path.Combine(root, "fine-tuned");

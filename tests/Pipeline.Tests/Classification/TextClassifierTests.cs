@@ -45,6 +45,73 @@ public sealed class TextClassifierTests : IClassFixture<TextClassifierTests.Trai
     }
 
     [Fact]
+    public void OptionsSetTopKPerCall()
+    {
+        string directory = Pipeline.Tests.Support.TinyModelDirectories.WriteClassifier(trained.Corpus.PathOf("three-classes-" + Guid.NewGuid().ToString("N")));
+        using var classifier = TextClassifier.Load(directory);
+        const string text = "win a free cruise now";
+        Assert.Equal(ClassifyOptions.DefaultTopK, classifier.Predict(text).TopK.Count);
+        var one = classifier.Predict(text, new ClassifyOptions(TopK: 1));
+        var two = classifier.Predict(text, new ClassifyOptions(TopK: 2));
+        Assert.Single(one.TopK);
+        Assert.Equal(2, two.TopK.Count);
+        Assert.Equal(two.TopK[0], one.TopK[0]);
+        Assert.True(two.TopK[0].Probability >= two.TopK[1].Probability);
+        Assert.Equal(2, classifier.PredictMany([text, "team meeting at noon"], new ClassifyOptions(TopK: 2)).Select(p => p.TopK.Count).Distinct().Single());
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Predict(text, new ClassifyOptions(TopK: 0)));
+        Assert.Equal("TopK", error.ParamName);
+#pragma warning disable CS0618 // the obsolete shim still works and shares the model
+        Assert.Single(classifier.WithTopK(1).Predict(text).TopK);
+#pragma warning restore CS0618
+    }
+
+    [Fact]
+    public async Task ClassifyAsyncStreamsThePredictionsOfPredictInOrder()
+    {
+        using var classifier = TextClassifier.Load(trained.Directory);
+        var random = new Random(5);
+        var texts = Enumerable.Range(0, 11).Select(i => TinyCorpus.Sentence(i % 3 == 0, random)).ToArray();
+        var expected = texts.Select(t => classifier.Predict(t, new ClassifyOptions(TopK: 1))).ToArray();
+        var fromList = new List<Prediction>();
+        await foreach (var p in classifier.ClassifyAsync(texts, new ClassifyOptions(TopK: 1), batchSize: 4)) fromList.Add(p);
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        foreach (var t in texts) channel.Writer.TryWrite(t);
+        channel.Writer.Complete();
+        var fromChannel = new List<Prediction>();
+        await foreach (var p in classifier.ClassifyAsync(channel.Reader.ReadAllAsync(), new ClassifyOptions(TopK: 1), batchSize: 3)) fromChannel.Add(p);
+        foreach (var streamed in new[] { fromList, fromChannel })
+        {
+            Assert.Equal(expected.Select(p => p.Label), streamed.Select(p => p.Label));
+            for (int i = 0; i < texts.Length; i++)
+            {
+                Assert.Single(streamed[i].TopK);
+                for (int c = 0; c < expected[i].Probabilities.Length; c++) Assert.Equal(expected[i].Probabilities[c], streamed[i].Probabilities[c], 5);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ClassifyAsyncStopsWhenCancelledAndDisposeRefusesLaterCalls()
+    {
+        var classifier = TextClassifier.Load(trained.Directory);
+        using var cancel = new CancellationTokenSource();
+        int seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var p in classifier.ClassifyAsync(Enumerable.Repeat("a fine film", 20), batchSize: 5, cancellationToken: cancel.Token))
+            {
+                seen++;
+                cancel.Cancel();
+            }
+        });
+        Assert.Equal(5, seen);
+        classifier.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => classifier.Predict("a fine film"));
+        Assert.Throws<ObjectDisposedException>(() => classifier.PredictMany(["a fine film"]));
+        Assert.Throws<ObjectDisposedException>(() => classifier.ClassifyAsync(["a fine film"]));
+    }
+
+    [Fact]
     public void PredictManyEqualsPredictPerItem()
     {
         var classifier = TextClassifier.Load(trained.Directory);

@@ -4,6 +4,7 @@
 // under a second.
 using Pipeline.Classification;
 using Pipeline.Models.Classification;
+using Pipeline.Preprocessing.Text;
 
 namespace Pipeline.Tests.Classification;
 

@@ -61,4 +61,34 @@ public sealed class CaptionScoringTests : IDisposable
         Assert.Contains("bad.jsonl:2", ex.Message);
         Assert.Contains("no caption", ex.Message);
     }
+
+    // Issue 18, item 11: a reference image without any caption is named as such, not as an unknown image.
+    [Fact]
+    public void APredictionForAReferenceImageWithoutCaptionsSaysSo()
+    {
+        var path = Path.Combine(dir, "refs.json");
+        File.WriteAllText(path, """
+        {"images":[
+          {"filename":"a.png","split":"test","sentences":[{"raw":"a red circle"}]},
+          {"filename":"empty.png","split":"test","sentences":[]}
+        ]}
+        """);
+        var refs = CaptionDatasetLoader.Load(path, new CaptionLoadOptions(CheckImagesExist: false, Policy: ErrorPolicy.Skip));
+        var predictions = new[] { new CaptionPrediction("/x/a.png", "a red circle"), new CaptionPrediction("/x/empty.png", "a blue square") };
+
+        var error = Assert.Throws<InvalidDataException>(() => CaptionScoring.Score(predictions, refs));
+
+        Assert.Contains("reference image 'empty.png'", error.Message);
+        Assert.Contains("has no reference caption", error.Message);
+        Assert.DoesNotContain("match no reference image", error.Message);
+    }
+
+    [Fact]
+    public void TsvPredictionsAreUnescapedLikeTheWriterEscapesThem()
+    {
+        File.WriteAllText(Path.Combine(dir, "p.tsv"), "image\tcaption\n" + @"/x/a\\b.png" + "\t" + @"a red\tcircle" + "\n");
+        var read = CaptionPredictionsReader.Read(Path.Combine(dir, "p.tsv"));
+        Assert.Equal(@"/x/a\b.png", read[0].Key);
+        Assert.Equal("a red\tcircle", read[0].Caption);
+    }
 }

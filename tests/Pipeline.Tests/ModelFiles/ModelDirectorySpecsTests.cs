@@ -23,7 +23,7 @@ public sealed class ModelDirectorySpecsTests : IDisposable
         var header = ModelDirectoryValidator.Validate(dir, ModelDirectorySpecs.Captioner(dir));
         Assert.Contains(header.Tensors, t => t.Name == ModelDirectorySpecs.CaptionerEmbedding);
 
-        Vocabulary.FromTokens([.. Vocabulary.SpecialTokens, "a", "dog"]).Save(Path.Combine(dir, CaptionerFiles.VocabularyFile));
+        Vocabulary.FromTokens([.. Vocabulary.SpecialTokens, "a", "dog"]).Save(Path.Combine(dir, CaptionerDirectory.VocabularyFile));
         var ex = Assert.Throws<ModelDirectoryException>(() => ModelDirectoryValidator.Validate(dir, ModelDirectorySpecs.Captioner(dir)));
         Assert.Equal(2, ex.Problems.Count);
         Assert.Contains("vocab.json has 6 token entries but tensor 'decoder.embedding.weight' has 11 along axis 0", ex.Message);

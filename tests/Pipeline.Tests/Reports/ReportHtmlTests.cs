@@ -35,10 +35,10 @@ public sealed partial class ReportHtmlTests : IDisposable
         foreach (string id in new[] { "metrics", "training", "best", "worst", "attention" })
             Assert.Contains($"<section id=\"{id}\">", html);
         Assert.Contains(PipelineNumber(data.Metrics.CiderD), html);
-        // 3 best + 3 worst photos as JPEG, 2 loss/metric charts and one thumbnail per attended word.
+        // 3 best + 3 worst photos as JPEG, loss, metric and learning-rate charts and one thumbnail per attended word.
         int words = data.Attention.Sum(a => a.Words.Count);
         Assert.Equal(6, Regex.Count(html, "data:image/jpeg"));
-        Assert.Equal(2 + words, Regex.Count(html, "data:image/png"));
+        Assert.Equal(3 + words, Regex.Count(html, "data:image/png"));
     }
 
     [Fact]

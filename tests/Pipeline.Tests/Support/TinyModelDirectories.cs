@@ -38,7 +38,7 @@ internal static class TinyModelDirectories
         // say a few words, so the tests compare real captions.
         model.Decoder.Output.Bias!.Data[config.EndId] -= 3f;
         model.Eval();
-        CaptionerFiles.Save(directory, model, config, vocabulary, TokenizerSpec.Word());
+        CaptionerDirectory.Save(directory, model, config, vocabulary, TokenizerSpec.Word());
         return directory;
     }
 

@@ -6,6 +6,7 @@
 // (ProjectFeatures, once per image batch) from the per-step Attend (20+ calls per batch while decoding).
 // Parameters: features_weight (A, F), hidden_weight (A, H), bias (A), score_weight (1, A) — Linear layouts.
 // Shape key: B = batch, R = regions, F = feature channels, H = decoder hidden size, A = attention size.
+using Pipeline.Models.Init;
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Models.Nn.Attention;
@@ -23,11 +24,10 @@ public sealed class AdditiveAttention : Module
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(attentionSize, 1);
         FeatureSize = featureSize; HiddenSize = hiddenSize; AttentionSize = attentionSize;
-        float fb = 1f / MathF.Sqrt(featureSize), hb = 1f / MathF.Sqrt(hiddenSize), ab = 1f / MathF.Sqrt(attentionSize);
-        FeaturesWeight = RegisterParameter("features_weight", Tensor.Rand(generator, [attentionSize, featureSize], -fb, fb));  // (A, F)
-        HiddenWeight = RegisterParameter("hidden_weight", Tensor.Rand(generator, [attentionSize, hiddenSize], -hb, hb));       // (A, H)
-        Bias = RegisterParameter("bias", Tensor.Rand(generator, [attentionSize], -hb, hb));                                   // (A)
-        ScoreWeight = RegisterParameter("score_weight", Tensor.Rand(generator, [1, attentionSize], -ab, ab));                 // (1, A)
+        FeaturesWeight = RegisterParameter("features_weight", Initializers.DefaultUniform(generator, [attentionSize, featureSize], featureSize));  // (A, F)
+        HiddenWeight = RegisterParameter("hidden_weight", Initializers.DefaultUniform(generator, [attentionSize, hiddenSize], hiddenSize));       // (A, H)
+        Bias = RegisterParameter("bias", Initializers.DefaultUniform(generator, [attentionSize], hiddenSize));                                   // (A)
+        ScoreWeight = RegisterParameter("score_weight", Initializers.DefaultUniform(generator, [1, attentionSize], attentionSize));               // (1, A)
     }
 
     /// <summary>Feature channels F.</summary>

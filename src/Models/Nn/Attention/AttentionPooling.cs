@@ -5,6 +5,7 @@
 // Used by the BiRNN text classifier on top of the recurrent outputs.
 // Parameters: weight (A, C), bias (A), score_weight (1, A) — Linear layouts.
 // Shape key: B = batch, T = time, C = channels of each step, A = attention size.
+using Pipeline.Models.Init;
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Models.Nn.Attention;
@@ -18,10 +19,9 @@ public sealed class AttentionPooling : Module
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(attentionSize, 1);
         Channels = channels; AttentionSize = attentionSize;
-        float cb = 1f / MathF.Sqrt(channels), ab = 1f / MathF.Sqrt(attentionSize);
-        Weight = RegisterParameter("weight", Tensor.Rand(generator, [attentionSize, channels], -cb, cb));              // (A, C)
-        Bias = RegisterParameter("bias", Tensor.Rand(generator, [attentionSize], -cb, cb));                          // (A)
-        ScoreWeight = RegisterParameter("score_weight", Tensor.Rand(generator, [1, attentionSize], -ab, ab));        // (1, A)
+        Weight = RegisterParameter("weight", Initializers.DefaultUniform(generator, [attentionSize, channels], channels));              // (A, C)
+        Bias = RegisterParameter("bias", Initializers.DefaultUniform(generator, [attentionSize], channels));                          // (A)
+        ScoreWeight = RegisterParameter("score_weight", Initializers.DefaultUniform(generator, [1, attentionSize], attentionSize));    // (1, A)
     }
 
     /// <summary>Channels C per step.</summary>

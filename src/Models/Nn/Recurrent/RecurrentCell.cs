@@ -2,6 +2,7 @@
 // and bias_hh (G·H), with G gate blocks (4 for LSTM, 3 for GRU), initialised from U(−1/√H, 1/√H) in that
 // order so checkpoints and seeded initialisation match PyTorch's layout.
 // Shape key: G = gate blocks, H = hidden size, I = input features.
+using Pipeline.Models.Init;
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Models.Nn.Recurrent;
@@ -16,12 +17,11 @@ public abstract class RecurrentCell : Module
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
         InputSize = inputSize;
         HiddenSize = hiddenSize;
-        float bound = 1f / MathF.Sqrt(hiddenSize);
         int rows = gateCount * hiddenSize;
-        WeightIh = RegisterParameter("weight_ih", Tensor.Rand(generator, [rows, inputSize], -bound, bound));   // (G·H, I)
-        WeightHh = RegisterParameter("weight_hh", Tensor.Rand(generator, [rows, hiddenSize], -bound, bound));  // (G·H, H)
-        BiasIh = RegisterParameter("bias_ih", Tensor.Rand(generator, [rows], -bound, bound));                  // (G·H)
-        BiasHh = RegisterParameter("bias_hh", Tensor.Rand(generator, [rows], -bound, bound));                  // (G·H)
+        WeightIh = RegisterParameter("weight_ih", Initializers.DefaultUniform(generator, [rows, inputSize], hiddenSize));   // (G·H, I)
+        WeightHh = RegisterParameter("weight_hh", Initializers.DefaultUniform(generator, [rows, hiddenSize], hiddenSize));  // (G·H, H)
+        BiasIh = RegisterParameter("bias_ih", Initializers.DefaultUniform(generator, [rows], hiddenSize));                  // (G·H)
+        BiasHh = RegisterParameter("bias_hh", Initializers.DefaultUniform(generator, [rows], hiddenSize));                  // (G·H)
     }
 
     /// <summary>Input features I.</summary>

@@ -9,6 +9,7 @@
 // how much padding follows it.
 // Shape key: B = batch, T = time, I = input features, H = hidden size, D = directions, L = layers,
 // S = state tensors per cell (1 for GRU: h; 2 for LSTM: h, c).
+using Pipeline.Models.Init;
 using Pipeline.Models.Tensors;
 
 namespace Pipeline.Models.Nn.Recurrent;
@@ -27,7 +28,6 @@ public abstract class RecurrentLayer : Module
         // generator's state resumes with exactly the same masks.
         dropoutGenerator = generator;
         int hidden = options.HiddenSize, directions = options.Directions;
-        float bound = 1f / MathF.Sqrt(hidden);
         layerParameters = new Tensor[options.NumLayers * directions][];
         for (int layer = 0; layer < options.NumLayers; layer++)
         {
@@ -37,10 +37,10 @@ public abstract class RecurrentLayer : Module
                 string suffix = $"_l{layer}" + (d == 1 ? "_reverse" : "");
                 layerParameters[layer * directions + d] =
                 [
-                    RegisterParameter("weight_ih" + suffix, Tensor.Rand(generator, [gateCount * hidden, inputSize], -bound, bound)),   // (G·H, I)
-                    RegisterParameter("weight_hh" + suffix, Tensor.Rand(generator, [gateCount * hidden, hidden], -bound, bound)),      // (G·H, H)
-                    RegisterParameter("bias_ih" + suffix, Tensor.Rand(generator, [gateCount * hidden], -bound, bound)),                // (G·H)
-                    RegisterParameter("bias_hh" + suffix, Tensor.Rand(generator, [gateCount * hidden], -bound, bound)),                // (G·H)
+                    RegisterParameter("weight_ih" + suffix, Initializers.DefaultUniform(generator, [gateCount * hidden, inputSize], hidden)),   // (G·H, I)
+                    RegisterParameter("weight_hh" + suffix, Initializers.DefaultUniform(generator, [gateCount * hidden, hidden], hidden)),      // (G·H, H)
+                    RegisterParameter("bias_ih" + suffix, Initializers.DefaultUniform(generator, [gateCount * hidden], hidden)),                // (G·H)
+                    RegisterParameter("bias_hh" + suffix, Initializers.DefaultUniform(generator, [gateCount * hidden], hidden)),                // (G·H)
                 ];
             }
         }

@@ -1,6 +1,8 @@
 // A line chart (several named series over a shared x axis) drawn with SkiaSharp into a PNG: title,
-// gridlines, ticked and labelled axes, markers and a legend. Used for training curves (loss and
-// validation metric per epoch). Missing points are simply absent from a series.
+// legend, gridlines, ticked and labelled axes and markers. Used for training curves (loss and validation
+// metrics per epoch, one colour per model) and ROC / precision-recall curves. Missing points are simply
+// absent from a series. The legend sits in its own band between the title and the plot, never inside the
+// plot area: training curves end at their last and best points, which a legend in a corner would cover.
 using SkiaSharp;
 
 namespace Pipeline.Reports.Charts;
@@ -8,7 +10,9 @@ namespace Pipeline.Reports.Charts;
 /// <summary>One named series of (x, y) points.</summary>
 /// <param name="Name">Legend text.</param>
 /// <param name="Points">Points in x order.</param>
-public sealed record LineSeries(string Name, IReadOnlyList<(double X, double Y)> Points);
+/// <param name="ColorIndex">Index into <see cref="ChartStyle.Palette"/>; null = the series' position.</param>
+/// <param name="Dashed">Draw the line dashed (e.g. training loss beside the solid validation loss of the same model).</param>
+public sealed record LineSeries(string Name, IReadOnlyList<(double X, double Y)> Points, int? ColorIndex = null, bool Dashed = false);
 
 /// <summary>What to draw: title, axis labels, series and the layout size in CSS pixels.</summary>
 /// <param name="Title">Chart title.</param>
@@ -25,7 +29,37 @@ public sealed record LineChartSpec(
 /// <summary>Renders <see cref="LineChartSpec"/> to PNG.</summary>
 public static class LineChart
 {
-    private const float MarginLeft = 62, MarginRight = 18, MarginTop = 40, MarginBottom = 48;
+    private const float MarginLeft = 62, MarginRight = 18, TitleBand = 32, MarginBottom = 48;
+    private const float LegendRowHeight = 18, LegendSwatch = 18, LegendGap = 16;
+
+    /// <summary>Where the plot area and the legend band of <paramref name="spec"/> lie, in layout pixels (the legend never overlaps the plot).</summary>
+    public static (SKRect Plot, SKRect Legend) Layout(LineChartSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        using var text = ChartStyle.TextPaint(11, ChartStyle.Text);
+        int rows = LegendRows(spec, text).Count;
+        float legendHeight = rows == 0 ? 0 : rows * LegendRowHeight + 6;
+        var legend = new SKRect(MarginLeft, TitleBand, spec.Width - MarginRight, TitleBand + legendHeight);
+        var plot = new SKRect(MarginLeft, legend.Bottom + 8, spec.Width - MarginRight, spec.Height - MarginBottom);
+        return (plot, legend);
+    }
+
+    // Legend entries flow left to right and wrap onto further rows within the chart width.
+    private static List<List<int>> LegendRows(LineChartSpec spec, SKPaint text)
+    {
+        var rows = new List<List<int>>();
+        float width = spec.Width - MarginLeft - MarginRight, x = width;
+        for (int s = 0; s < spec.Series.Count; s++)
+        {
+            float entry = LegendSwatch + 6 + text.MeasureText(spec.Series[s].Name) + LegendGap;
+            if (x + entry > width && (rows.Count == 0 || rows[^1].Count > 0)) { rows.Add([]); x = 0; }
+            rows[^1].Add(s);
+            x += entry;
+        }
+        return rows;
+    }
+
+    private static SKColor ColorOf(LineSeries series, int position) => ChartStyle.Palette[(series.ColorIndex ?? position) % ChartStyle.Palette.Count];
 
     /// <summary>Renders the chart; the PNG is twice the layout size for sharp display.</summary>
     public static byte[] RenderPng(LineChartSpec spec)
@@ -41,7 +75,7 @@ public static class LineChart
         canvas.Clear(SKColors.White);
         canvas.Scale(ChartStyle.Scale);
 
-        var plot = new SKRect(MarginLeft, MarginTop, spec.Width - MarginRight, spec.Height - MarginBottom);
+        var (plot, legendBand) = Layout(spec);
         float X(double x) => plot.Left + (float)((x - xTicks.Min) / (xTicks.Max - xTicks.Min)) * plot.Width;
         float Y(double y) => plot.Bottom - (float)((y - yTicks.Min) / (yTicks.Max - yTicks.Min)) * plot.Height;
 
@@ -79,9 +113,10 @@ public static class LineChart
 
         for (int s = 0; s < spec.Series.Count; s++)
         {
-            var color = ChartStyle.Palette[s % ChartStyle.Palette.Count];
+            var color = ColorOf(spec.Series[s], s);
             var series = spec.Series[s].Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToArray();
             using var line = ChartStyle.StrokePaint(color, 2.2f);
+            if (spec.Series[s].Dashed) line.PathEffect = SKPathEffect.CreateDash([7, 4], 0);
             using var path = new SKPath();
             for (int i = 0; i < series.Length; i++)
             {
@@ -101,27 +136,27 @@ public static class LineChart
                 }
             }
         }
-        DrawLegend(canvas, spec.Series, plot);
+        DrawLegend(canvas, spec, legendBand);
         return ChartStyle.EncodePng(surface);
     }
 
-    private static void DrawLegend(SKCanvas canvas, IReadOnlyList<LineSeries> series, SKRect plot)
+    private static void DrawLegend(SKCanvas canvas, LineChartSpec spec, SKRect band)
     {
-        if (series.Count == 0) return;
+        if (spec.Series.Count == 0) return;
         using var text = ChartStyle.TextPaint(11, ChartStyle.Text);
-        float width = series.Max(s => text.MeasureText(s.Name)) + 34;
-        float height = series.Count * 18 + 8;
-        var box = new SKRect(plot.Right - width - 8, plot.Top + 8, plot.Right - 8, plot.Top + 8 + height);
-        using var background = new SKPaint { Color = SKColors.White.WithAlpha(235), IsAntialias = true };
-        using var border = ChartStyle.StrokePaint(ChartStyle.Grid, 1);
-        canvas.DrawRoundRect(box, 4, 4, background);
-        canvas.DrawRoundRect(box, 4, 4, border);
-        for (int s = 0; s < series.Count; s++)
+        var rows = LegendRows(spec, text);
+        for (int r = 0; r < rows.Count; r++)
         {
-            float y = box.Top + 13 + s * 18;
-            using var swatch = ChartStyle.StrokePaint(ChartStyle.Palette[s % ChartStyle.Palette.Count], 3);
-            canvas.DrawLine(box.Left + 8, y, box.Left + 24, y, swatch);
-            canvas.DrawText(series[s].Name, box.Left + 30, y + 4, text);
+            float x = band.Left, y = band.Top + 11 + r * LegendRowHeight;
+            foreach (int s in rows[r])
+            {
+                var series = spec.Series[s];
+                using var swatch = ChartStyle.StrokePaint(ColorOf(series, s), 3);
+                if (series.Dashed) swatch.PathEffect = SKPathEffect.CreateDash([5, 3], 0);
+                canvas.DrawLine(x, y - 4, x + LegendSwatch, y - 4, swatch);
+                canvas.DrawText(series.Name, x + LegendSwatch + 6, y, text);
+                x += LegendSwatch + 6 + text.MeasureText(series.Name) + LegendGap;
+            }
         }
     }
 }
