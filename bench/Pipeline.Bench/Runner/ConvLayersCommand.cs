@@ -2,7 +2,9 @@
 // convolutions. For each layer shape it times, in one process and alternating, the forward alone, forward +
 // the weight gradient, and forward + the input gradient, and prints the CPU time per call of each part and its
 // GFLOP/s (2·multiply-adds / CPU time), so a kernel change can be judged per layer and per direction on a
-// shared machine (CPU time is far less disturbed by other tenants than wall time).
+// shared machine (CPU time is far less disturbed by other tenants than wall time). Every layer runs on both
+// paths in one process, alternating: the blocked kernels (the default; "(n/a)" where the geometry falls back to
+// the GEMM anyway) and the im2col GEMM (BlockedConvolution off), the A/B behind CpuProfile's rule.
 // A shape is C-O-H-K-S-P (input channels, output channels, square input side, kernel, stride, padding); the
 // default list is the captioning encoder preset `small` on 128×128 images (encoder_train / captioner_train).
 using Pipeline.Models.Autograd;
@@ -35,7 +37,7 @@ internal static class ConvLayersCommand
         }
         Console.WriteLine($"load {MachineInfo.LoadAverage():F1}, threads {Parallelism.DegreeOfParallelism}, batch {batch}; CPU ms per call (GFLOP/s)");
         Console.WriteLine($"{"layer",-22} {"forward",18} {"weight grad",18} {"input grad",18}");
-        double[] totals = new double[3];
+        double[][] totals = [new double[3], new double[3]];
         foreach (var spec in shapes.Split(','))
         {
             var p = spec.Split('-').Select(int.Parse).ToArray();
@@ -46,20 +48,37 @@ internal static class ConvLayersCommand
             int oh = (h + 2 * pad - k) / s + 1;
             var upstream = Tensor.Randn(generator, [batch, o, oh, oh]);
             double macs = (double)batch * o * c * k * k * oh * oh;
-            var fwd = new List<double>(); var dw = new List<double>(); var dx = new List<double>();
+            // Both paths in one process, alternating within every round: [0] blocked (the default), [1] the im2col GEMM.
+            var fwd = new[] { new List<double>(), new List<double>() };
+            var dw = new[] { new List<double>(), new List<double>() };
+            var dx = new[] { new List<double>(), new List<double>() };
             for (int round = 0; round < rounds + 1; round++)
             {
-                double f = Time(iters, () => Step(x, w, upstream, s, pad, weightGrad: false, inputGrad: false));
-                double fw = Time(iters, () => Step(x, w, upstream, s, pad, weightGrad: true, inputGrad: false));
-                double fx = Time(iters, () => Step(x, w, upstream, s, pad, weightGrad: false, inputGrad: true));
-                if (round == 0) continue;   // warm-up round
-                fwd.Add(f); dw.Add(fw - f); dx.Add(fx - f);
+                for (int path = 0; path < 2; path++)
+                {
+                    BlockedConvolution.Enabled = path == 0;
+                    try
+                    {
+                        double f = Time(iters, () => Step(x, w, upstream, s, pad, weightGrad: false, inputGrad: false));
+                        double fw = Time(iters, () => Step(x, w, upstream, s, pad, weightGrad: true, inputGrad: false));
+                        double fx = Time(iters, () => Step(x, w, upstream, s, pad, weightGrad: false, inputGrad: true));
+                        if (round == 0) continue;   // warm-up round
+                        fwd[path].Add(f); dw[path].Add(fw - f); dx[path].Add(fx - f);
+                    }
+                    finally { BlockedConvolution.Enabled = true; }
+                }
             }
-            double mf = Timing.Median(fwd), mw = Timing.Median(dw), mx = Timing.Median(dx);
-            totals[0] += mf; totals[1] += mw; totals[2] += mx;
-            Console.WriteLine($"{spec,-22} {Cell(mf, macs),18} {Cell(mw, macs),18} {Cell(mx, macs),18}");
+            bool blockedRuns = BlockedConvolution.Applies(new ConvGeometry(c, h, h, k, k, s, s, pad, pad, 1, 1, oh, oh), o, true, true);
+            for (int path = 0; path < 2; path++)
+            {
+                double mf = Timing.Median(fwd[path]), mw = Timing.Median(dw[path]), mx = Timing.Median(dx[path]);
+                totals[path][0] += mf; totals[path][1] += mw; totals[path][2] += mx;
+                string label = path == 0 ? (blockedRuns ? spec : spec + " (n/a)") : "  gemm";
+                Console.WriteLine($"{label,-22} {Cell(mf, macs),18} {Cell(mw, macs),18} {Cell(mx, macs),18}   sum {mf + mw + mx,8:F2}");
+            }
         }
-        Console.WriteLine($"{"total",-22} {totals[0],10:F2}         {totals[1],10:F2}         {totals[2],10:F2}   (sum {totals.Sum():F2} ms)");
+        for (int path = 0; path < 2; path++)
+            Console.WriteLine($"{(path == 0 ? "total blocked" : "total gemm"),-22} {totals[path][0],10:F2}         {totals[path][1],10:F2}         {totals[path][2],10:F2}   (sum {totals[path].Sum():F2} ms)");
         return 0;
     }
 

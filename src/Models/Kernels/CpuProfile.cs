@@ -8,15 +8,16 @@
 //   * the SGEMM micro-kernels that can run here (AVX-512 12×32, AVX2 6×16) on the same L1-resident panels,
 //     interleaved and best-of-5: the faster one becomes SgemmMicroKernels.Best (AVX-512 unless AVX2 is at least
 //     10 % faster, so noise cannot flip a tie). Both give identical results (same k order per element).
-//   * the direct convolution's register-blocked kernel (DirectConv2d: 14 pixels × 32 channels, the engine of the
-//     blocked inference path, Winograd's products and BlockedConvolution's training convolutions) against the chosen
-//     SGEMM micro-kernel, on L1-resident data and equal FMA counts: the blocked convolutions run when the direct
-//     kernel reaches at least 80 % of the SGEMM kernel's throughput. The rule: the im2col GEMM they replace spends
-//     a third or more of a convolution outside its micro-kernel (lowering, packing, transposes, col2im), so the
-//     direct path wins unless its own kernel is clearly the slower one on this core (e.g. a host whose broadcast
-//     loads are slow); it needs AVX-512F in any case.
-// The whole measurement takes about a millisecond. PIPELINE_SGEMM_KERNEL=avx512|avx2|scalar and
-// PIPELINE_DIRECT_CONV=on|off override the choices (for A/B measurements; an unsupported value is ignored).
+// The whole measurement takes about a millisecond. PIPELINE_SGEMM_KERNEL=avx512|avx2|scalar overrides the
+// choice (for A/B measurements; an unsupported value is ignored).
+// The blocked direct/Winograd convolutions (DirectConv2d and everything built on it: the fused inference path,
+// BlockedConvolution's training convolutions) are NOT chosen by timing: a per-process measurement on a loaded
+// 2-vCPU host flipped between processes, so two runs of one command could take different paths (different
+// float32 summation orders, different speeds). The rule is the CPU's capability alone — they run wherever
+// AVX-512F is usable — because they won in every layer of the in-process A/B on the full-width host (Zen 5;
+// docs/BENCHMARKS.md, "Third round") and a double-pumped 512-bit FMA (Zen 4) does the work of two 256-bit ones,
+// as it does for the SGEMM kernel they replace. PIPELINE_DIRECT_CONV=on|off overrides it (for A/B measurements;
+// "on" without AVX-512F is ignored).
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -35,7 +36,7 @@ namespace Pipeline.Models.Kernels;
 /// <param name="Sgemm">The SGEMM micro-kernel family chosen.</param>
 /// <param name="SgemmReason">Why (the measured kernel throughputs, or the override).</param>
 /// <param name="DirectConv">Whether convolutions run on the blocked direct/Winograd kernels (else the im2col GEMM).</param>
-/// <param name="DirectConvReason">Why (the measured throughputs, or the override).</param>
+/// <param name="DirectConvReason">Why (the CPU capability, or the override).</param>
 public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAvx512, bool HasAvx2, double Fma256Gflops, double Fma512Gflops,
     string Sgemm, string SgemmReason, bool DirectConv, string DirectConvReason)
 {
@@ -45,9 +46,6 @@ public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAv
     /// <summary>Environment variable that forces the blocked direct convolutions on or off (on, off).</summary>
     public const string DirectConvOverrideVariable = "PIPELINE_DIRECT_CONV";
 
-    /// <summary>Least direct-kernel throughput, as a fraction of the SGEMM micro-kernel's, at which the blocked convolutions run.</summary>
-    internal const double DirectConvThreshold = 0.8;
-
     private static readonly Lazy<(CpuProfile Profile, SgemmKernelKind Kind)> s_current = new(Detect);
 
     /// <summary>This process's profile (measured on first use).</summary>
@@ -56,7 +54,7 @@ public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAv
     /// <summary>The SGEMM kernel family chosen for this process.</summary>
     internal static SgemmKernelKind SgemmKind => s_current.Value.Kind;
 
-    /// <summary>Whether this process runs convolutions on the blocked direct/Winograd kernels (measured, see the file header).</summary>
+    /// <summary>Whether this process runs convolutions on the blocked direct/Winograd kernels (AVX-512F, or the override; see the file header).</summary>
     internal static bool DirectConvolutions => s_current.Value.Profile.DirectConv;
 
     /// <summary>512-bit FMAs run at (about) twice the 256-bit rate: full-width AVX-512 units.</summary>
@@ -73,7 +71,7 @@ public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAv
         bool avx512 = Avx512F.IsSupported && Vector512.IsHardwareAccelerated, avx2 = Avx2.IsSupported && Fma.IsSupported;
         double fma256 = avx2 ? Best(FmaLoop256) : 0, fma512 = avx512 ? Best(FmaLoop512) : 0;
         var (kind, reason) = ChooseSgemm(avx512, avx2);
-        var (direct, directReason) = ChooseDirectConv(kind);
+        var (direct, directReason) = ChooseDirectConv();
         var profile = new CpuProfile(vendor, family, model, avx512, avx2, fma256, fma512, kind.ToString(), reason, direct, directReason);
         return (profile, kind);
     }
@@ -105,47 +103,13 @@ public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAv
         return narrow > 1.1 * wide ? (SgemmKernelKind.Avx2, measured) : (SgemmKernelKind.Avx512, measured);
     }
 
-    private static (bool, string) ChooseDirectConv(SgemmKernelKind sgemm)
+    /// <summary>A deterministic rule, the same in every process on one machine (see the file header).</summary>
+    private static (bool, string) ChooseDirectConv()
     {
         string? forced = Environment.GetEnvironmentVariable(DirectConvOverrideVariable)?.Trim().ToLowerInvariant();
-        if (!DirectConv2d.IsSupported) return (false, "no AVX-512");
+        if (!DirectConv2d.IsSupported) return (false, "no AVX-512F");
         if (forced is "on" or "off") return (forced == "on", $"{DirectConvOverrideVariable}={forced}");
-        var (direct, gemm) = MeasureDirectKernel(sgemm);
-        string measured = $"measured {direct:F0} GFLOP/s direct 14x32, {gemm:F0} SGEMM {sgemm}";
-        return (direct >= DirectConvThreshold * gemm, measured);
-    }
-
-    /// <summary>
-    /// GFLOP/s of the direct convolution kernel (a 1×1 "convolution" over 16 input lanes × 8 blocks, L1-resident) and of
-    /// the SGEMM micro-kernel <paramref name="sgemm"/> on the same number of multiply-adds, interleaved, best of 5 each.
-    /// </summary>
-    private static unsafe (double Direct, double Gemm) MeasureDirectKernel(SgemmKernelKind sgemm)
-    {
-        const int Blocks = 8, Lanes = BlockedLayout.VectorLanes, Tile = DirectConvWeights.Tile, Calls = 16;
-        const int Depth = Blocks * Lanes;                                       // 128 multiply-adds per output element
-        var (mr, nr) = SgemmMicroKernels.TileShape(sgemm);
-        int inputFloats = Blocks * 14 * Lanes, weightFloats = Depth * Tile, outputFloats = 14 * Tile;
-        var buffer = GC.AllocateArray<float>(inputFloats + weightFloats + outputFloats + Depth * (mr + nr) + mr * nr + 64, pinned: true);
-        for (int i = 0; i < buffer.Length; i++) buffer[i] = 1f / (1 + i % 7);
-        double direct = 0, gemm = 0;
-        fixed (float* p = buffer)
-        {
-            float* input = (float*)(((nint)p + 63) & ~(nint)63), weights = input + inputFloats, output = weights + weightFloats;
-            float* a = output + outputFloats, b = a + Depth * mr, c = b + Depth * nr;
-            var epilogue = new DirectConv2d.Epilogue { OutBlockStride = 7 * Lanes, OutPixelStride = Lanes };
-            int gemmCalls = Math.Max(1, Calls * 14 * Tile / (mr * nr));
-            for (int repeat = 0; repeat < 5; repeat++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                for (int i = 0; i < Calls; i++)
-                    DirectConv2d.Kernel14<DirectConv2d.Floats16>(input, input + 7 * Lanes, weights, Blocks, 14 * Lanes, 1, 0, 1, Lanes, output, output + 7 * Lanes, null, null, ref epilogue);
-                direct = Math.Max(direct, 2.0 * 14 * Tile * Depth * Calls / Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1e-9) / 1e9);
-                start = Stopwatch.GetTimestamp();
-                for (int i = 0; i < gemmCalls; i++) SgemmMicroKernels.Run(sgemm, Depth, a, b, c, nr, 0f);
-                gemm = Math.Max(gemm, 2.0 * mr * nr * Depth * gemmCalls / Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1e-9) / 1e9);
-            }
-        }
-        return (direct, gemm);
+        return (true, "AVX-512F");
     }
 
     /// <summary>Best of 5 runs of <paramref name="run"/>, which returns (flops, seconds).</summary>

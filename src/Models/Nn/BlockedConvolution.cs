@@ -1,7 +1,10 @@
 // 2-D convolution with its gradients on the channel-blocked AVX-512 kernels: the path Functional.Conv2d takes
 // (training included) when the geometry is one they run — square kernel, equal strides (1 or 2) and paddings,
-// dilation 1, output channels a multiple of 32; the input gradient also needs input channels a multiple of 32
-// and the weight gradient a 3×3 or 1×1 kernel. Otherwise ConvolutionCore's im2col GEMM runs.
+// dilation 1, output channels a multiple of 32, more than 3 input channels; the input gradient also needs input
+// channels a multiple of 32 and the weight gradient a 3×3 or 1×1 kernel. Otherwise ConvolutionCore's im2col GEMM runs.
+// RGB input layers (3 channels, 3-lane blocks) stay on the GEMM: in the in-process A/B (bench conv-layers, the
+// encoder preset `small`'s first layer, batch 32) their blocked forward took 1.5–2.9× the GEMM's CPU time and
+// forward + weight gradient 1.2–1.6×, while every layer of 32 or more channels won or tied as a whole.
 //   forward:          x → blocked (BlockedLayout, border = padding) → DirectConv2d, or WinogradConv2d for a 3×3
 //                     stride-1 padding-1 layer where it pays → y blocked → NCHW
 //   weight gradient:  DirectConvWeightGradient on blocked x and dY (x is blocked again in the backward instead of
@@ -12,7 +15,8 @@
 // read back a column matrix nine times the input (or transposed it while packing) in every direction, and
 // scattered the input gradient back with col2im. Weights are packed on every call into pooled buffers (they
 // change every training step). Results equal ConvolutionCore's up to float32 summation order and do not
-// depend on the thread count. The CPU profile decides at start-up whether this path runs at all (CpuProfile.DirectConvolutions).
+// depend on the thread count. Whether this path runs at all is CpuProfile.DirectConvolutions: a fixed rule (AVX-512F),
+// the same in every process, never a start-up timing.
 // Shape key: N = batch, C/O = input/output channels, K = kernel, s = stride, p = padding, L = input lanes.
 using Pipeline.Models.Kernels;
 using Pipeline.Models.Tensors;
@@ -37,7 +41,7 @@ internal static unsafe class BlockedConvolution
     /// </summary>
     public static bool Applies(ConvGeometry g, int outChannels, bool inputGrad, bool weightGrad)
     {
-        if (!Enabled || !CpuProfile.DirectConvolutions || g.KernelH != g.KernelW || g.StrideH != g.StrideW || g.PadH != g.PadW
+        if (!Enabled || !CpuProfile.DirectConvolutions || g.Channels == 3 || g.KernelH != g.KernelW || g.StrideH != g.StrideW || g.PadH != g.PadW
             || g.DilationH != 1 || g.DilationW != 1 || g.PadH >= g.KernelH)
             return false;
         int lanes = InputLanes(g.Channels);

@@ -17,7 +17,7 @@ public sealed class BlockedConvolutionTests
     public static TheoryData<int, int, int, int, int, int, int, bool> Geometries => new()
     {
         // batch, inChannels, outChannels, size, kernel, stride, padding, bias
-        { 2, 3, 32, 17, 3, 2, 1, false },     // the encoders' first layer: RGB input, stride 2, odd size
+        { 2, 3, 32, 17, 3, 2, 1, false },     // the encoders' first layer: RGB input, stride 2, odd size (takes the GEMM path)
         { 3, 32, 64, 16, 3, 2, 1, false },
         { 4, 32, 32, 14, 3, 1, 1, true },     // Winograd forward and input gradient, bias
         { 2, 64, 32, 9, 3, 1, 1, false },     // direct (too small for Winograd)
@@ -79,6 +79,8 @@ public sealed class BlockedConvolutionTests
         Assert.False(BlockedConvolution.Applies(new ConvGeometry(32, 8, 8, 3, 2, 1, 1, 1, 1, 1, 1, 8, 9), 32, false, false));   // 3×2 kernel
         Assert.False(BlockedConvolution.Applies(new ConvGeometry(20, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8), 32, true, false));    // input gradient of 20 channels
         Assert.False(BlockedConvolution.Applies(new ConvGeometry(32, 16, 16, 5, 5, 1, 1, 2, 2, 1, 1, 16, 16), 32, false, true)); // weight gradient of a 5×5
+        Assert.False(BlockedConvolution.Applies(new ConvGeometry(3, 17, 17, 3, 3, 2, 2, 1, 1, 1, 1, 9, 9), 32, false, true));    // RGB input layer (measured slower)
+        Assert.False(BlockedConvolution.Applies(new ConvGeometry(3, 17, 17, 3, 3, 2, 2, 1, 1, 1, 1, 9, 9), 32, false, false));   // … forward alone too
         Assert.Equal(CpuProfile.DirectConvolutions, BlockedConvolution.Applies(new ConvGeometry(32, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8), 32, true, true));
     }
 
