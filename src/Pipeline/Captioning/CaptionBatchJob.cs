@@ -88,18 +88,18 @@ public static class CaptionBatchJob
         var captionOptions = maps ? options.Caption with { ReturnAttention = true } : options.Caption;
 
         var view = captioner.ImageOptions;
-        var runner = new BatchRunner<float[]>(options.Batch);
+        var runner = new BatchRunner<ArraySegment<float>>(options.Batch);
         var summary = await runner.RunAsync(
             items.Select(i => i.Path),
             (path, ct) => ValueTask.FromResult(Read(captioner, path, ct)),
             (batch, ct) =>
             {
                 ct.ThrowIfCancellationRequested();
-                var results = captioner.CaptionPrepared(batch.Select(b => (b.Key, b.Item)).ToList(), captionOptions);
+                var results = captioner.CaptionPrepared(batch.Select(b => (b.Key, (ReadOnlyMemory<float>)b.Item)).ToList(), captionOptions);
                 var records = results.Select(r => ToRecord(r, ids[r.Source], maps ? options.AttentionMapsDirectory : null, captionOptions.TopK, view, captioner.HasConfidence)).ToList();
                 // The pixels came from the pool (Read). Returned only once the whole batch succeeded: a batch that
                 // failed anywhere (model or attention-map files) keeps them for the item-by-item retry.
-                foreach (var (_, pixels) in batch) BufferPool.Return(pixels);
+                foreach (var (_, pixels) in batch) BufferPool.Return(pixels.Array!);
                 return records;
             },
             output, errors, progress, cancellationToken).ConfigureAwait(false);
@@ -117,14 +117,16 @@ public static class CaptionBatchJob
         return RunAsync(captioner, options, new CaptionInputs(items, []), output, errors, progress, cancellationToken);
     }
 
-    private static float[] Read(ImageCaptioner captioner, string path, CancellationToken cancellationToken)
+    private static ArraySegment<float> Read(ImageCaptioner captioner, string path, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
         // Pooled: a fresh 600 KB array per 224-px photo is large-object-heap garbage that a run never collects, only pages in.
-        var pixels = BufferPool.Rent(captioner.InputLength);
+        // The pool rounds up to its size classes, so the image is the buffer's first InputLength floats.
+        var buffer = BufferPool.Rent(captioner.InputLength);
+        var pixels = new ArraySegment<float>(buffer, 0, captioner.InputLength);
         try { captioner.Preprocess(path, pixels); }
-        catch { BufferPool.Return(pixels); throw; }
+        catch { BufferPool.Return(buffer); throw; }
         return pixels;
     }
 

@@ -210,6 +210,13 @@ public sealed class ImageCaptioner : IDisposable
     /// <exception cref="ObjectDisposedException">The captioner was disposed.</exception>
     public IReadOnlyList<CaptionResult> CaptionPrepared(IReadOnlyList<(string Source, float[] Pixels)> batch, CaptionOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(batch);
+        return CaptionPrepared(batch.Select(b => (b.Source, (ReadOnlyMemory<float>)b.Pixels)).ToList(), options);
+    }
+
+    /// <summary>As the public overload, on views (e.g. the first <see cref="InputLength"/> floats of pooled buffers, which may be longer).</summary>
+    internal IReadOnlyList<CaptionResult> CaptionPrepared(IReadOnlyList<(string Source, ReadOnlyMemory<float> Pixels)> batch, CaptionOptions? options = null)
+    {
         using var use = lease.Use(this);
         ArgumentNullException.ThrowIfNull(batch);
         options = (options ?? CaptionOptions.Default).Validate();
@@ -230,7 +237,7 @@ public sealed class ImageCaptioner : IDisposable
         {
             // Copied straight into a pooled tensor (disposed here), not through a fresh batch-sized array.
             using var input = Tensor.Zeros(batch.Count, 3, side, side);                // (B, 3, S, S)
-            for (int i = 0; i < batch.Count; i++) batch[i].Pixels.CopyTo(input.Data.Slice(i * length, length));
+            for (int i = 0; i < batch.Count; i++) batch[i].Pixels.Span.CopyTo(input.Data.Slice(i * length, length));
             var features = model.Encode(input);                                    // (B, R, F)
             if (density is not null)
             {
