@@ -6,6 +6,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using Pipeline.MLNet;
 using Pipeline.Preprocessing.Datasets;
 
 namespace Pipeline.Evaluation;
@@ -115,12 +116,12 @@ public static class MlNetBaseline
 
     private static ITransformer Train(MLContext ml, IReadOnlyList<ClassificationExample> training, MlNetBaselineOptions options)
     {
-        var data = ml.Data.LoadFromEnumerable(training.Select(e => new TextRow { Text = e.Text, Label = e.Label }));
-        var pipeline = ml.Transforms.Conversion.MapValueToKey(nameof(TextRow.Label), nameof(TextRow.Label))
-            .Append(ml.Transforms.Text.FeaturizeText("Features", nameof(TextRow.Text)))
+        var data = ClassificationDataView.FromExamples(ml, training);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey(ClassificationDataView.LabelColumn, ClassificationDataView.LabelColumn)
+            .Append(ml.Transforms.Text.FeaturizeText("Features", ClassificationDataView.TextColumn))
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new Microsoft.ML.Trainers.SdcaMaximumEntropyMulticlassTrainer.Options
             {
-                LabelColumnName = nameof(TextRow.Label),
+                LabelColumnName = ClassificationDataView.LabelColumn,
                 FeatureColumnName = "Features",
                 MaximumNumberOfIterations = options.MaximumIterations,
                 L2Regularization = options.L2Regularization,
@@ -133,12 +134,12 @@ public static class MlNetBaseline
 
     private static float[][] Predict(MLContext ml, ITransformer model, IReadOnlyList<ClassificationExample> test, LabelMap labelMap)
     {
-        var scored = model.Transform(ml.Data.LoadFromEnumerable(test.Select(e => new TextRow { Text = e.Text, Label = e.Label })));
+        var scored = model.Transform(ClassificationDataView.FromExamples(ml, test));
 
         // Score slot j belongs to the j-th key of the Label column, in the order MapValueToKey met
         // the labels; the key values annotation names them so they can be moved to LabelMap order.
         VBuffer<ReadOnlyMemory<char>> keyNames = default;
-        scored.Schema[nameof(TextRow.Label)].GetKeyValues(ref keyNames);
+        scored.Schema[ClassificationDataView.LabelColumn].GetKeyValues(ref keyNames);
         var slotToClass = keyNames.DenseValues().Select(name =>
             labelMap.TryGetIndex(name.ToString(), out int index)
                 ? index
@@ -153,12 +154,5 @@ public static class MlNetBaseline
             result[i] = row;
         }
         return result;
-    }
-
-    private sealed class TextRow
-    {
-        public string Text { get; set; } = string.Empty;
-
-        public string Label { get; set; } = string.Empty;
     }
 }

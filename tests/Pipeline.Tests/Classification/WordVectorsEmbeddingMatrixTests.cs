@@ -1,14 +1,16 @@
 // Building embedding-layer weights for a Vocabulary from pre-trained vectors (word2vec, Mikolov et al. 2013):
 // found rows are copied, <pad> is zero, the rest are seeded N(0, σ²) with σ from the file, and coverage is
 // counted over regular tokens only.
+using Pipeline.Classification;
+using Pipeline.Models.Embeddings;
+using Pipeline.Models.Tests.Embeddings;
 using Pipeline.Preprocessing.Text;
-using WordVectorTable = Pipeline.Models.Embeddings.WordVectors;
 
-namespace Pipeline.Preprocessing.Tests.WordVectors;
+namespace Pipeline.Tests.Classification;
 
 public sealed class WordVectorsEmbeddingMatrixTests
 {
-    private static readonly WordVectorTable Pretrained = new(
+    private static readonly WordVectors Pretrained = new(
         ["good", "bad", "movie", "<unk>"],
         [
             1, 2,

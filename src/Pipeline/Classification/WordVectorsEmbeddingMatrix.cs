@@ -9,8 +9,9 @@
 using System.Globalization;
 using Pipeline.Models.Embeddings;
 using Pipeline.Models.Tensors;
+using Pipeline.Preprocessing.Text;
 
-namespace Pipeline.Preprocessing.Text;
+namespace Pipeline.Classification;
 
 /// <summary>Options of <see cref="WordVectorsEmbeddingMatrix.Build"/>.</summary>
 /// <param name="Seed">Seed of the random rows.</param>

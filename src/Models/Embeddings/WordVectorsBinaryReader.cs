@@ -6,7 +6,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Pipeline.Preprocessing.Text;
+namespace Pipeline.Models.Embeddings;
 
 /// <summary>Reader of word2vec binary vector files.</summary>
 internal static class WordVectorsBinaryReader

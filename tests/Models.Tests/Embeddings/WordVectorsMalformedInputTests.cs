@@ -1,9 +1,9 @@
 // Every kind of damaged word-vector file (word2vec, Mikolov et al. 2013; GloVe) must fail with a message that
 // names the file and the line (or binary record) and says what was expected; duplicates are warnings.
 using System.Text;
-using Pipeline.Preprocessing.Text;
+using Pipeline.Models.Embeddings;
 
-namespace Pipeline.Preprocessing.Tests.WordVectors;
+namespace Pipeline.Models.Tests.Embeddings;
 
 public sealed class WordVectorsMalformedInputTests
 {

@@ -3,8 +3,9 @@
 // from a TSV/CSV listing, and offers the raw-bytes transform pre-wired to the right folder.
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipeline.Preprocessing.Images;
 
-namespace Pipeline.Preprocessing.Images;
+namespace Pipeline.MLNet;
 
 /// <summary>A row of an image listing: path plus an optional label/caption column.</summary>
 public sealed class ImageFileRow

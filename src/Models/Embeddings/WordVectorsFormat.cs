@@ -4,7 +4,7 @@
 // header. Detection looks only at the first line and the bytes after it, so it is cheap on huge files.
 using System.Globalization;
 
-namespace Pipeline.Preprocessing.Text;
+namespace Pipeline.Models.Embeddings;
 
 /// <summary>A word-vector file format.</summary>
 public enum WordVectorsFormat

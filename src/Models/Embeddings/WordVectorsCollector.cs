@@ -1,9 +1,8 @@
 // Accumulates the vectors of a word-vector file (word2vec, Mikolov et al. 2013; GloVe) while it is read,
 // shared by the text and binary readers: values go straight into one growing float buffer (no per-word
 // arrays for files of millions of words), the first occurrence of a word wins and later ones become warnings.
-using Pipeline.Models.Embeddings;
 
-namespace Pipeline.Preprocessing.Text;
+namespace Pipeline.Models.Embeddings;
 
 /// <summary>Accumulates vectors while reading, keeping the first occurrence of each word and noting duplicates.</summary>
 /// <remarks>Positions are line numbers for text files and 1-based record numbers for binary ones (<paramref name="byRecord"/>).</remarks>

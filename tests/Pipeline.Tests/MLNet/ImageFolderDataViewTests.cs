@@ -3,12 +3,14 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
+using Pipeline.MLNet;
 using Pipeline.Preprocessing.Images;
+using Pipeline.Preprocessing.Tests.Images;
 using static Pipeline.Preprocessing.Tests.Images.TestImageFactory;
 
-namespace Pipeline.Preprocessing.Tests.Images;
+namespace Pipeline.Tests.MLNet;
 
-public sealed class MlNetInteropTests : IDisposable
+public sealed class ImageFolderDataViewTests : IDisposable
 {
     private readonly TempDir _dir = new();
     private readonly MLContext _ml = new(seed: 1);

@@ -5,9 +5,8 @@
 // with the file, invalid UTF-8. Duplicate words are not fatal (real GloVe/fastText dumps contain a few):
 // the first vector is kept and each duplicate is listed in the result's warnings.
 using System.Globalization;
-using Pipeline.Models.Embeddings;
 
-namespace Pipeline.Preprocessing.Text;
+namespace Pipeline.Models.Embeddings;
 
 /// <summary>Options of <see cref="WordVectorsReader"/>.</summary>
 /// <param name="Format">The format, or <see cref="WordVectorsFormat.Auto"/> to detect it.</param>

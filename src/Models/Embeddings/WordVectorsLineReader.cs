@@ -4,7 +4,7 @@
 // decoding each line ourselves lets the error name the file, the line and the byte.
 using System.Text;
 
-namespace Pipeline.Preprocessing.Text;
+namespace Pipeline.Models.Embeddings;
 
 /// <summary>Reads '\n'-terminated lines as strict UTF-8, tracking 1-based line numbers for error messages.</summary>
 internal sealed class WordVectorsLineReader : IDisposable

@@ -1,14 +1,13 @@
 // Round trips and format detection of word-vector files (word2vec text/binary, Mikolov et al. 2013; GloVe):
 // every format written by WordVectorsWriter must read back bit-exactly and be recognised without a hint.
-using WordVectorTable = Pipeline.Models.Embeddings.WordVectors;
+using Pipeline.Models.Embeddings;
 using Pipeline.Models.Tensors;
-using Pipeline.Preprocessing.Text;
 
-namespace Pipeline.Preprocessing.Tests.WordVectors;
+namespace Pipeline.Models.Tests.Embeddings;
 
 public sealed class WordVectorsRoundTripTests
 {
-    private static WordVectorTable Sample(int words = 7, int dimensions = 5)
+    private static WordVectors Sample(int words = 7, int dimensions = 5)
     {
         // Values with long mantissas, tiny and huge exponents, negative zero: the hard cases for text floats.
         var generator = new Generator(17);
@@ -19,7 +18,7 @@ public sealed class WordVectorsRoundTripTests
         matrix[1] = float.Epsilon;
         matrix[2] = float.MaxValue;
         string[] vocabulary = ["the", "Café", "naïve", "東京", "don't", "<unk>", "x-ray", "a", "b", "c"];
-        return new WordVectorTable(vocabulary[..words], matrix, dimensions);
+        return new WordVectors(vocabulary[..words], matrix, dimensions);
     }
 
     [Theory]
@@ -46,7 +45,7 @@ public sealed class WordVectorsRoundTripTests
     public void Word2VecTextLooksLikeTheReferenceTool()
     {
         using var file = new TempVectorFile();
-        WordVectorsWriter.Write(new WordVectorTable(["hello", "world"], [0.5f, -1f, 0.25f, 2f], 2), file.Path);
+        WordVectorsWriter.Write(new WordVectors(["hello", "world"], [0.5f, -1f, 0.25f, 2f], 2), file.Path);
         Assert.Equal("2 2\nhello 0.5 -1\nworld 0.25 2\n", File.ReadAllText(file.Path));
     }
 
@@ -106,7 +105,7 @@ public sealed class WordVectorsRoundTripTests
     {
         using var file = new TempVectorFile();
         var error = Assert.Throws<ArgumentException>(() =>
-            WordVectorsWriter.Write(new WordVectorTable(["new york"], [1f], 1), file.Path));
+            WordVectorsWriter.Write(new WordVectors(["new york"], [1f], 1), file.Path));
         Assert.Contains("'new york' contains whitespace", error.Message);
     }
 

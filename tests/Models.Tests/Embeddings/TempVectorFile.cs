@@ -1,5 +1,5 @@
 // A uniquely named temporary file for word-vector reader/writer tests, deleted on dispose.
-namespace Pipeline.Preprocessing.Tests.WordVectors;
+namespace Pipeline.Models.Tests.Embeddings;
 
 internal sealed class TempVectorFile : IDisposable
 {

@@ -5,9 +5,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using Pipeline.Models.Embeddings;
 
-namespace Pipeline.Preprocessing.Text;
+namespace Pipeline.Models.Embeddings;
 
 /// <summary>Writes word2vec text, GloVe and word2vec binary files.</summary>
 public static class WordVectorsWriter
