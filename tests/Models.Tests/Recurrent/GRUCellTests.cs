@@ -42,17 +42,15 @@ public class GRUCellTests
         GradCheck.Check(t => cell.Forward(t[0], cell.Forward(t[0], t[1])), [x, h, .. cell.Parameters()]);
     }
 
-    /// <summary>x, h, W_ih, W_hh, b_ih, b_hh with O(1) values, all requiring grad.</summary>
-    private static Tensor[] Inputs(ulong seed)
-    {
-        var g = new Generator(seed);
-        return
-        [
-            GradCheck.Param(g, 1f, Batch, Input), GradCheck.Param(g, 1f, Batch, Hidden),
-            GradCheck.Param(g, 0.5f, 3 * Hidden, Input), GradCheck.Param(g, 0.5f, 3 * Hidden, Hidden),
-            GradCheck.Param(g, 0.5f, 3 * Hidden), GradCheck.Param(g, 0.5f, 3 * Hidden),
-        ];
-    }
+    /// <summary>x, h, W_ih, W_hh, b_ih, b_hh (inputs of scale 1, weights of scale 0.5 or weightScale), all requiring grad.</summary>
+    private static Tensor[] Inputs(ulong seed) => Inputs(new Generator(seed), Batch, Input, Hidden, weightScale: 0.5f);
+
+    private static Tensor[] Inputs(Generator g, int batch, int input, int hidden, float weightScale) =>
+    [
+        GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden),
+        GradCheck.Param(g, weightScale, 3 * hidden, input), GradCheck.Param(g, weightScale, 3 * hidden, hidden),
+        GradCheck.Param(g, weightScale, 3 * hidden), GradCheck.Param(g, weightScale, 3 * hidden),
+    ];
 
     [Fact]
     public void Fused_matches_composed_ops_in_values_and_all_gradients()
@@ -83,12 +81,7 @@ public class GRUCellTests
     {
         const int batch = 3, input = 5;
         var g = new Generator(200 + (ulong)hidden);
-        Tensor[] p =
-        [
-            GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden),
-            GradCheck.Param(g, 0.3f, 3 * hidden, input), GradCheck.Param(g, 0.3f, 3 * hidden, hidden),
-            GradCheck.Param(g, 0.3f, 3 * hidden), GradCheck.Param(g, 0.3f, 3 * hidden),
-        ];
+        var p = Inputs(g, batch, input, hidden, weightScale: 0.3f);
         var dh = Tensor.Randn(g, [batch, hidden]);
         var h = FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5]);
         Tensor.SumAll(h * dh).Backward();
