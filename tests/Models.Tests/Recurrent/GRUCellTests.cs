@@ -57,17 +57,9 @@ public class GRUCellTests
     {
         var p = Inputs(7);
         var w = Tensor.Randn(new Generator(8), [Batch, Hidden]);
-        float[][] Run(bool fused)
-        {
-            foreach (var t in p) t.Grad = null;
-            var y = fused ? FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5]) : RecurrentReference.ComposedGruCell(p[0], p[1], p[2], p[3], p[4], p[5]);
-            Tensor.SumAll(y * w).Backward();
-            return [y.ToArray(), .. p.Select(t => t.Grad!.ToArray())];
-        }
-        var composed = Run(fused: false);
-        var fusedResult = Run(fused: true);
-        for (int i = 0; i < composed.Length; i++)
-            GradCheck.AssertClose(composed[i], fusedResult[i], 1e-5f, 1e-4f);
+        GradCheck.AssertSameValuesAndGradients(p, [w],
+            () => [RecurrentReference.ComposedGruCell(p[0], p[1], p[2], p[3], p[4], p[5])],
+            () => [FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5])], 1e-5f, 1e-4f);
     }
 
     // Forward and every gradient against a double-precision reference (DoubleReference.GruStep), where the float32
