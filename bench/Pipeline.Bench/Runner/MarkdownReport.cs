@@ -317,6 +317,8 @@ internal static class MarkdownReport
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- compare --threads 2 --reference-env both --scaling \\");
         s.AppendLine("    --out docs/BENCHMARKS.md --json bench/results.jsonl [--previous run1.jsonl,run2.jsonl] [--caption-model DIR --caption-photos FOLDER]");
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- ab resnet18_b32 ort:resnet18_b32 resnet18_b32@direct --iters 1 --rounds 5   # in-process A/B");
+        s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- ab encoder_train encoder_train@gemm --rounds 10   # training convolutions: blocked vs im2col GEMM");
+        s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- conv-layers --rounds 7   # the same per layer and direction (CPU ms)");
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- caption-e2e --model DIR --photos FOLDER --count 200 --rounds 3");
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- compare --configs decoder_train,bilstm_train --rounds 5");
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- run captioner_train --iters 10 --profile   # ours only, phase timing");
