@@ -3,7 +3,8 @@
 // every side alike; prints per-side medians and mins (wall and CPU time per step) and each side's ratio to
 // the first. A spec is a configuration name (ours) or ort:NAME (ONNX Runtime, resnet18_b* only); NAME@layers
 // runs ours with the fused ResNet inference path switched off (layer by layer, as before it existed), NAME@direct
-// with its Winograd convolutions switched off (every convolution on the direct kernel).
+// with its Winograd convolutions switched off (every convolution on the direct kernel), NAME@gemm with the blocked
+// training convolutions switched off (Functional.Conv2d on the im2col GEMM in both directions, as before them).
 using System.Diagnostics;
 using Pipeline.Bench.Workloads;
 using Pipeline.Models.Kernels;
@@ -27,7 +28,7 @@ internal static class AbCommand
                 default: specs.Add(args[i]); break;
             }
         }
-        if (specs.Count == 0) { Console.Error.WriteLine("usage: ab SPEC [SPEC..] [--iters N] [--rounds R] [--threads T]; SPEC = NAME | ort:NAME"); return 2; }
+        if (specs.Count == 0) { Console.Error.WriteLine("usage: ab SPEC [SPEC..] [--iters N] [--rounds R] [--threads T]; SPEC = NAME | ort:NAME | NAME@layers | NAME@direct | NAME@gemm"); return 2; }
         Parallelism.DegreeOfParallelism = threads;
         var workloads = specs.Select(s => Create(s, threads)).ToList();
         foreach (var w in workloads) { w.Step(); w.Step(); }
@@ -57,6 +58,8 @@ internal static class AbCommand
     {
         if (spec.EndsWith("@direct", StringComparison.Ordinal))
             return new Toggled(Create(spec[..^"@direct".Length], threads), () => Pipeline.Models.Nn.ConvNetInference.WinogradEnabled = false, () => Pipeline.Models.Nn.ConvNetInference.WinogradEnabled = true);
+        if (spec.EndsWith("@gemm", StringComparison.Ordinal))
+            return new Toggled(Create(spec[..^"@gemm".Length], threads), () => Pipeline.Models.Nn.BlockedConvolution.Enabled = false, () => Pipeline.Models.Nn.BlockedConvolution.Enabled = true);
         if (spec.EndsWith("@layers", StringComparison.Ordinal))
             return new Toggled(Create(spec[..^"@layers".Length], threads), () => Pipeline.Models.Nn.ConvNetInference.Enabled = false, () => Pipeline.Models.Nn.ConvNetInference.Enabled = true);
         if (spec.StartsWith("ort:", StringComparison.Ordinal))

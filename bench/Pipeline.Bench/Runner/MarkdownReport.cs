@@ -1,7 +1,8 @@
 // Renders docs/BENCHMARKS.md from one comparison run: machine line, the side-by-side table, SGEMM
 // GFLOPS, allocation/GC counts, peak memory, thread scaling, and the verdict on each performance bar.
-// The hand-written profile analysis lives in bench/Pipeline.Bench/ProfileNotes.md and is copied in,
-// so re-running the benchmark refreshes the numbers without losing the explanation.
+// The hand-written sections (profile analysis, photo captioning, data throughput, cluster mode) live in
+// bench/notes/*.md and are copied in after the tables, so re-running the benchmark refreshes the numbers
+// without losing the explanations.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -11,6 +12,10 @@ namespace Pipeline.Bench.Runner;
 /// <summary>Markdown rendering of a <see cref="ReportData"/>.</summary>
 internal static class MarkdownReport
 {
+    // In page order; measured by hand or by other commands than `compare` (each says how).
+    private static readonly string[] HandWrittenSections =
+        ["where-the-time-goes.md", "photo-captioning.md", "data-throughput.md", "cluster.md"];
+
     private static readonly string[] InferenceConfigs = ["encoder_eval", "captioner_greedy", "captioner_beam3", "textcnn_infer", "bilstm_infer", "resnet18_b1", "resnet18_b32"];
     /// <summary>Every model configuration (everything but SGEMM), held to ratio ≤ 1.0 against tuned PyTorch.</summary>
     private static readonly string[] RatioBarConfigs = ["encoder_train", "encoder_eval", "decoder_train", "captioner_train", "captioner_greedy", "captioner_beam3", "textcnn_train", "textcnn_infer", "bilstm_train", "bilstm_infer", "resnet18_b1", "resnet18_b32"];
@@ -49,10 +54,11 @@ internal static class MarkdownReport
         MemorySection(s, data);
         ScalingTable(s, data);
 
-        var notes = Path.Combine(o.RepoRoot, "bench", "Pipeline.Bench", "ProfileNotes.md");
-        if (File.Exists(notes))
+        foreach (string note in HandWrittenSections)
         {
-            s.AppendLine(File.ReadAllText(notes).TrimEnd());
+            string path = Path.Combine(o.RepoRoot, "bench", "notes", note);
+            if (!File.Exists(path)) continue;
+            s.AppendLine(File.ReadAllText(path).TrimEnd());
             s.AppendLine();
         }
         HowToRun(s);
@@ -311,6 +317,8 @@ internal static class MarkdownReport
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- compare --threads 2 --reference-env both --scaling \\");
         s.AppendLine("    --out docs/BENCHMARKS.md --json bench/results.jsonl [--previous run1.jsonl,run2.jsonl] [--caption-model DIR --caption-photos FOLDER]");
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- ab resnet18_b32 ort:resnet18_b32 resnet18_b32@direct --iters 1 --rounds 5   # in-process A/B");
+        s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- ab encoder_train encoder_train@gemm --rounds 10   # training convolutions: blocked vs im2col GEMM");
+        s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- conv-layers --rounds 7   # the same per layer and direction (CPU ms)");
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- caption-e2e --model DIR --photos FOLDER --count 200 --rounds 3");
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- compare --configs decoder_train,bilstm_train --rounds 5");
         s.AppendLine("dotnet run --project bench/Pipeline.Bench -c Release -- run captioner_train --iters 10 --profile   # ours only, phase timing");

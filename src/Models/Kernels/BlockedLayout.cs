@@ -45,63 +45,166 @@ internal readonly record struct BlockedLayout(int Batch, int Channels, int Lanes
     public int Offset(int image, int block, int y, int x) => image * ImageStride + block * BlockStride + (y + Border) * RowStride + (x + Border) * Lanes;
 
     /// <summary>Writes zeros over the border of every (image, block) plane; the interior is left as it is.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called a few times per forward: never hot enough to tier up
     public unsafe void ClearBorder(float* buffer)
     {
-        if (Border == 0) return;
-        int rowStride = RowStride, fullRows = Border, interiorRows = Height, side = Border * Lanes;
-        for (int plane = 0; plane < Batch * Blocks; plane++)
+        for (int plane = 0; plane < Batch * Blocks; plane++) ClearPlaneBorder(buffer + (nint)plane * BlockStride);
+    }
+
+    /// <summary>(N, C, H, W) → this layout (border and unused lanes are written as zeros). Planes in parallel.</summary>
+    public unsafe void FromNchw(ReadOnlySpan<float> source, float* destination)
+    {
+        Debug.Assert(source.Length == Batch * Channels * Height * Width);
+        fixed (float* src = source)
         {
-            float* p = buffer + (nint)plane * BlockStride;
-            new Span<float>(p, fullRows * rowStride).Clear();                                            // top rows
-            new Span<float>(p + (nint)(fullRows + interiorRows) * rowStride, fullRows * rowStride).Clear();   // bottom rows
-            for (int y = 0; y < interiorRows; y++)
+            var job = new Reorder { Layout = this, Blocked = destination, Nchw = src, Direction = ReorderDirection.ToBlocked };
+            Parallelism.For(Batch * Blocks, ref job);
+        }
+    }
+
+    /// <summary>This layout's interior → (N, C, H, W). Planes in parallel.</summary>
+    public unsafe void ToNchw(float* source, Span<float> destination)
+    {
+        Debug.Assert(destination.Length == Batch * Channels * Height * Width);
+        fixed (float* dst = destination)
+        {
+            var job = new Reorder { Layout = this, Blocked = source, Nchw = dst, Direction = ReorderDirection.ToNchw, Step = 1 };
+            Parallelism.For(Batch * Blocks, ref job);
+        }
+    }
+
+    /// <summary>
+    /// Adds this layout's interior to every <paramref name="step"/>-th pixel of a (N, C, fullHeight, fullWidth) tensor,
+    /// starting at (<paramref name="rowPhase"/>, <paramref name="columnPhase"/>): destination[n, c, step·y + rowPhase, step·x + columnPhase] += this[n, c, y, x].
+    /// How the phases of a transposed convolution (DirectConvInputGradient) are interleaved into an input gradient.
+    /// </summary>
+    public unsafe void AddToNchw(float* source, Span<float> destination, int fullHeight, int fullWidth, int step, int rowPhase, int columnPhase)
+    {
+        if (step < 1 || rowPhase < 0 || columnPhase < 0 || (Height > 0 && step * (Height - 1) + rowPhase >= fullHeight) || (Width > 0 && step * (Width - 1) + columnPhase >= fullWidth))
+            throw new ArgumentException($"blocked layout: {Height}x{Width} pixels at step {step} from ({rowPhase}, {columnPhase}) do not fit {fullHeight}x{fullWidth}.");
+        if (destination.Length != (long)Batch * Channels * fullHeight * fullWidth)
+            throw new ArgumentException($"blocked layout: the destination has {destination.Length} floats, not {Batch}x{Channels}x{fullHeight}x{fullWidth}.");
+        fixed (float* dst = destination)
+        {
+            var job = new Reorder
             {
-                float* row = p + (nint)(fullRows + y) * rowStride;
-                new Span<float>(row, side).Clear();                                                      // left columns
-                new Span<float>(row + rowStride - side, side).Clear();                                   // right columns
+                Layout = this, Blocked = source, Nchw = dst, Direction = ReorderDirection.AddToNchw,
+                FullHeight = fullHeight, FullWidth = fullWidth, Step = step, RowPhase = rowPhase, ColumnPhase = columnPhase,
+            };
+            Parallelism.For(Batch * Blocks, ref job);
+        }
+    }
+
+    private enum ReorderDirection { ToBlocked, ToNchw, AddToNchw }
+
+    /// <summary>One (image, block) plane of a reorder: the L channel rows of one block against one pixel row of L lanes.</summary>
+    private unsafe struct Reorder : IParallelBody
+    {
+        public BlockedLayout Layout;
+        public float* Blocked, Nchw;
+        public ReorderDirection Direction;
+        public int FullHeight, FullWidth, Step, RowPhase, ColumnPhase;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called a few times per forward: never hot enough to tier up
+        public readonly void Invoke(int plane)
+        {
+            var l = Layout;
+            int image = plane / l.Blocks, block = plane % l.Blocks;
+            if (Direction == ReorderDirection.ToBlocked) l.ClearPlaneBorder(Blocked + (nint)plane * l.BlockStride);
+            bool add = Direction == ReorderDirection.AddToNchw;
+            bool dense = !add || (Step == 1 && FullHeight == l.Height && FullWidth == l.Width);
+            if (dense && l.Lanes == VectorLanes && (block + 1) * VectorLanes <= l.Channels && Transpose16.IsSupported)
+            {
+                // 16 channel rows against 16-pixel runs, transposed in registers; a border-free plane is one run of H·W pixels.
+                nint planeSize = (nint)l.Height * l.Width;
+                float* nchw = Nchw + ((nint)image * l.Channels + block * VectorLanes) * planeSize;
+                float* blocked = Blocked + l.Offset(image, block, 0, 0);
+                if (l.Border == 0) Segment(blocked, nchw, (int)planeSize, planeSize);
+                else
+                    for (int y = 0; y < l.Height; y++) Segment(blocked + (nint)y * l.RowStride, nchw + (nint)y * l.Width, l.Width, planeSize);
+                return;
+            }
+            Scalar(image, block);
+        }
+
+        /// <summary>One run of <paramref name="pixels"/> pixels of a full 16-lane block, 16 at a time, the rest one by one.</summary>
+        private readonly void Segment(float* blocked, float* nchw, int pixels, nint planeSize)
+        {
+            int x = 0;
+            for (; x + VectorLanes <= pixels; x += VectorLanes)
+            {
+                float* b = blocked + (nint)x * VectorLanes, n = nchw + x;
+                switch (Direction)
+                {
+                    case ReorderDirection.ToBlocked: Transpose16.Block(n, planeSize, b, VectorLanes); break;
+                    case ReorderDirection.ToNchw: Transpose16.Block(b, VectorLanes, n, planeSize); break;
+                    default: Transpose16.BlockAdd(b, VectorLanes, n, planeSize); break;
+                }
+            }
+            for (; x < pixels; x++)
+                for (int lane = 0; lane < VectorLanes; lane++)
+                {
+                    float* b = blocked + (nint)x * VectorLanes + lane, n = nchw + lane * planeSize + x;
+                    switch (Direction)
+                    {
+                        case ReorderDirection.ToBlocked: *b = *n; break;
+                        case ReorderDirection.ToNchw: *n = *b; break;
+                        default: *n += *b; break;
+                    }
+                }
+        }
+
+        /// <summary>Any lane count, partial blocks and strided adds: element by element.</summary>
+        private readonly void Scalar(int image, int block)
+        {
+            var l = Layout;
+            int lanes = l.Lanes, width = l.Width;
+            int height = Direction == ReorderDirection.AddToNchw ? FullHeight : l.Height, rowWidth = Direction == ReorderDirection.AddToNchw ? FullWidth : width;
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                int channel = block * lanes + lane;
+                float* blocked = Blocked + l.Offset(image, block, 0, 0) + lane;
+                if (channel >= l.Channels)
+                {
+                    if (Direction == ReorderDirection.ToBlocked)
+                        for (int y = 0; y < l.Height; y++)
+                            for (int x = 0; x < width; x++) blocked[(nint)y * l.RowStride + x * lanes] = 0f;
+                    continue;
+                }
+                float* nchw = Nchw + ((nint)image * l.Channels + channel) * height * rowWidth;
+                for (int y = 0; y < l.Height; y++)
+                {
+                    float* b = blocked + (nint)y * l.RowStride;
+                    switch (Direction)
+                    {
+                        case ReorderDirection.ToBlocked:
+                            for (int x = 0; x < width; x++) b[x * lanes] = nchw[(nint)y * width + x];
+                            break;
+                        case ReorderDirection.ToNchw:
+                            for (int x = 0; x < width; x++) nchw[(nint)y * width + x] = b[x * lanes];
+                            break;
+                        default:
+                            float* row = nchw + (nint)(Step * y + RowPhase) * rowWidth + ColumnPhase;
+                            for (int x = 0; x < width; x++) row[(nint)x * Step] += b[x * lanes];
+                            break;
+                    }
+                }
             }
         }
     }
 
-    /// <summary>(N, C, H, W) → this layout's interior (border and unused lanes are written as zeros).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called a few times per forward: never hot enough to tier up
-    public unsafe void FromNchw(ReadOnlySpan<float> source, float* destination)
+    /// <summary>Zeros the border of one (image, block) plane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void ClearPlaneBorder(float* p)
     {
-        Debug.Assert(source.Length == Batch * Channels * Height * Width);
-        new Span<float>(destination, Length).Clear();
-        int plane = Height * Width;
-        fixed (float* src = source)
+        if (Border == 0) return;
+        int rowStride = RowStride, side = Border * Lanes;
+        new Span<float>(p, Border * rowStride).Clear();                                          // top rows
+        new Span<float>(p + (nint)(Border + Height) * rowStride, Border * rowStride).Clear();     // bottom rows
+        for (int y = 0; y < Height; y++)
         {
-            for (int n = 0; n < Batch; n++)
-                for (int c = 0; c < Channels; c++)
-                {
-                    float* from = src + ((nint)n * Channels + c) * plane;
-                    float* to = destination + Offset(n, c / Lanes, 0, 0) + c % Lanes;
-                    for (int y = 0; y < Height; y++, to += RowStride - Width * Lanes)
-                        for (int x = 0; x < Width; x++, to += Lanes)
-                            *to = *from++;
-                }
-        }
-    }
-
-    /// <summary>This layout's interior → (N, C, H, W).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // called a few times per forward: never hot enough to tier up
-    public unsafe void ToNchw(float* source, Span<float> destination)
-    {
-        Debug.Assert(destination.Length == Batch * Channels * Height * Width);
-        int plane = Height * Width;
-        fixed (float* dst = destination)
-        {
-            for (int n = 0; n < Batch; n++)
-                for (int c = 0; c < Channels; c++)
-                {
-                    float* to = dst + ((nint)n * Channels + c) * plane;
-                    float* from = source + Offset(n, c / Lanes, 0, 0) + c % Lanes;
-                    for (int y = 0; y < Height; y++, from += RowStride - Width * Lanes)
-                        for (int x = 0; x < Width; x++, from += Lanes)
-                            *to++ = *from;
-                }
+            float* row = p + (nint)(Border + y) * rowStride;
+            new Span<float>(row, side).Clear();                                                   // left columns
+            new Span<float>(row + rowStride - side, side).Clear();                                // right columns
         }
     }
 }

@@ -10,6 +10,14 @@
 //     10 % faster, so noise cannot flip a tie). Both give identical results (same k order per element).
 // The whole measurement takes about a millisecond. PIPELINE_SGEMM_KERNEL=avx512|avx2|scalar overrides the
 // choice (for A/B measurements; an unsupported value is ignored).
+// The blocked direct/Winograd convolutions (DirectConv2d and everything built on it: the fused inference path,
+// BlockedConvolution's training convolutions) are NOT chosen by timing: a per-process measurement on a loaded
+// 2-vCPU host flipped between processes, so two runs of one command could take different paths (different
+// float32 summation orders, different speeds). The rule is the CPU's capability alone — they run wherever
+// AVX-512F is usable — because they won in every layer of the in-process A/B on the full-width host (Zen 5;
+// docs/BENCHMARKS.md, "Third round") and a double-pumped 512-bit FMA (Zen 4) does the work of two 256-bit ones,
+// as it does for the SGEMM kernel they replace. PIPELINE_DIRECT_CONV=on|off overrides it (for A/B measurements;
+// "on" without AVX-512F is ignored).
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -27,11 +35,16 @@ namespace Pipeline.Models.Kernels;
 /// <param name="Fma512Gflops">Measured single-core peak of 512-bit FMAs (GFLOP/s), 0 without AVX-512.</param>
 /// <param name="Sgemm">The SGEMM micro-kernel family chosen.</param>
 /// <param name="SgemmReason">Why (the measured kernel throughputs, or the override).</param>
+/// <param name="DirectConv">Whether convolutions run on the blocked direct/Winograd kernels (else the im2col GEMM).</param>
+/// <param name="DirectConvReason">Why (the CPU capability, or the override).</param>
 public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAvx512, bool HasAvx2, double Fma256Gflops, double Fma512Gflops,
-    string Sgemm, string SgemmReason)
+    string Sgemm, string SgemmReason, bool DirectConv, string DirectConvReason)
 {
     /// <summary>Environment variable that forces the SGEMM kernel family (avx512, avx2, scalar).</summary>
     public const string SgemmOverrideVariable = "PIPELINE_SGEMM_KERNEL";
+
+    /// <summary>Environment variable that forces the blocked direct convolutions on or off (on, off).</summary>
+    public const string DirectConvOverrideVariable = "PIPELINE_DIRECT_CONV";
 
     private static readonly Lazy<(CpuProfile Profile, SgemmKernelKind Kind)> s_current = new(Detect);
 
@@ -41,13 +54,16 @@ public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAv
     /// <summary>The SGEMM kernel family chosen for this process.</summary>
     internal static SgemmKernelKind SgemmKind => s_current.Value.Kind;
 
+    /// <summary>Whether this process runs convolutions on the blocked direct/Winograd kernels (AVX-512F, or the override; see the file header).</summary>
+    internal static bool DirectConvolutions => s_current.Value.Profile.DirectConv;
+
     /// <summary>512-bit FMAs run at (about) twice the 256-bit rate: full-width AVX-512 units.</summary>
     public bool FullWidth512 => Fma512Gflops > 1.5 * Fma256Gflops;
 
     /// <summary>One line for logs and reports.</summary>
     public override string ToString()
         => $"{Vendor} family {Family} model {Model}; " + (HasAvx512 ? $"AVX-512 ({(FullWidth512 ? "full 512-bit" : "256-bit")} datapaths: FMA {Fma512Gflops:F0} GFLOP/s at 512 bits, {Fma256Gflops:F0} at 256)" : HasAvx2 ? $"AVX2 (FMA {Fma256Gflops:F0} GFLOP/s)" : "no AVX2")
-            + $"; SGEMM kernel {Sgemm} ({SgemmReason})";
+            + $"; SGEMM kernel {Sgemm} ({SgemmReason}); direct convolutions {(DirectConv ? "on" : "off")} ({DirectConvReason})";
 
     private static (CpuProfile, SgemmKernelKind) Detect()
     {
@@ -55,7 +71,8 @@ public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAv
         bool avx512 = Avx512F.IsSupported && Vector512.IsHardwareAccelerated, avx2 = Avx2.IsSupported && Fma.IsSupported;
         double fma256 = avx2 ? Best(FmaLoop256) : 0, fma512 = avx512 ? Best(FmaLoop512) : 0;
         var (kind, reason) = ChooseSgemm(avx512, avx2);
-        var profile = new CpuProfile(vendor, family, model, avx512, avx2, fma256, fma512, kind.ToString(), reason);
+        var (direct, directReason) = ChooseDirectConv();
+        var profile = new CpuProfile(vendor, family, model, avx512, avx2, fma256, fma512, kind.ToString(), reason, direct, directReason);
         return (profile, kind);
     }
 
@@ -84,6 +101,15 @@ public sealed record CpuProfile(string Vendor, int Family, int Model, bool HasAv
         var (wide, narrow) = MeasureSgemmKernels();
         string measured = $"measured {wide:F0} GFLOP/s AVX-512 12x32, {narrow:F0} AVX2 6x16";
         return narrow > 1.1 * wide ? (SgemmKernelKind.Avx2, measured) : (SgemmKernelKind.Avx512, measured);
+    }
+
+    /// <summary>A deterministic rule, the same in every process on one machine (see the file header).</summary>
+    private static (bool, string) ChooseDirectConv()
+    {
+        string? forced = Environment.GetEnvironmentVariable(DirectConvOverrideVariable)?.Trim().ToLowerInvariant();
+        if (!DirectConv2d.IsSupported) return (false, "no AVX-512F");
+        if (forced is "on" or "off") return (forced == "on", $"{DirectConvOverrideVariable}={forced}");
+        return (true, "AVX-512F");
     }
 
     /// <summary>Best of 5 runs of <paramref name="run"/>, which returns (flops, seconds).</summary>

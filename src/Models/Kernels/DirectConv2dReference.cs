@@ -1,6 +1,6 @@
-// The naive form of DirectConv2d: the same blocked buffers and packed weights, one output element at a
-// time with bounds tests instead of the border, in double precision. The tests hold the fast kernel to it
-// (odd sizes, strides, padding, narrow maps, residual and ReLU on and off).
+// The naive forms of DirectConv2d and DirectConvWeightGradient: the same blocked buffers and packed layouts,
+// one output element at a time with bounds tests instead of the border, in double precision. The tests hold the
+// fast kernels to them (odd sizes, strides, padding, narrow maps, residual and ReLU on and off, 3- and 16-lane input).
 // Shape key: as DirectConv2d.
 namespace Pipeline.Models.Kernels;
 
@@ -32,5 +32,34 @@ internal static unsafe class DirectConv2dReference
                         if (relu && sum < 0) sum = 0;
                         output[outLayout.Offset(n, o / BlockedLayout.VectorLanes, oy, ox) + o % BlockedLayout.VectorLanes] = (float)sum;
                     }
+    }
+
+    /// <summary>
+    /// Naive <see cref="DirectConvWeightGradient.Compute"/>: dW[o, c, ky, kx] = Σ dY[n, o, oy, ox] · x[n, c, oy·s − p + ky, ox·s − p + kx]
+    /// in double, returned in the packed (O/T, CB, KH, KW, L, T) layout.
+    /// </summary>
+    public static double[] WeightGradient(int kernelH, int kernelW, int stride, int padding, BlockedLayout inLayout, float* input,
+        BlockedLayout gradLayout, float* gradOutput)
+    {
+        int lanes = inLayout.Lanes, blocks = inLayout.Blocks, tile = DirectConvWeights.Tile, outChannels = gradLayout.Channels;
+        var result = new double[DirectConvWeightGradient.PackedLength(outChannels, inLayout, kernelH, kernelW)];
+        for (int o = 0; o < outChannels; o++)
+            for (int c = 0; c < inLayout.Channels; c++)
+                for (int ky = 0; ky < kernelH; ky++)
+                    for (int kx = 0; kx < kernelW; kx++)
+                    {
+                        double sum = 0;
+                        for (int n = 0; n < inLayout.Batch; n++)
+                            for (int oy = 0; oy < gradLayout.Height; oy++)
+                                for (int ox = 0; ox < gradLayout.Width; ox++)
+                                {
+                                    int iy = oy * stride - padding + ky, ix = ox * stride - padding + kx;
+                                    if ((uint)iy >= (uint)inLayout.Height || (uint)ix >= (uint)inLayout.Width) continue;
+                                    sum += (double)gradOutput[gradLayout.Offset(n, o / BlockedLayout.VectorLanes, oy, ox) + o % BlockedLayout.VectorLanes]
+                                        * input[inLayout.Offset(n, c / lanes, iy, ix) + c % lanes];
+                                }
+                        result[((((o / tile * blocks + c / lanes) * kernelH + ky) * kernelW + kx) * lanes + c % lanes) * tile + o % tile] = sum;
+                    }
+        return result;
     }
 }

@@ -153,7 +153,7 @@ internal static unsafe class WinogradConv2d
         private readonly void Multiply(int count, float* v, float* m)
         {
             nint blockStride = (nint)Chunk * Lanes;
-            var e = new DirectConv2d.Epilogue { OutBlockStride = blockStride };
+            var e = new DirectConv2d.Epilogue { OutBlockStride = blockStride, OutPixelStride = Lanes };
             int tiles = OutBlocks / 2, runs = (count + DirectConv2d.Run - 1) / DirectConv2d.Run;
             for (int xi = 0; xi < Positions; xi++)
             {

@@ -36,29 +36,72 @@ internal sealed class WinogradWeights
     /// <summary>Floats of one position's weights.</summary>
     public int PositionLength => OutChannels / DirectConvWeights.Tile * TileLength;
 
-    /// <summary>Transforms and packs (O, C, 3, 3) <paramref name="weight"/>; scale and shift as in <see cref="DirectConvWeights.Pack"/>.</summary>
-    public static WinogradWeights Pack(ReadOnlySpan<float> weight, int outChannels, int inChannels, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
+    /// <summary>
+    /// Transforms and packs (O, C, 3, 3) <paramref name="weight"/>; scale and shift as in <see cref="DirectConvWeights.Pack"/>.
+    /// The packed weights and bias go into <paramref name="packed"/> and <paramref name="bias"/> when given (at least
+    /// <see cref="PackedLength"/> and O floats), else into new arrays.
+    /// </summary>
+    public static WinogradWeights Pack(ReadOnlySpan<float> weight, int outChannels, int inChannels, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,
+        float[]? packed = null, float[]? bias = null)
     {
-        const int Tile = DirectConvWeights.Tile, Lanes = BlockedLayout.VectorLanes;
-        if (outChannels % Tile != 0) throw new ArgumentException($"winograd conv: {outChannels} output channels are not a multiple of {Tile}.");
         if (weight.Length != outChannels * inChannels * 9) throw new ArgumentException("winograd conv: the weight is not (O, C, 3, 3).");
         if (!scale.IsEmpty && scale.Length != outChannels || !shift.IsEmpty && shift.Length != outChannels)
             throw new ArgumentException($"winograd conv: scale and shift need {outChannels} values.");
+        return PackCore(weight, outChannels, inChannels, scale, shift, transposeFlip: false, packed, bias);
+    }
+
+    /// <summary>
+    /// The weights of a 3×3 stride-1 padding-1 layer's input gradient (DirectConvInputGradient): the transposed
+    /// convolution from the layer's O outputs to its C inputs, g'[c, o] = W[o, c] rotated by 180°, for (O, C, 3, 3)
+    /// <paramref name="weight"/>; no bias.
+    /// </summary>
+    public static WinogradWeights PackTransposed(ReadOnlySpan<float> weight, int layerOutChannels, int layerInChannels, float[]? packed = null, float[]? bias = null)
+    {
+        if (weight.Length != layerOutChannels * layerInChannels * 9) throw new ArgumentException("winograd conv: the weight is not (O, C, 3, 3).");
+        return PackCore(weight, layerInChannels, layerOutChannels, default, default, transposeFlip: true, packed, bias);
+    }
+
+    /// <summary>Floats of the packed weights.</summary>
+    public static int PackedLength(int outChannels, int inChannels)
+        => Positions * outChannels / DirectConvWeights.Tile * ((inChannels + BlockedLayout.VectorLanes - 1) / BlockedLayout.VectorLanes) * BlockedLayout.VectorLanes * DirectConvWeights.Tile;
+
+    /// <summary>
+    /// Packs the kernels g[o, c] (3×3) of a convolution with O outputs and C inputs: weight[o, c] itself, or with
+    /// <paramref name="transposeFlip"/> weight[c, o] (weight then being (C, O, 3, 3)) rotated by 180°.
+    /// </summary>
+    private static WinogradWeights PackCore(ReadOnlySpan<float> weight, int outChannels, int inChannels, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift,
+        bool transposeFlip, float[]? packed, float[]? bias)
+    {
+        const int Tile = DirectConvWeights.Tile, Lanes = BlockedLayout.VectorLanes;
+        if (outChannels % Tile != 0) throw new ArgumentException($"winograd conv: {outChannels} output channels are not a multiple of {Tile}.");
         int blocks = (inChannels + Lanes - 1) / Lanes;
         int tileLength = blocks * Lanes * Tile, positionLength = outChannels / Tile * tileLength;
-        var packed = new float[Positions * positionLength];
+        int length = PackedLength(outChannels, inChannels);
+        if (packed is null) packed = new float[length];
+        else if (packed.Length < length) throw new ArgumentException($"winograd conv: the packed buffer has {packed.Length} floats, fewer than {length}.");
+        else if (inChannels % Lanes != 0) Array.Clear(packed);   // unused lanes must be zero
         Span<double> u = stackalloc double[Positions];
+        Span<float> kernel = stackalloc float[9];
         for (int o = 0; o < outChannels; o++)
         {
             double s = scale.IsEmpty ? 1.0 : scale[o];
             for (int c = 0; c < inChannels; c++)
             {
-                Transform(weight.Slice((o * inChannels + c) * 9, 9), s, u);
+                if (transposeFlip)
+                {
+                    var source = weight.Slice((c * outChannels + o) * 9, 9);
+                    for (int k = 0; k < 9; k++) kernel[k] = source[8 - k];
+                }
+                else weight.Slice((o * inChannels + c) * 9, 9).CopyTo(kernel);
+                Transform(kernel, s, u);
                 int within = (o / Tile * blocks + c / Lanes) * Lanes * Tile + c % Lanes * Tile + o % Tile;
                 for (int xi = 0; xi < Positions; xi++) packed[xi * positionLength + within] = (float)u[xi];
             }
         }
-        var bias = shift.IsEmpty ? new float[outChannels] : shift.ToArray();
+        if (bias is null) bias = new float[outChannels];
+        else if (bias.Length < outChannels) throw new ArgumentException($"winograd conv: the bias buffer has {bias.Length} floats, fewer than {outChannels}.");
+        if (shift.IsEmpty) Array.Clear(bias, 0, outChannels);
+        else shift.CopyTo(bias);
         return new WinogradWeights(outChannels, inChannels, packed, bias);
     }
 

@@ -1,5 +1,6 @@
-// 2-D convolution (cross-correlation, as in every DL framework) over (N, C, H, W) batches via
-// im2col + SGEMM (see ConvolutionCore). groups = 1 only.
+// 2-D convolution (cross-correlation, as in every DL framework) over (N, C, H, W) batches: on the channel-blocked
+// direct/Winograd kernels where they run the geometry (BlockedConvolution: forward and both gradients), otherwise
+// via im2col + SGEMM (ConvolutionCore). groups = 1 only.
 //   outH = ⌊(H + 2·padH − dilH·(kh − 1) − 1) / strideH⌋ + 1   (same for W)
 // Shapes: x (N, C, H, W), weight (O, C, kh, kw), bias (O), y (N, O, outH, outW).
 using Pipeline.Models.Init;
@@ -63,10 +64,13 @@ public static partial class Functional
         int oh = ConvolutionCore.OutputSize("conv2d", h, kh, sh, ph, dh), ow = ConvolutionCore.OutputSize("conv2d", w, kw, sw, pw, dw);
         if (oh < 1 || ow < 1)
             throw new ShapeMismatchException("conv2d", $"input {h}x{w} is smaller than the dilated kernel {kh}x{kw} (dilation {dh}x{dw}, padding {ph}x{pw})");
+        var geometry = new ConvGeometry(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
+        bool recording = Autograd.GradMode.IsEnabled;
+        if (epilogue is null && BlockedConvolution.Applies(geometry, o, recording && input.RequiresGrad, recording && weight.RequiresGrad))
+            return BlockedConvolution.Run(input, weight, bias, geometry);
         return ConvolutionCore.Run("conv2d", input, weight, bias, [n, o, oh, ow], c * kh * kw, oh * ow,
             (img, cols, ld) => Im2Col.Im2Col2d(img, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, cols, ld),
-            (cols, img, ld) => Im2Col.Col2Im2d(cols, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, img, ld), epilogue,
-            new ConvGeometry(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow));
+            (cols, img, ld) => Im2Col.Col2Im2d(cols, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, img, ld), epilogue, geometry);
     }
 }
 

@@ -80,10 +80,10 @@ internal sealed unsafe class ConvNetInference
         }
     }
 
-    /// <summary>Whether the fused path may run <paramref name="modules"/> on this input: evaluation mode, no gradient wanted, a supported CPU.</summary>
+    /// <summary>Whether the fused path may run <paramref name="modules"/> on this input: evaluation mode, no gradient wanted, a CPU on which the direct kernels were measured to pay (CpuProfile).</summary>
     public static bool Applies(Tensor input, IEnumerable<Module> modules)
     {
-        if (!Enabled || !DirectConv2d.IsSupported) return false;
+        if (!Enabled || !CpuProfile.DirectConvolutions) return false;
         bool gradients = Autograd.GradMode.IsEnabled;
         if (gradients && input.RequiresGrad) return false;
         foreach (var module in modules)

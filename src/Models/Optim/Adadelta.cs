@@ -47,15 +47,9 @@ public sealed class Adadelta : Optimizer
     protected override void Update(ParameterSlot slot, ParameterGroup group, long step)
     {
         var p = slot.Data;
-        ReadOnlySpan<float> g = slot.Grad;
-        float lr = (float)group.LearningRate, wd = (float)group.WeightDecay;
+        float lr = (float)group.LearningRate;
         float rho = (float)Options.Rho, oneMinusRho = (float)(1 - Options.Rho), eps = (float)Options.Epsilon;
-        if (wd != 0)
-        {
-            var decayed = slot.ScratchA;
-            TP.MultiplyAdd(p, wd, g, decayed);            // ∇ + λ·p
-            g = decayed;
-        }
+        var g = slot.GradWithWeightDecay((float)group.WeightDecay);
         var squareAverage = slot.State("square_avg", out _);
         var deltaAverage = slot.State("acc_delta", out _);
         var delta = slot.ScratchB;

@@ -55,21 +55,13 @@ public class Adam : Optimizer
     protected sealed override void Update(ParameterSlot slot, ParameterGroup group, long step)
     {
         var p = slot.Data;
-        ReadOnlySpan<float> g = slot.Grad;
         double lr = group.LearningRate, wd = group.WeightDecay;
         float beta1 = (float)Options.Beta1, beta2 = (float)Options.Beta2;
         // 1 − β in double before rounding: 1 − (float)0.999 would carry a 1e-5 relative error into v.
         float oneMinusBeta1 = (float)(1 - Options.Beta1), oneMinusBeta2 = (float)(1 - Options.Beta2);
-        if (wd != 0)
-        {
-            if (decoupled) TP.Multiply(p, (float)(1 - lr * wd), p);
-            else
-            {
-                var decayed = slot.ScratchA;
-                TP.MultiplyAdd(p, (float)wd, g, decayed);   // ∇ + λ·p
-                g = decayed;
-            }
-        }
+        if (decoupled && wd != 0)
+            TP.Multiply(p, (float)(1 - lr * wd), p);      // AdamW: decay the weights, not the gradient
+        var g = decoupled ? slot.Grad : slot.GradWithWeightDecay((float)wd);
         var m = slot.State("exp_avg", out _);
         var v = slot.State("exp_avg_sq", out _);
         var work = slot.ScratchB;

@@ -10,6 +10,7 @@
 using System.Globalization;
 using Pipeline.Models.Autograd;
 using Pipeline.Models.Tensors;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Pipeline.Models.Optim;
 
@@ -177,6 +178,19 @@ public abstract class Optimizer
             created = !owner.state.TryGetValue(key, out var t);
             if (created) { t = Tensor.Zeros(Parameter.ShapeArray()); owner.state[key] = t; }
             return t!.Data;
+        }
+
+        /// <summary>
+        /// The gradient with coupled L2 weight decay, ∇ + λ·p (torch.optim's <c>weight_decay</c>): the gradient itself
+        /// when λ is 0, else the sum written into <see cref="ScratchA"/>, which must not be reused while the result is read.
+        /// </summary>
+        public ReadOnlySpan<float> GradWithWeightDecay(float weightDecay)
+        {
+            if (weightDecay == 0)
+                return Grad;
+            var decayed = ScratchA;
+            TP.MultiplyAdd(Data, weightDecay, Grad, decayed);   // ∇ + λ·p
+            return decayed;
         }
 
         /// <summary>First reusable scratch span with the parameter's length (contents undefined).</summary>

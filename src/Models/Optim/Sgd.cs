@@ -47,14 +47,8 @@ public sealed class Sgd : Optimizer
     protected override void Update(ParameterSlot slot, ParameterGroup group, long step)
     {
         var p = slot.Data;
-        ReadOnlySpan<float> g = slot.Grad;
-        float lr = (float)group.LearningRate, wd = (float)group.WeightDecay, mu = (float)Options.Momentum;
-        if (wd != 0)
-        {
-            var decayed = slot.ScratchA;
-            TP.MultiplyAdd(p, wd, g, decayed);   // g + λ·p
-            g = decayed;
-        }
+        float lr = (float)group.LearningRate, mu = (float)Options.Momentum;
+        var g = slot.GradWithWeightDecay((float)group.WeightDecay);
         if (mu != 0)
         {
             var buffer = slot.State("momentum_buffer", out bool created);

@@ -1,7 +1,7 @@
 // Scores a trained model directory on one split of a caption dataset through the public inference path
 // (ImageCaptioner: the same file decoding and preprocessing users get), with any decoding settings —
 // so the reported test numbers are those of the shipped model, not of the training-time cache.
-using Pipeline.Models.Evaluation;
+using Pipeline.Evaluation.Captioning;
 using Pipeline.Preprocessing.Datasets;
 
 namespace Pipeline.Captioning;

@@ -12,9 +12,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Evaluation;
+using Pipeline.Evaluation.Captioning;
 using Pipeline.Models.Captioning;
 using Pipeline.Models.Checkpoints;
-using Pipeline.Models.Evaluation;
 using Pipeline.Models.Training;
 using Pipeline.Preprocessing.Datasets;
 

@@ -8,10 +8,10 @@
 //   Validate   greedy-decodes the validation images and scores them with BLEU-4 (monitored) and the
 //              other COCO metrics (CaptionEvaluator).
 // Key: B = images in a batch, S = image side, R = encoder regions, F = feature size, N = captions.
+using Pipeline.Evaluation.Captioning;
 using Pipeline.Models.Autograd;
 using Pipeline.Models.Captioning;
 using Pipeline.Models.Checkpoints;
-using Pipeline.Models.Evaluation;
 using Pipeline.Models.Nn;
 using Pipeline.Models.Optim;
 using Pipeline.Models.Tensors;

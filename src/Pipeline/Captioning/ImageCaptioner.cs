@@ -193,11 +193,29 @@ public sealed class ImageCaptioner : IDisposable
     /// <exception cref="ImageDecodeException">The file is not a decodable image.</exception>
     public float[] Preprocess(string path) => images.Process(path);
 
-    /// <summary>Captions images already preprocessed by <see cref="Preprocess"/>, as one batch.</summary>
+    /// <summary>Floats of one preprocessed image: 3·S².</summary>
+    public int InputLength => images.ImageLength;
+
+    /// <summary>As <see cref="Preprocess(string)"/>, into <paramref name="destination"/> (<see cref="InputLength"/> floats; e.g. a pooled buffer).</summary>
+    /// <exception cref="ImageDecodeException">The file is not a decodable image.</exception>
+    public void Preprocess(string path, Span<float> destination)
+    {
+        if (destination.Length != InputLength) throw new ArgumentException($"The destination has {destination.Length} floats; the model expects {InputLength}.", nameof(destination));
+        images.Process(path, destination);
+    }
+
+    /// <summary>Captions images already preprocessed by <see cref="Preprocess(string)"/>, as one batch.</summary>
     /// <param name="batch">Per image, its name (becomes <see cref="CaptionResult.Source"/>) and its CHW pixels (3·S² floats).</param>
     /// <param name="options">Decoding settings; null = <see cref="CaptionOptions.Default"/>.</param>
     /// <exception cref="ObjectDisposedException">The captioner was disposed.</exception>
     public IReadOnlyList<CaptionResult> CaptionPrepared(IReadOnlyList<(string Source, float[] Pixels)> batch, CaptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return CaptionPrepared(batch.Select(b => (b.Source, (ReadOnlyMemory<float>)b.Pixels)).ToList(), options);
+    }
+
+    /// <summary>As the public overload, on views (e.g. the first <see cref="InputLength"/> floats of pooled buffers, which may be longer).</summary>
+    internal IReadOnlyList<CaptionResult> CaptionPrepared(IReadOnlyList<(string Source, ReadOnlyMemory<float> Pixels)> batch, CaptionOptions? options = null)
     {
         using var use = lease.Use(this);
         ArgumentNullException.ThrowIfNull(batch);
@@ -219,7 +237,7 @@ public sealed class ImageCaptioner : IDisposable
         {
             // Copied straight into a pooled tensor (disposed here), not through a fresh batch-sized array.
             using var input = Tensor.Zeros(batch.Count, 3, side, side);                // (B, 3, S, S)
-            for (int i = 0; i < batch.Count; i++) batch[i].Pixels.CopyTo(input.Data.Slice(i * length, length));
+            for (int i = 0; i < batch.Count; i++) batch[i].Pixels.Span.CopyTo(input.Data.Slice(i * length, length));
             var features = model.Encode(input);                                    // (B, R, F)
             if (density is not null)
             {

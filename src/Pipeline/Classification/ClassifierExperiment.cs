@@ -8,6 +8,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Evaluation;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Models.Embeddings;
 using Pipeline.Models.Training;
 using Pipeline.Preprocessing.Datasets;

@@ -6,6 +6,7 @@ using System.CommandLine;
 using Pipeline.Captioning;
 using Pipeline.Classification;
 using Pipeline.Evaluation;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Models.Training;
 using Pipeline.Preprocessing.Datasets;
 using Pipeline.Reports;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Pipeline.Evaluation;
+using Pipeline.Evaluation.Captioning;
 using Pipeline.Preprocessing.Datasets;
 
 namespace Pipeline.Cli;

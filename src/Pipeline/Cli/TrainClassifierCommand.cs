@@ -5,7 +5,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Classification;
-using Pipeline.Evaluation;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Models.Classification;
 using Pipeline.Models.Training;
 using Pipeline.Preprocessing.Datasets;

@@ -5,7 +5,8 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Pipeline.Models.Evaluation;
+using Pipeline.Evaluation.Captioning;
+using Pipeline.Evaluation.Classification;
 
 namespace Pipeline.Evaluation;
 

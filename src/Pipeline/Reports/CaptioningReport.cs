@@ -2,7 +2,7 @@
 // worst images of the evaluated split by per-image CIDEr-D (generated caption against the references), per-word
 // attention strips, a table of every image's caption with its references and scores, and the training curves. Photos are downscaled and embedded as JPEG so a report of many images stays small.
 using System.Globalization;
-using Pipeline.Models.Evaluation;
+using Pipeline.Evaluation.Captioning;
 using SkiaSharp;
 
 namespace Pipeline.Reports;

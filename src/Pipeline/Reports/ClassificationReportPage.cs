@@ -5,7 +5,7 @@
 // of every model in shared charts, then per model a confusion-matrix heatmap, the per-class
 // precision/recall/F1 table and the most confident mistakes. The first model's details are open; the
 // others are collapsed <details> elements, which need no script.
-using Pipeline.Evaluation;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Reports.Charts;
 
 namespace Pipeline.Reports;

@@ -1,7 +1,8 @@
 // Inputs of the HTML reports: plain immutable records that the CLI (`pipeline evaluate`) or a
 // notebook fills from evaluation results, so the report code never runs a model itself.
-using Pipeline.Evaluation;
-using Pipeline.Models.Evaluation;
+
+using Pipeline.Evaluation.Captioning;
+using Pipeline.Evaluation.Classification;
 
 namespace Pipeline.Reports;
 

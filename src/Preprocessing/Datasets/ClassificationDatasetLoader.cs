@@ -1,6 +1,5 @@
 // Entry point for classification datasets: picks the format (detected or forced), runs its reader and
-// applies the error policy. Also bridges to ML.NET for callers that want an IDataView.
-using Microsoft.ML;
+// applies the error policy.
 
 namespace Pipeline.Preprocessing.Datasets;
 
@@ -41,25 +40,5 @@ public static class ClassificationDatasetLoader
                 throw new ArgumentOutOfRangeException(nameof(options), format, "Unknown classification format.");
         }
         return new ClassificationDataset(examples, format, errors.ToReport(examples.Count));
-    }
-
-    /// <summary>Row type of <see cref="ToDataView"/>.</summary>
-    public sealed class TextRow
-    {
-        /// <summary>The example's text.</summary>
-        public string Text { get; set; } = "";
-        /// <summary>The example's label.</summary>
-        public string Label { get; set; } = "";
-    }
-
-    /// <summary>
-    /// The dataset as an ML.NET <see cref="IDataView"/> with Text and Label columns. Loading goes through our own
-    /// readers first so every malformed line was already reported with its file and line.
-    /// </summary>
-    public static IDataView ToDataView(ClassificationDataset dataset, MLContext context)
-    {
-        ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(context);
-        return context.Data.LoadFromEnumerable(dataset.Examples.Select(e => new TextRow { Text = e.Text, Label = e.Label }));
     }
 }

@@ -2,7 +2,7 @@
 // LoadFromTextFile (hasHeader, allowQuoting) because, checked with ML.NET 5.0.1 on a bad TSV, it loads every
 // defect silently: a row with a missing column gets an empty text, extra columns are dropped, invalid UTF-8
 // becomes U+FFFD, and a quoted field spanning lines is split into two garbage rows, none with a line number.
-// Here every malformed record is reported with file and line; ClassificationDatasetLoader.ToDataView hands
+// Here every malformed record is reported with file and line; ClassificationDataView (src/Pipeline/MLNet) hands
 // the checked examples to ML.NET afterwards.
 using System.Text;
 

@@ -9,15 +9,8 @@ internal static class FastTextReader
 
     public static void Read(string file, ErrorCollector errors, List<ClassificationExample> examples)
     {
-        foreach (var line in SourceText.ReadLines(file))
+        foreach (var line in SourceText.ReadTextLines(file, errors))
         {
-            if (line.Text is null)
-            {
-                errors.Report(file, line.Number, line.Error!);
-                continue;
-            }
-            if (line.Text.Trim().Length == 0)
-                continue;
             string? label = null;
             var rest = line.Text.AsSpan().TrimStart();
             while (rest.StartsWith(FastTextPrefix))

@@ -7,15 +7,8 @@ internal static class FlickrCaptionReader
 {
     public static void Read(CaptionCollector collector, DatasetSplit split)
     {
-        foreach (var line in SourceText.ReadLines(collector.File))
+        foreach (var line in SourceText.ReadTextLines(collector.File, collector.Errors))
         {
-            if (line.Text is null)
-            {
-                collector.Errors.Report(collector.File, line.Number, line.Error!);
-                continue;
-            }
-            if (line.Text.Trim().Length == 0)
-                continue;
             var tab = line.Text.IndexOf('\t');
             var hash = tab < 0 ? -1 : line.Text.LastIndexOf('#', tab);
             if (tab < 0 || hash <= 0)
@@ -53,15 +46,10 @@ internal static class FlickrCaptionReader
     {
         foreach (var (split, listFile) in lists)
         {
-            foreach (var line in SourceText.ReadLines(listFile))
+            foreach (var line in SourceText.ReadTextLines(listFile, collector.Errors))
             {
-                if (line.Text is null)
-                {
-                    collector.Errors.Report(listFile, line.Number, line.Error!);
-                    continue;
-                }
                 var name = line.Text.Trim();
-                if (name.Length > 0 && !collector.TrySetSplit(name, split, $"{listFile}:{line.Number}"))
+                if (!collector.TrySetSplit(name, split, $"{listFile}:{line.Number}"))
                     collector.Errors.Report(listFile, line.Number, $"split list names image '{name}', which has no caption in {collector.File}");
             }
         }

@@ -9,15 +9,8 @@ internal static class JsonlClassificationReader
 {
     public static void Read(string file, ClassificationLoadOptions options, ErrorCollector errors, List<ClassificationExample> examples)
     {
-        foreach (var line in SourceText.ReadLines(file))
+        foreach (var line in SourceText.ReadTextLines(file, errors))
         {
-            if (line.Text is null)
-            {
-                errors.Report(file, line.Number, line.Error!);
-                continue;
-            }
-            if (line.Text.Trim().Length == 0)
-                continue;
             JsonDocument document;
             try
             {

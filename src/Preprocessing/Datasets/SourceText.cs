@@ -53,6 +53,21 @@ internal static class SourceText
     }
 
     /// <summary>
+    /// The lines of <paramref name="path"/> that hold text, for line-per-record readers: a line that cannot be read
+    /// (invalid UTF-8, too long) is reported to <paramref name="errors"/> with its number, a blank line is skipped.
+    /// </summary>
+    public static IEnumerable<(int Number, string Text)> ReadTextLines(string path, ErrorCollector errors)
+    {
+        foreach (var line in ReadLines(path))
+        {
+            if (line.Text is null)
+                errors.Report(path, line.Number, line.Error!);
+            else if (line.Text.AsSpan().Trim().Length > 0)
+                yield return (line.Number, line.Text);
+        }
+    }
+
+    /// <summary>
     /// The whole content of <paramref name="path"/> (gzip decompressed) for readers that parse a file as one document,
     /// bounded by <see cref="MaxFileBytes"/>; only regular files are read.
     /// </summary>

@@ -6,6 +6,7 @@ using Pipeline.Models.Autograd;
 using Pipeline.Models.Classification;
 using Pipeline.Models.Optim;
 using Pipeline.Models.Tensors;
+using Pipeline.Models.Tests.Support;
 
 namespace Pipeline.Models.Tests.Classification;
 
@@ -151,6 +152,27 @@ internal static class ClassifierFixtures
                 Assert.True(diff <= tolerance + tolerance * Math.Abs(numeric),
                     $"{name}[{i}]: analytic {analytic[k][i]:G6} vs numeric {numeric:G6} (|diff| {diff:G3})");
             }
+        }
+    }
+
+    /// <summary>
+    /// Eval logits of <paramref name="batch"/> do not change when the batch is re-padded
+    /// to each of <paramref name="paddedLengths"/> with garbage past every length, nor for a sequence run alone, cut
+    /// to its own length.
+    /// </summary>
+    public static void AssertLogitsIgnorePadding(TextClassifierModel model, TokenBatch batch, params int[] paddedLengths)
+    {
+        var reference = Logits(model, batch);
+        foreach (int longer in paddedLengths)
+        {
+            var padded = WithGarbagePadding(batch, longer, seed: (ulong)longer);
+            GradCheck.AssertClose(reference, Logits(model, padded), 1e-5f, 1e-5f);
+        }
+        for (int b = 0; b < batch.BatchSize; b++)
+        {
+            int len = batch.Lengths[b];
+            var alone = new TokenBatch(batch.Ids[(b * batch.Length)..(b * batch.Length + len)], 1, len, [len], [0]);
+            GradCheck.AssertClose(reference.AsSpan(b * Classes, Classes), Logits(model, alone), 1e-5f, 1e-5f);
         }
     }
 

@@ -220,13 +220,8 @@ public class NaiveBayesNgramsTests
     [InlineData(ClassifierArchitecture.BiRnn)]
     public void Classifier_LogitsAreNetworkPlusBranch_AndGradientsCheck(ClassifierArchitecture architecture)
     {
-        var corpus = ClassifierFixtures.Corpus(count: 6, maxLength: 5, seed: 4);
-        var sequences = Enumerable.Range(0, corpus.BatchSize).Select(b => corpus.Ids.AsSpan(b * corpus.Length, corpus.Lengths[b]).ToArray()).ToArray();
-        var table = NaiveBayesNgrams.Fit(sequences, corpus.Labels, ClassifierFixtures.Classes, order: 2);
-        var config = (architecture == ClassifierArchitecture.TextCnn
-            ? new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, FilterWidths = [1, 2], FeatureMaps = 2 }
-            : new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, HiddenSize = 2, AttentionSize = 2 })
-            with { Dropout = 0f, NgramOrder = 2, NgramFeatures = table.Count, NgramScale = 0.3f, NgramNormalization = NgramNormalization.L2 };
+        var (corpus, table, config) = WithBranch(architecture);
+        config = config with { NgramScale = 0.3f };
         var model = TextClassifierModel.Create(config, new Generator(8));
         model.Ngrams!.Load(table);
         for (int f = 0; f < table.Count; f++) model.Ngrams.Weight.Data[f] = 0.01f * (f % 7) - 0.03f;
@@ -251,6 +246,21 @@ public class NaiveBayesNgramsTests
         ClassifierFixtures.CheckGradients(model, () => model.Forward(corpus.Ids, corpus.BatchSize, corpus.Length, corpus.Lengths));
     }
 
+    /// <summary>
+    /// The six-example fixture corpus, its bigram table, and a tiny <paramref name="architecture"/> config without dropout
+    /// whose L2-normalised n-gram branch has one feature per table entry.
+    /// </summary>
+    private static (TokenBatch Corpus, NgramTable Table, ClassifierConfig Config) WithBranch(ClassifierArchitecture architecture)
+    {
+        var corpus = ClassifierFixtures.Corpus(count: 6, maxLength: 5, seed: 4);
+        var sequences = Enumerable.Range(0, corpus.BatchSize).Select(b => corpus.Ids.AsSpan(b * corpus.Length, corpus.Lengths[b]).ToArray()).ToArray();
+        var table = NaiveBayesNgrams.Fit(sequences, corpus.Labels, ClassifierFixtures.Classes, order: 2);
+        var config = architecture == ClassifierArchitecture.TextCnn
+            ? new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, FilterWidths = [1, 2], FeatureMaps = 2 }
+            : new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, HiddenSize = 2, AttentionSize = 2 };
+        return (corpus, table, config with { Dropout = 0f, NgramOrder = 2, NgramFeatures = table.Count, NgramNormalization = NgramNormalization.L2 });
+    }
+
     /// <summary>Mean −log softmax(logits)[y] per row, in double: the naive cross-entropy.</summary>
     private static double NaiveCrossEntropy(float[] logits, int[] targets, int classes)
     {
@@ -269,13 +279,8 @@ public class NaiveBayesNgramsTests
     [InlineData(ClassifierArchitecture.BiRnn)]
     public void TrainingLoss_AddsTheNetworksOwnLoss_AndItsGradientsCheck(ClassifierArchitecture architecture)
     {
-        var corpus = ClassifierFixtures.Corpus(count: 6, maxLength: 5, seed: 4);
-        var sequences = Enumerable.Range(0, corpus.BatchSize).Select(b => corpus.Ids.AsSpan(b * corpus.Length, corpus.Lengths[b]).ToArray()).ToArray();
-        var table = NaiveBayesNgrams.Fit(sequences, corpus.Labels, ClassifierFixtures.Classes, order: 2);
-        var config = (architecture == ClassifierArchitecture.TextCnn
-            ? new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, FilterWidths = [1, 2], FeatureMaps = 2 }
-            : new ClassifierConfig(architecture, ClassifierFixtures.Vocabulary, ClassifierFixtures.Classes) { EmbeddingDim = 3, HiddenSize = 2, AttentionSize = 2 })
-            with { Dropout = 0f, NgramOrder = 2, NgramFeatures = table.Count, NgramNormalization = NgramNormalization.L2, NgramDropout = 0f };
+        var (corpus, table, config) = WithBranch(architecture);
+        config = config with { NgramDropout = 0f };
         var model = TextClassifierModel.Create(config, new Generator(8));
         model.Ngrams!.Load(table);
         model.Eval();   // no dropout and full-table ratios, so the parts below are the ones the objective sees

@@ -1,5 +1,6 @@
 // The start-up CPU profile: identification is plausible, the measured throughputs exist exactly for the
-// instruction sets the CPU has, and the SGEMM kernel it chose can run here (the SGEMM tests then cover it).
+// instruction sets the CPU has, and the SGEMM kernel it chose can run here (the SGEMM tests then cover it);
+// the blocked convolutions follow the fixed capability rule (AVX-512F), not a timing, unless overridden.
 using System.Runtime.Intrinsics.X86;
 using Pipeline.Models.Kernels;
 
@@ -22,5 +23,16 @@ public sealed class CpuProfileTests
             Assert.Equal(12, profile.Vendor.Length);
         }
         Assert.Contains($"family {profile.Family} model {profile.Model}", profile.ToString());
+    }
+
+    [Fact]
+    public void Direct_convolutions_follow_the_capability_rule()
+    {
+        var profile = CpuProfile.Current;
+        string? forced = Environment.GetEnvironmentVariable(CpuProfile.DirectConvOverrideVariable)?.Trim().ToLowerInvariant();
+        bool expected = DirectConv2d.IsSupported && forced != "off";
+        Assert.Equal(expected, profile.DirectConv);
+        Assert.Equal(profile.DirectConv, CpuProfile.DirectConvolutions);
+        Assert.Contains($"direct convolutions {(expected ? "on" : "off")}", profile.ToString());
     }
 }

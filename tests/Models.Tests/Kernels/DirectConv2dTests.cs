@@ -2,7 +2,7 @@
 // and — packing and BN folding included — against the engine's im2col convolution followed by the
 // evaluation-mode batch-norm affine map, residual add and ReLU on NCHW tensors. Geometries cover the
 // ResNet layers (3×3 stride 1 and 2, 1×1 stride 2, the 7×7 stride-2 stem on 3-lane input), widths that
-// are and are not multiples of the 7-pixel run, an odd number of runs, and maps narrower than a run.
+// are and are not multiples of the 7-pixel run or the 4-pixel run, an odd number of runs, and maps narrower than a run.
 // Tolerance: float32 sums of up to C·KH·KW products in another order (and with the BN scale multiplied
 // into the weights first) differ from double-precision sums by a few ulps of the sum of magnitudes:
 // 1e-5 relative to that sum, plus 1e-6 absolute.
@@ -25,7 +25,9 @@ public unsafe class DirectConv2dTests
         { 2, 16, 64, 8, 1, 2, 0, 16, false, false },     // 1×1 stride 2 (projection shortcut), output 4 wide: narrow path
         { 1, 3, 32, 23, 7, 2, 3, 3, false, true },       // the stem: 3-lane input, 7×7 stride 2
         { 2, 3, 32, 10, 3, 1, 1, 3, true, true },        // 3-lane input, stride 1
-        { 1, 16, 32, 5, 3, 1, 1, 16, true, true },       // narrower than a run
+        { 1, 16, 32, 5, 3, 1, 1, 16, true, true },       // narrower than a 7-run: three runs of 4, overlapping
+        { 2, 16, 32, 16, 3, 1, 1, 16, true, true },      // power-of-two width: runs of 4 (Kernel12), 8 runs per image
+        { 1, 16, 32, 3, 3, 1, 1, 16, false, true },      // narrower than 4: one pixel per call
     };
 
     [Avx512Theory]
@@ -127,4 +129,16 @@ public unsafe class DirectConv2dTests
             Assert.Equal(9f, blocked[layout.Offset(0, 1, 4, 5) + 15]);          // interior untouched
         }
     }
+
+    [Theory]
+    [InlineData(56, 7, 2)]     // ResNet widths: runs of 7
+    [InlineData(14, 7, 2)]
+    [InlineData(28, 7, 2)]     // 28 pixels either way: ties go to 7
+    [InlineData(9, 4, 3)]      // 12 pixels computed instead of 14
+    [InlineData(32, 4, 3)]     // power-of-two widths: runs of 4 waste nothing
+    [InlineData(8, 4, 3)]
+    [InlineData(5, 4, 3)]
+    [InlineData(3, 1, 1)]
+    public void Run_shape_computes_the_fewest_pixels(int width, int runLength, int runsPerCall)
+        => Assert.Equal((runLength, runsPerCall), DirectConv2d.RunShape(width));
 }

@@ -42,34 +42,24 @@ public class GRUCellTests
         GradCheck.Check(t => cell.Forward(t[0], cell.Forward(t[0], t[1])), [x, h, .. cell.Parameters()]);
     }
 
-    /// <summary>x, h, W_ih, W_hh, b_ih, b_hh with O(1) values, all requiring grad.</summary>
-    private static Tensor[] Inputs(ulong seed)
-    {
-        var g = new Generator(seed);
-        return
-        [
-            GradCheck.Param(g, 1f, Batch, Input), GradCheck.Param(g, 1f, Batch, Hidden),
-            GradCheck.Param(g, 0.5f, 3 * Hidden, Input), GradCheck.Param(g, 0.5f, 3 * Hidden, Hidden),
-            GradCheck.Param(g, 0.5f, 3 * Hidden), GradCheck.Param(g, 0.5f, 3 * Hidden),
-        ];
-    }
+    /// <summary>x, h, W_ih, W_hh, b_ih, b_hh (inputs of scale 1, weights of scale 0.5 or weightScale), all requiring grad.</summary>
+    private static Tensor[] Inputs(ulong seed) => Inputs(new Generator(seed), Batch, Input, Hidden, weightScale: 0.5f);
+
+    private static Tensor[] Inputs(Generator g, int batch, int input, int hidden, float weightScale) =>
+    [
+        GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden),
+        GradCheck.Param(g, weightScale, 3 * hidden, input), GradCheck.Param(g, weightScale, 3 * hidden, hidden),
+        GradCheck.Param(g, weightScale, 3 * hidden), GradCheck.Param(g, weightScale, 3 * hidden),
+    ];
 
     [Fact]
     public void Fused_matches_composed_ops_in_values_and_all_gradients()
     {
         var p = Inputs(7);
         var w = Tensor.Randn(new Generator(8), [Batch, Hidden]);
-        float[][] Run(bool fused)
-        {
-            foreach (var t in p) t.Grad = null;
-            var y = fused ? FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5]) : RecurrentReference.ComposedGruCell(p[0], p[1], p[2], p[3], p[4], p[5]);
-            Tensor.SumAll(y * w).Backward();
-            return [y.ToArray(), .. p.Select(t => t.Grad!.ToArray())];
-        }
-        var composed = Run(fused: false);
-        var fusedResult = Run(fused: true);
-        for (int i = 0; i < composed.Length; i++)
-            GradCheck.AssertClose(composed[i], fusedResult[i], 1e-5f, 1e-4f);
+        GradCheck.AssertSameValuesAndGradients(p, [w],
+            () => [RecurrentReference.ComposedGruCell(p[0], p[1], p[2], p[3], p[4], p[5])],
+            () => [FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5])], 1e-5f, 1e-4f);
     }
 
     // Forward and every gradient against a double-precision reference (DoubleReference.GruStep), where the float32
@@ -83,12 +73,7 @@ public class GRUCellTests
     {
         const int batch = 3, input = 5;
         var g = new Generator(200 + (ulong)hidden);
-        Tensor[] p =
-        [
-            GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden),
-            GradCheck.Param(g, 0.3f, 3 * hidden, input), GradCheck.Param(g, 0.3f, 3 * hidden, hidden),
-            GradCheck.Param(g, 0.3f, 3 * hidden), GradCheck.Param(g, 0.3f, 3 * hidden),
-        ];
+        var p = Inputs(g, batch, input, hidden, weightScale: 0.3f);
         var dh = Tensor.Randn(g, [batch, hidden]);
         var h = FusedGruCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5]);
         Tensor.SumAll(h * dh).Backward();

@@ -10,17 +10,15 @@ public class LSTMCellTests
 {
     private const int Batch = 2, Input = 3, Hidden = 4;
 
-    /// <summary>x, h, c, W_ih, W_hh, b_ih, b_hh with O(1) values, all requiring grad.</summary>
-    private static Tensor[] Inputs(ulong seed)
-    {
-        var g = new Generator(seed);
-        return
-        [
-            GradCheck.Param(g, 1f, Batch, Input), GradCheck.Param(g, 1f, Batch, Hidden), GradCheck.Param(g, 1f, Batch, Hidden),
-            GradCheck.Param(g, 0.5f, 4 * Hidden, Input), GradCheck.Param(g, 0.5f, 4 * Hidden, Hidden),
-            GradCheck.Param(g, 0.5f, 4 * Hidden), GradCheck.Param(g, 0.5f, 4 * Hidden),
-        ];
-    }
+    /// <summary>x, h, c, W_ih, W_hh, b_ih, b_hh (inputs of scale 1, weights of scale 0.5 or weightScale), all requiring grad.</summary>
+    private static Tensor[] Inputs(ulong seed) => Inputs(new Generator(seed), Batch, Input, Hidden, weightScale: 0.5f);
+
+    private static Tensor[] Inputs(Generator g, int batch, int input, int hidden, float weightScale) =>
+    [
+        GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden), GradCheck.Param(g, 1f, batch, hidden),
+        GradCheck.Param(g, weightScale, 4 * hidden, input), GradCheck.Param(g, weightScale, 4 * hidden, hidden),
+        GradCheck.Param(g, weightScale, 4 * hidden), GradCheck.Param(g, weightScale, 4 * hidden),
+    ];
 
     [Fact]
     public void Fused_forward_matches_textbook_equations()
@@ -45,26 +43,12 @@ public class LSTMCellTests
     {
         const int batch = 3, input = 5;
         var g = new Generator((ulong)hidden);
-        Tensor[] p =
-        [
-            GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden), GradCheck.Param(g, 1f, batch, hidden),
-            GradCheck.Param(g, 0.3f, 4 * hidden, input), GradCheck.Param(g, 0.3f, 4 * hidden, hidden),
-            GradCheck.Param(g, 0.3f, 4 * hidden), GradCheck.Param(g, 0.3f, 4 * hidden),
-        ];
+        var p = Inputs(g, batch, input, hidden, weightScale: 0.3f);
         var wh = Tensor.Randn(g, [batch, hidden]); var wc = Tensor.Randn(g, [batch, hidden]);
-
-        float[][] Run(bool fused)
-        {
-            foreach (var t in p) t.Grad = null;
-            var (h, c) = fused ? FusedLstmCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6]) : RecurrentReference.ComposedLstmCell(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
-            Tensor.SumAll(h * wh + c * wc).Backward();
-            return [h.ToArray(), c.ToArray(), .. p.Select(t => t.Grad!.ToArray())];
-        }
-        var composed = Run(fused: false);
-        var fusedResult = Run(fused: true);
         // Same float32 math in a different order (fused GEMMs vs separate ops): a few ulps of O(1) values.
-        for (int i = 0; i < composed.Length; i++)
-            GradCheck.AssertClose(composed[i], fusedResult[i], 1e-5f, 1e-4f);
+        GradCheck.AssertSameValuesAndGradients(p, [wh, wc],
+            () => { var (h, c) = RecurrentReference.ComposedLstmCell(p[0], p[1], p[2], p[3], p[4], p[5], p[6]); return [h, c]; },
+            () => { var (h, c) = FusedLstmCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6]); return [h, c]; }, 1e-5f, 1e-4f);
     }
 
     // Forward and every gradient against a double-precision reference (DoubleReference.LstmStep). The float32
@@ -79,12 +63,7 @@ public class LSTMCellTests
     {
         const int batch = 3, input = 5;
         var g = new Generator(100 + (ulong)hidden);
-        Tensor[] p =
-        [
-            GradCheck.Param(g, 1f, batch, input), GradCheck.Param(g, 1f, batch, hidden), GradCheck.Param(g, 1f, batch, hidden),
-            GradCheck.Param(g, 0.3f, 4 * hidden, input), GradCheck.Param(g, 0.3f, 4 * hidden, hidden),
-            GradCheck.Param(g, 0.3f, 4 * hidden), GradCheck.Param(g, 0.3f, 4 * hidden),
-        ];
+        var p = Inputs(g, batch, input, hidden, weightScale: 0.3f);
         var dh = Tensor.Randn(g, [batch, hidden]); var dc = Tensor.Randn(g, [batch, hidden]);
         var (h, c) = FusedLstmCell.Forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
         Tensor.SumAll(h * dh + c * dc).Backward();

@@ -47,6 +47,30 @@ public static class GradCheck
         }
     }
 
+    /// <summary>
+    /// Two implementations of one function (e.g. a fused kernel and the same math composed from ops) agree in their
+    /// outputs and in the gradient of every input: each runs on <paramref name="inputs"/> with gradients cleared
+    /// first and backpropagates Σᵢ sum(outputᵢ · <paramref name="upstream"/>ᵢ).
+    /// </summary>
+    public static void AssertSameValuesAndGradients(Tensor[] inputs, Tensor[] upstream, Func<Tensor[]> reference, Func<Tensor[]> candidate,
+        float atol, float rtol)
+    {
+        float[][] Run(Func<Tensor[]> f)
+        {
+            foreach (var t in inputs) t.Grad = null;
+            var outputs = f();
+            Assert.Equal(upstream.Length, outputs.Length);
+            var loss = Tensor.SumAll(outputs[0] * upstream[0]);
+            for (int i = 1; i < outputs.Length; i++) loss = loss + Tensor.SumAll(outputs[i] * upstream[i]);
+            loss.Backward();
+            return [.. outputs.Select(o => o.ToArray()), .. inputs.Select(t => t.Grad!.ToArray())];
+        }
+        var expected = Run(reference);
+        var actual = Run(candidate);
+        for (int i = 0; i < expected.Length; i++)
+            AssertClose(expected[i], actual[i], atol, rtol);
+    }
+
     /// <summary>Asserts two float sequences agree within abs + rel tolerance, naming the first bad index.</summary>
     public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float atol = 1e-5f, float rtol = 1e-5f)
     {

@@ -44,6 +44,20 @@ public sealed class ImageCaptionerTests(TinyCaptionData data) : IClassFixture<Ti
     }
 
     [Fact]
+    public void PreprocessIntoABufferEqualsTheAllocatingOverload()
+    {
+        using var captioner = ImageCaptioner.Load(data.ModelDirectory);
+        var expected = captioner.Preprocess(data.ImagePaths[2]);
+        Assert.Equal(expected.Length, captioner.InputLength);
+        var buffer = new float[captioner.InputLength];
+        buffer.AsSpan().Fill(float.NaN);   // every float must be written
+        captioner.Preprocess(data.ImagePaths[2], buffer);
+        Assert.Equal(expected, buffer);
+        var ex = Assert.Throws<ArgumentException>(() => captioner.Preprocess(data.ImagePaths[2], new float[captioner.InputLength - 1]));
+        Assert.Contains(captioner.InputLength.ToString(), ex.Message);
+    }
+
+    [Fact]
     public async Task CaptionAsyncStreamsAnAsyncSourceInInputOrder()
     {
         using var captioner = ImageCaptioner.Load(data.ModelDirectory);

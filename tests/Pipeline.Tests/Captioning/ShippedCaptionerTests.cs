@@ -6,7 +6,7 @@
 // scenes from another seed) recognisably. The photo model also flags images unlike photos as unsure: the
 // failure that made it the default was a from-scratch shapes model captioning real photos as shapes, confidently.
 using Pipeline.Captioning;
-using Pipeline.Models.Evaluation;
+using Pipeline.Evaluation.Captioning;
 using Pipeline.Preprocessing.Datasets;
 using SkiaSharp;
 using Xunit;

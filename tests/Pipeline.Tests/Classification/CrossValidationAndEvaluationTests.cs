@@ -1,7 +1,7 @@
 // K-fold runs report one score per fold with mean ± std, and test evaluation goes through the ML.NET
 // ClassificationEvaluator with the numbers a hand computation gives on a fixed prediction set.
 using Pipeline.Classification;
-using Pipeline.Evaluation;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Models.Classification;
 using Xunit;
 

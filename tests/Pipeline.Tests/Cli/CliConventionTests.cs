@@ -8,7 +8,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 using Pipeline.Cli;
-using Pipeline.Evaluation;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Tests.Classification;
 using Pipeline.Tests.Support;
 

@@ -16,33 +16,9 @@ public sealed class ConsoleCollection;
 [Collection("Console")]
 public sealed class CliErrorTests : IDisposable
 {
-    private static readonly SemaphoreSlim ConsoleGate = new(1, 1);
     private readonly string root = Directory.CreateTempSubdirectory("cli-errors").FullName;
 
     public void Dispose() => Directory.Delete(root, recursive: true);
-
-    private static async Task<(int Exit, string Out, string Error)> RunAsync(RootCommand command, params string[] args)
-    {
-        await ConsoleGate.WaitAsync();
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        try
-        {
-            Console.SetOut(output);
-            Console.SetError(error);
-            int exit = await PipelineCli.RunAsync(command, args);
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-            ConsoleGate.Release();
-        }
-    }
-
-    private static Task<(int Exit, string Out, string Error)> RunAsync(params string[] args) => RunAsync(PipelineCli.CreateRoot(), args);
 
     /// <summary>The run failed, printed no stack trace, and its last stderr line says <paramref name="expected"/>.</summary>
     private static void AssertOneClearLine((int Exit, string Out, string Error) run, string expected)
@@ -66,19 +42,19 @@ public sealed class CliErrorTests : IDisposable
     {
         var (model, image) = TinyCaptioner();
         var folder = Directory.CreateDirectory(Path.Combine(root, "out-folder")).FullName;
-        AssertOneClearLine(await RunAsync("caption", image, "--model", model, "--out", folder), "is a folder");
+        AssertOneClearLine(await InProcessCli.RunAsync("caption", image, "--model", model, "--out", folder), "is a folder");
 
         var classifier = TinyModelDirectories.WriteClassifier(Path.Combine(root, "classifier"));
         var texts = Path.Combine(root, "texts.txt");
         File.WriteAllLines(texts, ["win a free cruise now"]);
-        AssertOneClearLine(await RunAsync("classify", texts, "--model", classifier, "--out", folder), "is a folder");
+        AssertOneClearLine(await InProcessCli.RunAsync("classify", texts, "--model", classifier, "--out", folder), "is a folder");
     }
 
     [Fact]
     public async Task AnOversizedBeamIsOneLine()
     {
         var (model, image) = TinyCaptioner();
-        AssertOneClearLine(await RunAsync("caption", image, "--model", model, "--beam", "100000"), $"between 1 and {CaptionOptions.MaxBeamSize} (got 100000)");
+        AssertOneClearLine(await InProcessCli.RunAsync("caption", image, "--model", model, "--beam", "100000"), $"between 1 and {CaptionOptions.MaxBeamSize} (got 100000)");
     }
 
     [Fact]
@@ -87,14 +63,14 @@ public sealed class CliErrorTests : IDisposable
         var (model, image) = TinyCaptioner();
         var vocab = Path.Combine(model, CaptionerDirectory.VocabularyFile);
         File.WriteAllText(vocab, File.ReadAllText(vocab).Replace("\"red\"", "\"blue\""));
-        AssertOneClearLine(await RunAsync("caption", image, "--model", model), "'blue' appears twice");
+        AssertOneClearLine(await InProcessCli.RunAsync("caption", image, "--model", model), "'blue' appears twice");
     }
 
     [Fact]
     public async Task ResumeWithoutACheckpointIsOneLine()
     {
         var synth = SyntheticScenes.Generate(new SynthOptions { OutputDirectory = Path.Combine(root, "synth"), Count = 12, Seed = 3, Size = 64 });
-        var run = await RunAsync("train", "captioner", "--data", synth.DatasetJsonPath, "--out", Path.Combine(root, "never-trained"),
+        var run = await InProcessCli.RunAsync("train", "captioner", "--data", synth.DatasetJsonPath, "--out", Path.Combine(root, "never-trained"),
             "--resume", "--epochs", "1", "--cache", Path.Combine(root, "cache"));
         AssertOneClearLine(run, "there is no checkpoint to resume");
     }
@@ -105,13 +81,13 @@ public sealed class CliErrorTests : IDisposable
         var synth = SyntheticScenes.Generate(new SynthOptions { OutputDirectory = Path.Combine(root, "synth"), Count = 12, Seed = 3, Size = 64 });
         string[] args = ["train", "captioner", "--data", synth.DatasetJsonPath, "--preset", "tiny", "--epochs", "1", "--validation-images", "2",
             "--embedding-dim", "8", "--hidden-size", "8", "--attention-dim", "8", "--cache", Path.Combine(root, "cache")];
-        var quiet = await RunAsync([.. args, "--out", Path.Combine(root, "quiet"), "--quiet"]);
+        var quiet = await InProcessCli.RunAsync([.. args, "--out", Path.Combine(root, "quiet"), "--quiet"]);
         Assert.True(quiet.Exit == 0, quiet.Error);
         Assert.Equal("", quiet.Error);
         var lines = quiet.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.NotEmpty(lines);
         Assert.All(lines, line => Assert.StartsWith("test (", line));   // the result, nothing else
-        var loud = await RunAsync([.. args, "--out", Path.Combine(root, "loud")]);
+        var loud = await InProcessCli.RunAsync([.. args, "--out", Path.Combine(root, "loud")]);
         Assert.True(loud.Exit == 0, loud.Error);
         Assert.Contains(loud.Out.Split('\n'), line => line.StartsWith("epoch 1:", StringComparison.Ordinal));
     }
@@ -120,7 +96,7 @@ public sealed class CliErrorTests : IDisposable
     public async Task ConvertOnAnEmptyFolderIsOneLine()
     {
         var empty = Directory.CreateDirectory(Path.Combine(root, "empty")).FullName;
-        AssertOneClearLine(await RunAsync("convert", "spamassassin", "--in", empty, "--out", Path.Combine(root, "converted")), "no SpamAssassin message JSON files");
+        AssertOneClearLine(await InProcessCli.RunAsync("convert", "spamassassin", "--in", empty, "--out", Path.Combine(root, "converted")), "no SpamAssassin message JSON files");
     }
 
     private static RootCommand Throwing(Exception exception)
@@ -142,10 +118,10 @@ public sealed class CliErrorTests : IDisposable
             catch (IOException e) { return e; }   // thrown once, so it carries a stack trace
         }
 
-        var quiet = await RunAsync(Throwing(DiskFull()), "write");
+        var quiet = await InProcessCli.RunAsync(Throwing(DiskFull()), "write");
         AssertOneClearLine(quiet, "pipeline write: No space left on device");
 
-        var verbose = await RunAsync(Throwing(DiskFull()), "write", "--verbose");
+        var verbose = await InProcessCli.RunAsync(Throwing(DiskFull()), "write", "--verbose");
         Assert.NotEqual(0, verbose.Exit);
         Assert.Contains("System.IO.IOException", verbose.Error);
         Assert.Contains("   at ", verbose.Error);
@@ -154,7 +130,7 @@ public sealed class CliErrorTests : IDisposable
     [Fact]
     public async Task ABugIsLabelledAsOneLine()
     {
-        var run = await RunAsync(Throwing(new NullReferenceException("Object reference not set to an instance of an object.")), "write");
+        var run = await InProcessCli.RunAsync(Throwing(new NullReferenceException("Object reference not set to an instance of an object.")), "write");
         AssertOneClearLine(run, "internal error (NullReferenceException");
         Assert.Contains("--verbose", run.Error);
     }

@@ -1,6 +1,7 @@
 // MetricsJson writes files that read back into the same reports, keyed by model name.
 using System.Text.Json;
 using Pipeline.Evaluation;
+using Pipeline.Evaluation.Classification;
 
 namespace Pipeline.Tests.Evaluation;
 

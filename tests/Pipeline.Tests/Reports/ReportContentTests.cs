@@ -7,6 +7,7 @@ using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Pipeline.Classification;
 using Pipeline.Evaluation;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Reports;
 using Pipeline.Reports.Charts;
 using SkiaSharp;

@@ -2,8 +2,8 @@
 // (sky, ground and one coloured object), captions scored by the real CaptionEvaluator, attention
 // grids that peak where the object is, a training log, and classification reports from the real
 // ClassificationEvaluator and the ML.NET baseline.
-using Pipeline.Evaluation;
-using Pipeline.Models.Evaluation;
+using Pipeline.Evaluation.Captioning;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Preprocessing.Datasets;
 using Pipeline.Reports;
 using SkiaSharp;

@@ -1,7 +1,8 @@
 // The written reports are self-contained (no external URL, every image a data: URI), contain every
 // section, and HTML-encode text that came from the data.
 using System.Text.RegularExpressions;
-using Pipeline.Evaluation;
+using Pipeline.Evaluation.Captioning;
+using Pipeline.Evaluation.Classification;
 using Pipeline.Reports;
 
 namespace Pipeline.Tests.Reports;

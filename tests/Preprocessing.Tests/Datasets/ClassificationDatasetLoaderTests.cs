@@ -1,8 +1,6 @@
 // Tests for classification readers: TSV/CSV (header, column order, RFC 4180 quoting), fastText, JSONL,
 // folders, detection, and bad input (wrong column count, invalid UTF-8, empty text, malformed JSON).
 using System.Text;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using Pipeline.Preprocessing.Datasets;
 
 namespace Pipeline.Preprocessing.Tests.Datasets;
@@ -129,13 +127,5 @@ public sealed class ClassificationDatasetLoaderTests : IDisposable
     {
         Assert.Throws<FileNotFoundException>(() => Load(Path.Combine(_temp.Root, "missing.tsv")));
         Assert.Throws<DirectoryNotFoundException>(() => ClassificationDatasetLoader.Load(Path.Combine(_temp.Root, "nodir"), new ClassificationLoadOptions(Format: ClassificationFormat.Folder)));
-    }
-
-    [Fact]
-    public void BridgesToMlNet()
-    {
-        var path = _temp.Write("t.tsv", "a\tx\nb\ty\n");
-        var view = ClassificationDatasetLoader.ToDataView(Load(path), new MLContext(seed: 0));
-        Assert.Equal(["x", "y"], view.GetColumn<string>("Text"));
     }
 }
