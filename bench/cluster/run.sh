@@ -21,9 +21,19 @@
 # The machine's load is printed before and after each block: timings on a shared machine are noisy.
 #
 #   bash bench/cluster/run.sh [--images 3000] [--rounds 3] [--shard-size 256] [--only A|B|C] [--keep DIR]
+#                             [--model DIR] [--photos DIR]
+#
+# By default the input is --images synthetic 64-px scenes (`pipeline synth --seed 1`) and the model the
+# synthetic-shapes captioner: a short job in which fixed costs weigh most. --model and --photos measure a real
+# job instead, e.g. the shipped photo captioner on the first 2,000 Flickr8k photos (name order):
+#
+#   bash bench/cluster/run.sh --model data/models/captioner --photos /work/shared/data/flickr8k/images --images 2000 --rounds 2 --only A
+#
+# (--photos takes the first --images files of the folder, linked into the work folder; --images 0 takes all.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-images=3000; rounds=3; shard=256; keep=""; only="ABC"
+images=3000; rounds=3; shard=256; keep=""; only="ABC"; model="data/models/captioner-shapes"; photos=""
+usage="usage: $0 [--images N] [--rounds R] [--shard-size S] [--only A|B|C] [--keep DIR] [--model DIR] [--photos DIR]"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --images) images=$2; shift 2 ;;
@@ -31,13 +41,17 @@ while [[ $# -gt 0 ]]; do
     --shard-size) shard=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
-    *) echo "usage: $0 [--images N] [--rounds R] [--shard-size S] [--only A|B|C] [--keep DIR]" >&2; exit 2 ;;
+    --model) model=$2; shift 2 ;;
+    --photos) photos=$2; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
+[[ -d "$model" ]] || { echo "$0: no model directory $model" >&2; exit 2; }
+[[ -z "$photos" || -d "$photos" ]] || { echo "$0: no photo folder $photos" >&2; exit 2; }
+model=$(cd "$model" && pwd)
 
 dotnet build src/Pipeline -c Release -v q -nologo >/dev/null
 pipeline=(dotnet "$PWD/src/Pipeline/bin/Release/net10.0/pipeline.dll")
-model="$PWD/data/models/captioner-shapes"
 redis_start=$(bash scripts/start-redis.sh)
 redis=${redis_start##*$'\n'}
 work=${keep:-$(mktemp -d /tmp/pipeline-cluster-bench.XXXXXX)}
@@ -51,9 +65,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"${pipeline[@]}" synth --out "$work/images" --count "$images" --seed 1 --size 64 >/dev/null
-rm -f "$work/images/dataset.json"
-echo "# cluster benchmark: $images synthetic 64-px images, model data/models/captioner-shapes (beam 3), $(nproc) cores, $(date -u +%FT%TZ)"
+if [[ -n "$photos" ]]; then
+  # The first N image files of the folder in name order, hard-linked (copied across file systems) into one folder.
+  mkdir -p "$work/images"
+  find "$photos" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) -printf '%f\n' | LC_ALL=C sort \
+    | awk -v n="$images" 'n <= 0 || NR <= n' \
+    | while read -r f; do ln "$photos/$f" "$work/images/$f" 2>/dev/null || cp "$photos/$f" "$work/images/$f"; done
+  images=$(find "$work/images" -maxdepth 1 -type f | wc -l)
+  input="$images photos from $photos"
+else
+  "${pipeline[@]}" synth --out "$work/images" --count "$images" --seed 1 --size 64 >/dev/null
+  rm -f "$work/images/dataset.json"
+  input="$images synthetic 64-px images"
+fi
+echo "# cluster benchmark: $input, model $model (beam 3), $(nproc) cores, $(date -u +%FT%TZ)"
 echo "# commit $(git rev-parse --short HEAD); redis $redis"
 
 # cpu seconds (user+sys) of a live process

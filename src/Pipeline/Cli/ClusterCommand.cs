@@ -109,9 +109,7 @@ internal static class ClusterCommand
     private static Command CreateCaption()
     {
         var line = new CaptionCommandLine();
-        line.Output.Required = true;
-        line.Output.Description = "Result file (.jsonl, .csv or .tsv) on storage every silo sees; written whole when the job ends. Identifies the job.";
-        return CreateSubmit("caption", "Caption images on the cluster: same inputs, options and output as `pipeline caption`.", line.AddTo,
+        return CreateSubmit("caption", "Caption images on the cluster: same inputs, options and output as `pipeline caption`.", line.AddTo, line.Output,
             JobPlanner.DefaultCaptionShardSize, "images", parse =>
             {
                 var options = line.Parse(parse);
@@ -122,9 +120,7 @@ internal static class ClusterCommand
     private static Command CreateClassify()
     {
         var line = new ClassifyCommandLine();
-        line.Output.Required = true;
-        line.Output.Description = "Result file (.jsonl, .csv or .tsv) on storage every silo sees; written whole when the job ends. Identifies the job.";
-        return CreateSubmit("classify", "Classify a corpus on the cluster: same input, options and output as `pipeline classify`.", line.AddTo,
+        return CreateSubmit("classify", "Classify a corpus on the cluster: same input, options and output as `pipeline classify`.", line.AddTo, line.Output,
             JobPlanner.DefaultClassifyShardSize, "texts", parse =>
             {
                 var options = line.ParseJob(parse);
@@ -132,10 +128,13 @@ internal static class ClusterCommand
             });
     }
 
-    // A submit command: the single-machine command's inputs and options (addJobOptions), then shard size, --detach and the connection.
-    private static Command CreateSubmit(string verb, string description, Action<Command> addJobOptions, int defaultShardSize, string noun,
-        Func<ParseResult, ClusterJobSpec> request)
+    // A submit command: the single-machine command's inputs and options (addJobOptions), its --out made required (output),
+    // then shard size, --detach and the connection.
+    private static Command CreateSubmit(string verb, string description, Action<Command> addJobOptions, Option<string?> output, int defaultShardSize,
+        string noun, Func<ParseResult, ClusterJobSpec> request)
     {
+        output.Required = true;
+        output.Description = "Result file (.jsonl, .csv or .tsv) on storage every silo sees; written whole when the job ends. Identifies the job.";
         var connection = new ConnectionLine();
         var shardSize = new Option<int>("--shard-size")
         {

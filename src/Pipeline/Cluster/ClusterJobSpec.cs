@@ -43,11 +43,17 @@ public sealed record CaptionJobSettings(
         new CaptionOptions(BeamSize: BeamSize, MaxLength: MaxLength, TopK: TopK, LengthPenalty: LengthPenalty),
         new BatchOptions(BatchSize: BatchSize, OnError: OnError));
 
+    // Value equality as for any record, except that the inputs (a list, which records compare by reference) are
+    // compared element by element: a resubmitted command deserializes its own list.
+
     /// <summary>Same settings (the inputs compared element by element).</summary>
-    public bool SameAs(CaptionJobSettings? other) =>
+    public bool Equals(CaptionJobSettings? other) =>
         other is not null && Inputs.SequenceEqual(other.Inputs, StringComparer.Ordinal) && Recursive == other.Recursive && BeamSize == other.BeamSize
         && MaxLength == other.MaxLength && TopK == other.TopK && AttentionMapsDirectory == other.AttentionMapsDirectory
         && BatchSize == other.BatchSize && OnError == other.OnError && LengthPenalty.Equals(other.LengthPenalty);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Inputs.Count, Recursive, BeamSize, MaxLength, TopK, AttentionMapsDirectory, BatchSize, OnError);
 }
 
 /// <summary>The settings of a classify job (the options of <c>pipeline classify</c> except output).</summary>
@@ -99,8 +105,7 @@ public sealed record ClusterJobSpec(
     /// <summary>True when <paramref name="other"/> asks for the same work (kind, output, model and settings); the plan is not compared.</summary>
     public bool SameWork(ClusterJobSpec other) =>
         Kind == other.Kind && OutputPath == other.OutputPath && ModelDirectory == other.ModelDirectory
-        && (Caption is null ? other.Caption is null : Caption.SameAs(other.Caption))
-        && Equals(Classify, other.Classify);
+        && Equals(Caption, other.Caption) && Equals(Classify, other.Classify);
 
     /// <summary>Throws when the spec is not internally consistent.</summary>
     public ClusterJobSpec Validate()

@@ -1,6 +1,11 @@
 // Implements the job registry: an ordered list of job ids in persisted state, read by every idle worker
 // once per poll interval. Reads are answered from memory and may interleave; only changes are written.
+// The workers that polled are remembered in memory (one per silo) and woken when a job is added, so a
+// submitted job starts at once rather than up to a poll interval later. Only workers that have polled are
+// woken — they exist, on their own silo — and only while the membership lists their silo as active, so a
+// wake-up never activates a worker anywhere else. Losing this list (the registry moved) costs one poll.
 using Orleans.Concurrency;
+using Orleans.Runtime;
 
 namespace Pipeline.Cluster;
 
@@ -13,10 +18,13 @@ public sealed class JobRegistryState
 }
 
 /// <summary>Implements <see cref="IJobRegistryGrain"/>.</summary>
-internal sealed class JobRegistryGrain([PersistentState("registry", ClusterStorage.Name)] IPersistentState<JobRegistryState> state)
+internal sealed class JobRegistryGrain(
+    [PersistentState("registry", ClusterStorage.Name)] IPersistentState<JobRegistryState> state,
+    IClusterMembershipService membership)
     : Grain, IJobRegistryGrain
 {
     private string[] snapshot = [];
+    private readonly Dictionary<SiloAddress, IWorkerGrain> workers = [];
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -30,6 +38,7 @@ internal sealed class JobRegistryGrain([PersistentState("registry", ClusterStora
         state.State.Running.Add(jobId);
         snapshot = [.. state.State.Running];
         await state.WriteStateAsync();
+        WakeWorkers();
     }
 
     public async Task RemoveAsync(string jobId)
@@ -40,5 +49,19 @@ internal sealed class JobRegistryGrain([PersistentState("registry", ClusterStora
     }
 
     [ReadOnly]
-    public Task<string[]> GetRunningAsync() => Task.FromResult(snapshot);
+    public Task<string[]> PollAsync(IWorkerGrain worker, SiloAddress silo)
+    {
+        workers[silo] = worker;
+        return Task.FromResult(snapshot);
+    }
+
+    private void WakeWorkers()
+    {
+        var members = membership.CurrentSnapshot;
+        foreach (var (silo, worker) in workers.ToArray())
+        {
+            if (members.GetSiloStatus(silo) != SiloStatus.Active) workers.Remove(silo);
+            else _ = worker.WakeAsync();   // one-way: returns at once
+        }
+    }
 }

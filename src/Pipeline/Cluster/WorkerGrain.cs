@@ -1,6 +1,8 @@
 // The worker loop of one silo. A grain timer (which keeps the grain active) fires every poll interval;
 // each tick takes on shards one after another until no running job has a free one (or a time budget is
-// used up, so that no single grain turn runs for hours), then returns until the next tick.
+// used up, so that no single grain turn runs for hours), then returns until the next tick. A job added to
+// the registry wakes the worker (WakeAsync, interleaved): an idle worker's timer fires at once, and a worker
+// that is just asking finds the job on a second look instead of a poll interval later.
 //
 // A shard runs on the thread pool (ShardRunner, with the engine's own threads inside), while this grain's
 // turn waits on it and renews the lease every RenewInterval with the latest progress. If a renewal says
@@ -25,6 +27,9 @@ internal sealed class WorkerGrain(
     ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
     private static readonly TimeSpan TurnBudget = TimeSpan.FromMinutes(10);
+    private IGrainTimer? timer;
+    private bool working;         // inside WorkAsync
+    private bool wakeRequested;   // a job was added since WorkAsync last asked the registry
 
     // The latest progress of the running shard, written by the batch runner's thread, read by the renewal loop.
     private sealed class LatestProgress : IProgress<BatchProgress>
@@ -38,32 +43,46 @@ internal sealed class WorkerGrain(
     {
         if (this.GetPrimaryKeyString() != silo.SiloAddress.ToParsableString())
             logger.LogWarning("worker {Key} activated on silo {Silo}: it will work for this silo", this.GetPrimaryKeyString(), silo.SiloAddress);
-        this.RegisterGrainTimer(WorkAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.PollInterval) { KeepAlive = true, Interleave = false });
+        timer = this.RegisterGrainTimer(WorkAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.PollInterval) { KeepAlive = true, Interleave = false });
         return Task.CompletedTask;
     }
 
     public Task StartAsync() => Task.CompletedTask;
 
+    public Task WakeAsync()
+    {
+        wakeRequested = true;
+        if (!working) timer?.Change(TimeSpan.Zero, options.Value.PollInterval);
+        return Task.CompletedTask;
+    }
+
     private async Task WorkAsync(CancellationToken cancellationToken)
     {
-        var turn = Stopwatch.StartNew();
-        while (!cancellationToken.IsCancellationRequested && turn.Elapsed < TurnBudget)
+        working = true;
+        try
         {
-            ShardLease? lease;
-            try { lease = await NextLeaseAsync(); }
-            catch (Exception e) when (e is not OperationCanceledException)
+            var turn = Stopwatch.StartNew();
+            while (!cancellationToken.IsCancellationRequested && turn.Elapsed < TurnBudget)
             {
-                logger.LogWarning("asking for work failed: {Error}", e.Message);
-                return;   // next tick retries
+                wakeRequested = false;
+                ShardLease? lease;
+                try { lease = await NextLeaseAsync(); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning("asking for work failed: {Error}", e.Message);
+                    return;   // next tick retries
+                }
+                if (lease is null && !wakeRequested) return;
+                if (lease is not null) await RunAsync(lease, cancellationToken);
             }
-            if (lease is null) return;
-            await RunAsync(lease, cancellationToken);
         }
+        finally { working = false; }
     }
 
     private async Task<ShardLease?> NextLeaseAsync()
     {
-        foreach (var jobId in await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).GetRunningAsync())
+        var registry = GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+        foreach (var jobId in await registry.PollAsync(this.AsReference<IWorkerGrain>(), silo.SiloAddress))
             if (await GrainFactory.GetGrain<IJobGrain>(jobId).LeaseAsync(silo.SiloAddress) is { } lease)
                 return lease;
         return null;

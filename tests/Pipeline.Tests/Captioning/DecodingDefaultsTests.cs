@@ -53,7 +53,8 @@ public sealed class DecodingDefaultsTests : IDisposable
             CaptionOptions.Default with { LengthPenalty = 0.5f }, new Pipeline.Batch.BatchOptions());
         var settings = Pipeline.Cluster.CaptionJobSettings.From(options);
         Assert.Equal(options.Caption, settings.ToOptions("shard.jsonl").Caption);
-        Assert.False(settings.SameAs(settings with { LengthPenalty = 1f }));
+        Assert.NotEqual(settings, settings with { LengthPenalty = 1f });
+        Assert.Equal(settings, settings with { Inputs = [.. settings.Inputs] });
     }
 
     [Fact]

@@ -19,12 +19,12 @@ namespace Pipeline.Tests.Cluster;
 [Collection(ClusterCollection.Name)]
 public sealed class InProcessClusterTests(ClusterTestData data)
 {
-    private static async Task<InProcessTestCluster> StartAsync(int silos, ShardGate gate)
+    private static async Task<InProcessTestCluster> StartAsync(int silos, ShardGate gate, TimeSpan? pollInterval = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddPipelineWorkers(new ClusterWorkerOptions { LeaseDuration = TimeSpan.FromSeconds(4), PollInterval = TimeSpan.FromMilliseconds(200) });
+            silo.AddPipelineWorkers(new ClusterWorkerOptions { LeaseDuration = TimeSpan.FromSeconds(4), PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(200) });
             silo.Services.AddSingleton<IShardRunner>(services => new PausingShardRunner(
                 ActivatorUtilities.CreateInstance<ShardRunner>(services), services.GetRequiredService<ILocalSiloDetails>().SiloAddress, gate));
             silo.Services.AddGrainStorage(ClusterStorage.Name, DurableTestGrainStorage.Create);
@@ -67,6 +67,28 @@ public sealed class InProcessClusterTests(ClusterTestData data)
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(before, File.ReadAllBytes(output));
         Assert.False(Directory.Exists(JobLayout.DirectoryFor(output)));
+    }
+
+    [Fact]
+    public async Task ASubmittedJobWakesIdleWorkersWithoutWaitingForTheirPoll()
+    {
+        var folder = Path.Combine(data.Root, "wake-" + Guid.NewGuid().ToString("N")[..8]);
+        var model = TinyModelDirectories.WriteClassifier(Path.Combine(folder, "model"));
+        var input = Path.Combine(folder, "texts.tsv");
+        File.WriteAllLines(input, ["id\ttext", .. Enumerable.Range(1, 100).Select(i => $"t{i}\t{TinyModelDirectories.ClassifierTexts[i % TinyModelDirectories.ClassifierTexts.Length]}")]);
+        var settings = new ClassifyJobSettings(input, ClassifyInputFormat.Auto, TopK: 1, BatchSize: 16, BatchErrorPolicy.Skip, "text", "id");
+
+        // Workers poll once at start-up and then only every 10 minutes: the job can only start because it wakes them.
+        using var gate = new ShardGate();
+        await using var cluster = await StartAsync(2, gate, pollInterval: TimeSpan.FromMinutes(10));
+        var jobs = new ClusterJobClient(cluster.Client);
+        await Task.Delay(TimeSpan.FromSeconds(1));   // let the workers' first (empty) poll pass
+        var output = Path.Combine(folder, "cluster", "predictions.jsonl");
+        var (_, started) = await jobs.SubmitAsync(JobPlanner.Request(output, model, settings), shardSize: 10);
+        Assert.Equal(11, started.Spec!.ShardCount);   // 101 lines (the header is line 1), 10 a shard
+        var final = await ClusterJobWaits.WaitForAsync(jobs, output, s => s.IsTerminal && s.Phase != JobPhase.None, "the job ends", allowTerminal: true);
+        Assert.True(final.Phase == JobPhase.Succeeded, ClusterJobWaits.Describe(final));
+        Assert.Equal(100, final.Completed);
     }
 
     [Fact]
