@@ -11,8 +11,8 @@
 # Every cluster run starts fresh silos (a new cluster and service id), so the first job on them ("cold") pays
 # process start, model load and JIT once, as the single-process command does; the next job on the same silos
 # is "warm", as every job after the first is on a long-running cluster. Silos run untiered
-# (DOTNET_TieredCompilation=0), as docs/cluster.md recommends for long-running silos; the single-process command
-# is measured both ways. Rounds alternate the configurations. Wall times are the user-visible times of the
+# (DOTNET_TieredCompilation=0, what `pipeline` ships since its runtimeconfig turned tiering off); the
+# single-process command is measured both ways (the variable set explicitly to 1 and to 0). Rounds alternate the configurations. Wall times are the user-visible times of the
 # commands (`/usr/bin/time`); CPU times add up every process of the run.
 # Each measured process (single-process command, each silo) runs in a session of its own (setsid): Linux's
 # autogroup scheduling shares the CPU fairly between sessions, not threads, so on a machine shared with other

@@ -195,7 +195,7 @@ internal static class MarkdownReport
             if (numpy is null) continue;
             double share = numpy.OursFigures["gflops"] / numpy.ReferenceFigures["gflops"];
             double best = numpy.OursFigures["gflops_best"] / numpy.ReferenceFigures["gflops_best"];
-            s.AppendLine($"| SGEMM {n} ≥ 80% of OpenBLAS | {share:P0} of numpy (median), {best:P0} (best) | {Verdict(share >= 0.8)} |");
+            s.AppendLine($"| SGEMM {n} ≥ 90% of OpenBLAS | {share:P0} of numpy (median), {best:P0} (best) | {Verdict(share >= 0.9)} |");
         }
         foreach (var r in data.Results.Where(r => RatioBarConfigs.Contains(r.Name)))
         {
