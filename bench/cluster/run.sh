@@ -168,9 +168,9 @@ if [[ "$only" == *B* ]]; then
 echo; echo "## B. scaling, one core per silo   (load: $(load))"
 for ((r = 1; r <= rounds; r++)); do
   read -r w c < <(run_single 0); record single0 "$w" "$c"; echo "round $r  single process, core 0          wall $w s  cpu $c s"
-  { read -r w c s b n e; record one_cold "$w" "$c"; echo "round $r  1 silo, core 0, cold            wall $w s  cpu $c s  (job $e s)"
+  { read -r w c s b n e; record one_cold "$w" "$c" "$e"; echo "round $r  1 silo, core 0, cold            wall $w s  cpu $c s  (job $e s)"
     read -r w c s b n e; record one "$w" "$c" "$e"; echo "round $r  1 silo, core 0, warm            wall $w s  cpu $c s  (job $e s)"; } < <(run_cluster 0 "$shard" "$shard")
-  { read -r w c s b n e; record two_cold "$w" "$c"; echo "round $r  2 silos, cores 0 and 1, cold   wall $w s  cpu $c s  (job $e s)"
+  { read -r w c s b n e; record two_cold "$w" "$c" "$e"; echo "round $r  2 silos, cores 0 and 1, cold   wall $w s  cpu $c s  (job $e s)"
     read -r w c s b n e; record two "$w" "$c" "$e"; echo "round $r  2 silos, cores 0 and 1, warm   wall $w s  cpu $c s  (job $e s)"; } < <(run_cluster "0 1" "$shard" "$shard")
 done
 echo "(load after: $(load))"
