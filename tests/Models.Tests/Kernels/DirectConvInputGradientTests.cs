@@ -8,6 +8,7 @@
 // Tolerance: sums of up to O·K² products in float32 (Winograd's transforms add a few ulps per term): 2e-5 of the
 // sum of magnitudes + 1e-6.
 using Pipeline.Models.Kernels;
+using Pipeline.Models.Tests.Support;
 
 namespace Pipeline.Models.Tests.Kernels;
 
@@ -26,11 +27,10 @@ public unsafe class DirectConvInputGradientTests
         { 2, 32, 32, 5, 1, 1, 0 },       // 1×1 stride 1, narrower than a run
     };
 
-    [Theory]
+    [Avx512Theory]
     [MemberData(nameof(Geometries))]
     public void Phases_match_the_definition(int batch, int inChannels, int outChannels, int size, int kernel, int stride, int padding)
     {
-        if (!DirectConv2d.IsSupported) return;
         var random = new Random(size * 10 + stride + kernel * 100);
         int outSize = DirectConv2d.OutputSize(size, kernel, stride, padding);
         var weight = BlockedBuffers.Uniform(random, outChannels * inChannels * kernel * kernel, 0.5);

@@ -5,6 +5,7 @@
 // narrower or shorter than a pixel chunk.
 // Tolerance: float32 sums of N·P products (P = output pixels) against double; 2e-6 of the sum of magnitudes + 1e-6.
 using Pipeline.Models.Kernels;
+using Pipeline.Models.Tests.Support;
 
 namespace Pipeline.Models.Tests.Kernels;
 
@@ -23,11 +24,10 @@ public unsafe class DirectConvWeightGradientTests
         { 1, 16, 32, 23, 3, 1, 1 },      // rows wider than a chunk
     };
 
-    [Theory]
+    [Avx512Theory]
     [MemberData(nameof(Geometries))]
     public void Kernel_matches_the_reference(int batch, int inChannels, int outChannels, int size, int kernel, int stride, int padding)
     {
-        if (!DirectConv2d.IsSupported) return;
         var random = new Random(size * 100 + inChannels * 10 + stride);
         int lanes = inChannels == 3 ? 3 : 16, outSize = DirectConv2d.OutputSize(size, kernel, stride, padding);
         var inLayout = new BlockedLayout(batch, inChannels, lanes, size, size, padding);
@@ -59,10 +59,9 @@ public unsafe class DirectConvWeightGradientTests
         }
     }
 
-    [Fact]
+    [Avx512Fact]
     public void AddTo_accumulates_the_nchw_gradient()
     {
-        if (!DirectConv2d.IsSupported) return;
         const int Batch = 3, C = 20, O = 32, Size = 6, K = 3;
         var random = new Random(5);
         var inLayout = new BlockedLayout(Batch, C, 16, Size, Size, 1);

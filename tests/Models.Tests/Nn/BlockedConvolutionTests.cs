@@ -39,10 +39,9 @@ public sealed class BlockedConvolutionTests
         for (int i = 0; i < blocked.Length; i++) AssertClose(gemm[i], blocked[i], $"output {i}");
     }
 
-    [Fact]
+    [Avx512Fact]
     public void Gradients_match_finite_differences()
     {
-        if (!CpuProfile.DirectConvolutions) return;
         var generator = new Generator(11);
         var x = GradCheck.Param(generator, 1f, 2, 32, 5, 5);
         var w = GradCheck.Param(generator, 0.3f, 32, 32, 3, 3);
