@@ -78,17 +78,20 @@ public sealed class InProcessClusterTests(ClusterTestData data)
         File.WriteAllLines(input, ["id\ttext", .. Enumerable.Range(1, 100).Select(i => $"t{i}\t{TinyModelDirectories.ClassifierTexts[i % TinyModelDirectories.ClassifierTexts.Length]}")]);
         var settings = new ClassifyJobSettings(input, ClassifyInputFormat.Auto, TopK: 1, BatchSize: 16, BatchErrorPolicy.Skip, "text", "id");
 
-        // Workers poll once at start-up and then only every 10 minutes: the job can only start because it wakes them.
+        // Workers poll once at start-up and then only every 10 minutes. A first job runs to its end, so every worker
+        // has polled and gone idle until its next (10-minute) poll; the second job can then only start because it wakes them.
         using var gate = new ShardGate();
         await using var cluster = await StartAsync(2, gate, pollInterval: TimeSpan.FromMinutes(10));
         var jobs = new ClusterJobClient(cluster.Client);
-        await Task.Delay(TimeSpan.FromSeconds(1));   // let the workers' first (empty) poll pass
-        var output = Path.Combine(folder, "cluster", "predictions.jsonl");
-        var (_, started) = await jobs.SubmitAsync(JobPlanner.Request(output, model, settings), shardSize: 10);
-        Assert.Equal(11, started.Spec!.ShardCount);   // 101 lines (the header is line 1), 10 a shard
-        var final = await ClusterJobWaits.WaitForAsync(jobs, output, s => s.IsTerminal && s.Phase != JobPhase.None, "the job ends", allowTerminal: true);
-        Assert.True(final.Phase == JobPhase.Succeeded, ClusterJobWaits.Describe(final));
-        Assert.Equal(100, final.Completed);
+        foreach (var name in new[] { "first", "second" })
+        {
+            var output = Path.Combine(folder, name, "predictions.jsonl");
+            var (_, started) = await jobs.SubmitAsync(JobPlanner.Request(output, model, settings), shardSize: 10);
+            Assert.Equal(11, started.Spec!.ShardCount);   // 101 lines (the header is line 1), 10 a shard
+            var final = await ClusterJobWaits.WaitForAsync(jobs, output, s => s.IsTerminal && s.Phase != JobPhase.None, $"the {name} job ends", allowTerminal: true);
+            Assert.True(final.Phase == JobPhase.Succeeded, ClusterJobWaits.Describe(final));
+            Assert.Equal(100, final.Completed);
+        }
     }
 
     [Fact]
