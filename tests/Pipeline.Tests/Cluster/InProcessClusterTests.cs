@@ -64,7 +64,7 @@ public sealed class InProcessClusterTests(ClusterTestData data)
         // The zombie finishes its shard after the fact: nothing it does may change the output.
         var before = File.ReadAllBytes(output);
         gate.Release();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await gate.Finished.WaitAsync(ClusterJobWaits.Timeout);
         Assert.Equal(before, File.ReadAllBytes(output));
         Assert.False(Directory.Exists(JobLayout.DirectoryFor(output)));
     }

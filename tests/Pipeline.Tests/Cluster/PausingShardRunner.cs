@@ -13,6 +13,7 @@ internal sealed class ShardGate : IDisposable
 {
     private readonly TaskCompletionSource<ShardLease> paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ManualResetEventSlim release = new(false);
+    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The silo whose worker pauses.</summary>
     public SiloAddress? Victim { get; set; }
@@ -27,6 +28,11 @@ internal sealed class ShardGate : IDisposable
     }
 
     public void Release() => release.Set();
+
+    /// <summary>Completes when the paused shard's run has ended (after <see cref="Release"/>), however it ended.</summary>
+    public Task Finished => finished.Task;
+
+    public void MarkFinished() => finished.TrySetResult();
 
     public void Dispose()
     {
@@ -43,7 +49,13 @@ internal sealed class PausingShardRunner(IShardRunner inner, SiloAddress silo, S
     {
         bool pauseThisOne = silo.Equals(gate.Victim) && !lease.IsFinalize && Interlocked.Increment(ref shardsStarted) == 2;
         if (!pauseThisOne) return inner.RunAsync(lease, progress, cancellationToken);
-        return inner.RunAsync(lease, new PausingProgress(progress, () => gate.Pause(lease)), cancellationToken);
+        return RunPausedAsync(lease, progress, cancellationToken);
+    }
+
+    private async Task<ShardRunResult> RunPausedAsync(ShardLease lease, IProgress<BatchProgress>? progress, CancellationToken cancellationToken)
+    {
+        try { return await inner.RunAsync(lease, new PausingProgress(progress, () => gate.Pause(lease)), cancellationToken); }
+        finally { gate.MarkFinished(); }
     }
 
     private sealed class PausingProgress(IProgress<BatchProgress>? inner, Action pause) : IProgress<BatchProgress>
